@@ -1,0 +1,3 @@
+//! Reading inputs and writing outputs, all through GDAL/OGR.
+
+pub mod layer;

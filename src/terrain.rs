@@ -1,0 +1,88 @@
+//! Terrain model: ground heights on the study grid, with voids handled explicitly.
+
+use crate::grid::{GridSpec, Raster};
+
+/// Ground height above mean sea level on the study grid. Never contains NaN once built:
+/// voids are filled by [`fill_voids`].
+#[derive(Clone, Debug)]
+pub struct Terrain {
+    pub height_m: Raster<f32>,
+}
+
+impl Terrain {
+    /// Wraps a height raster, filling its voids (NaN cells). Returns the number of cells filled.
+    pub fn new(mut height_m: Raster<f32>) -> (Self, usize) {
+        let filled = fill_voids(&mut height_m);
+        height_m.nodata = None;
+        (Terrain { height_m }, filled)
+    }
+    pub fn grid(&self) -> &GridSpec {
+        &self.height_m.spec
+    }
+    /// Bilinear height at a point in the study CRS (clamped to the grid).
+    #[inline]
+    pub fn height_at(&self, x: f64, y: f64) -> f32 {
+        self.height_m.bilinear(x, y)
+    }
+}
+
+/// Fills NaN cells by repeated averaging of valid 8-neighbours (a simple inpainting), so voids take
+/// heights continuous with their surroundings. A raster with no valid cell becomes all zeros.
+/// Returns how many cells were filled.
+pub fn fill_voids(r: &mut Raster<f32>) -> usize {
+    let (nx, ny) = (r.spec.nx, r.spec.ny);
+    let mut todo: Vec<usize> = (0..r.data.len()).filter(|&i| r.data[i].is_nan()).collect();
+    let total = todo.len();
+    if total == r.data.len() {
+        r.data.iter_mut().for_each(|v| *v = 0.0);
+        return total;
+    }
+    while !todo.is_empty() {
+        let mut updates = Vec::new();
+        let mut rest = Vec::new();
+        for &i in &todo {
+            let (ix, iy) = ((i % nx) as isize, (i / nx) as isize);
+            let (mut s, mut n) = (0f32, 0);
+            for dy in -1..=1 {
+                for dx in -1..=1 {
+                    let (jx, jy) = (ix + dx, iy + dy);
+                    if jx < 0 || jy < 0 || jx >= nx as isize || jy >= ny as isize {
+                        continue;
+                    }
+                    let v = r.data[jy as usize * nx + jx as usize];
+                    if !v.is_nan() {
+                        s += v;
+                        n += 1;
+                    }
+                }
+            }
+            if n > 0 {
+                updates.push((i, s / n as f32));
+            } else {
+                rest.push(i);
+            }
+        }
+        for (i, v) in updates {
+            r.data[i] = v;
+        }
+        todo = rest;
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn voids_take_neighbour_heights() {
+        let g = GridSpec::covering(32648, 0.0, 0.0, 500.0, 500.0, 100.0);
+        let mut r = Raster::filled(g, 100f32, None);
+        r.set(2, 2, f32::NAN);
+        r.set(0, 0, f32::NAN);
+        r.set(1, 0, f32::NAN);
+        let (t, filled) = Terrain::new(r);
+        assert_eq!(filled, 3);
+        assert!(t.height_m.data.iter().all(|v| (*v - 100.0).abs() < 1e-6));
+    }
+}
