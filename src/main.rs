@@ -1,1 +1,148 @@
-fn main() {}
+//! `phusong` command line: a thin shell over the library's pipeline stages.
+
+use clap::{Args, Parser, Subcommand};
+use phusong::pipeline::{self, Reporter};
+use phusong::scenario::Scenario;
+use phusong::study::Study;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Mobile-network coverage planning: terrain propagation, coverage, gaps and new-tower plans.
+#[derive(Parser)]
+#[command(name = "phusong", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Worker threads (default: all cores). Results are identical at any thread count.
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    /// Print nothing but errors (no progress bars or stage lines).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+}
+
+#[derive(Args, Clone)]
+struct StudyArgs {
+    /// Study file (scenario.toml); its relative paths resolve against its own folder.
+    #[arg(value_name = "SCENARIO")]
+    scenario: PathBuf,
+    /// Run folder for inputs and results (default: out/<scenario name>).
+    #[arg(long, short, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Folder of real layers laid out like ../shared/data/nghe-an (admin/, roads/): real communes with
+    /// census population and real roads replace the synthesiser's approximations.
+    #[arg(long, value_name = "DIR")]
+    real_layers: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The whole Nghệ An study on the embedded data (data/nghe-an/scenario.toml) into out/nghe-an.
+    Demo {
+        /// Folder of real layers (see `run --help`).
+        #[arg(long, value_name = "DIR")]
+        real_layers: Option<PathBuf>,
+        /// Run folder (default: out/nghe-an).
+        #[arg(long, short, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Grid resolution in metres (default: the scenario's, 90 m).
+        #[arg(long, value_name = "M")]
+        resolution_m: Option<f64>,
+    },
+    /// Every stage of a study: synth → coverage → gaps → plan → export.
+    Run(StudyArgs),
+    /// Stage 1: read real inputs and synthesise the missing ones into <out>/inputs/.
+    Synth(StudyArgs),
+    /// Stage 2: coverage rasters (RSRP dBm, serving site, SINR dB, servers within 6 dB) and coverage.json.
+    Coverage(StudyArgs),
+    /// Stage 3: uncovered hamlets with their cause (terrain shadow or out of range) → gaps.json.
+    Gaps(StudyArgs),
+    /// Stage 4: choose new towers (lazy greedy, population-weighted) → plan.json, proposed_sites.csv.
+    Plan(StudyArgs),
+    /// Stage 5: styled GeoPackage, QGIS project (project.qgs) and summary.json.
+    Export(StudyArgs),
+}
+
+fn load(a: &StudyArgs) -> phusong::Result<(Scenario, PathBuf)> {
+    let mut s = Scenario::load(&a.scenario)?;
+    if let Some(r) = &a.real_layers {
+        s.inputs.real_layers = Some(std::path::absolute(r).unwrap_or_else(|_| r.clone()));
+    }
+    let out = a.out.clone().unwrap_or_else(|| Path::new("out").join(&s.name));
+    Ok((s, out))
+}
+
+/// The embedded scenario: ./data/nghe-an/scenario.toml, else the one beside the crate's sources.
+fn demo_scenario() -> PathBuf {
+    let local = Path::new("data/nghe-an/scenario.toml");
+    if local.exists() {
+        local.to_path_buf()
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(local)
+    }
+}
+
+fn run(cli: Cli) -> phusong::Result<()> {
+    let r = Reporter { quiet: cli.quiet };
+    let t = std::time::Instant::now();
+    let print_summary = |s: &pipeline::Summary, out: &Path| {
+        println!("{}", pipeline::human_summary(s));
+        println!("outputs in {} ({:.0} s)", out.display(), t.elapsed().as_secs_f64());
+    };
+    match &cli.command {
+        Command::Demo { real_layers, out, resolution_m } => {
+            let args = StudyArgs { scenario: demo_scenario(), out: out.clone(), real_layers: real_layers.clone() };
+            let (mut s, out) = load(&args)?;
+            if let Some(m) = resolution_m {
+                s.resolution_m = *m;
+                s.validate()?;
+            }
+            let summary = pipeline::run_all(&s, &out, &r)?;
+            print_summary(&summary, &out);
+        }
+        Command::Run(a) => {
+            let (s, out) = load(a)?;
+            let summary = pipeline::run_all(&s, &out, &r)?;
+            print_summary(&summary, &out);
+        }
+        Command::Synth(a) => {
+            let (s, out) = load(a)?;
+            pipeline::stage_synth(&s, &out, &r)?;
+        }
+        Command::Coverage(a) => {
+            let (s, out) = load(a)?;
+            pipeline::stage_coverage(&s, &Study::load(&out)?, &out, &r)?;
+        }
+        Command::Gaps(a) => {
+            let (s, out) = load(a)?;
+            pipeline::stage_gaps(&s, &Study::load(&out)?, &out, &r)?;
+        }
+        Command::Plan(a) => {
+            let (s, out) = load(a)?;
+            pipeline::stage_plan(&s, &Study::load(&out)?, &out, &r)?;
+        }
+        Command::Export(a) => {
+            let (s, out) = load(a)?;
+            let summary = pipeline::stage_export(&s, &Study::load(&out)?, &out, &r)?;
+            print_summary(&summary, &out);
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(n) = cli.threads {
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
+            eprintln!("phusong: cannot set {n} threads: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("phusong: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

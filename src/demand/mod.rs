@@ -28,3 +28,4 @@ pub struct Commune {
     pub population: Option<u64>,
     pub geometry: MultiPolygon<f64>,
 }
+pub mod rasterize;

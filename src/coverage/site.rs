@@ -1,0 +1,246 @@
+//! One site's signal over its own window of the study grid, by radial terrain walks.
+
+use crate::coverage::CoverageParams;
+use crate::grid::GridSpec;
+use crate::propagation::radial::RadialWalker;
+use crate::radio::antenna::pattern_db;
+use crate::radio::Site;
+use crate::terrain::Terrain;
+
+/// A site's best-sector RSRP and total received power over a rectangular window of the grid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SiteWindow {
+    /// Index of the site in the study's site list.
+    pub site: usize,
+    pub ix0: usize,
+    pub iy0: usize,
+    pub nx: usize,
+    pub ny: usize,
+    /// RSRP of the site's strongest sector, dBm; NaN beyond the site's computed range.
+    pub rsrp_dbm: Vec<f32>,
+    /// Sum over the site's sectors of RSRP, linear mW (0 beyond range).
+    pub total_mw: Vec<f32>,
+}
+
+impl SiteWindow {
+    /// Value at a grid cell, if the window covers it and the site reaches it.
+    pub fn rsrp_at(&self, ix: usize, iy: usize) -> Option<f32> {
+        if ix < self.ix0 || iy < self.iy0 || ix >= self.ix0 + self.nx || iy >= self.iy0 + self.ny {
+            return None;
+        }
+        let v = self.rsrp_dbm[(iy - self.iy0) * self.nx + ix - self.ix0];
+        (!v.is_nan()).then_some(v)
+    }
+}
+
+/// Distance out to which a site is computed: where its best sector's RSRP, without terrain, falls
+/// `range_margin_db` below the threshold (capped at `max_radius_m`).
+pub fn site_range_m(site: &Site, p: &CoverageParams) -> f64 {
+    let floor_dbm = p.threshold_rsrp_dbm - p.range_margin_db;
+    site.sectors
+        .iter()
+        .map(|s| {
+            let max_loss = s.rs_eirp_dbm() - floor_dbm;
+            p.model.range_m(s.freq_mhz, site.height_m, p.rx_height_m, max_loss, p.max_radius_m)
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Direction-dependent part of the link: antenna gain of a sector towards a receiver.
+fn sector_gain_db(s: &crate::radio::Sector, azimuth_deg: f64, depression_deg: f64) -> f64 {
+    pattern_db(azimuth_deg - s.azimuth_deg, depression_deg, s.tilt_deg(), s.h_beamwidth_deg, s.v_beamwidth_deg)
+}
+
+/// Path loss (dB) from `site` over its window, one value per cell; NaN beyond range.
+/// Radials are cast from the site to every cell on the window's border and sampled every
+/// `sample_step` cells; each cell keeps the smallest loss of the samples falling in it, and cells
+/// no radial sample lands in take the mean of their computed neighbours.
+fn loss_window(site: &Site, terrain: &Terrain, p: &CoverageParams, freq_mhz: f64, w: &Window) -> Vec<f32> {
+    let g = terrain.grid();
+    let ground0 = terrain.height_at(site.x_m, site.y_m) as f64;
+    let tx_z = ground0 + site.height_m;
+    let step_m = g.cell_m * p.sample_step_cells;
+    let n_max = (w.radius_m / step_m).ceil() as usize + 1;
+    let base: Vec<f64> = (0..=n_max)
+        .map(|k| p.model.base_loss_db(freq_mhz, site.height_m, p.rx_height_m, (k as f64 * step_m).max(step_m * 0.5)))
+        .collect();
+    let kd = p.model.diffraction_factor();
+    let terrain_on = p.model.uses_terrain();
+    let mut loss = vec![f32::NAN; w.nx * w.ny];
+    let mut put = |x: f64, y: f64, v: f64, loss: &mut Vec<f32>| {
+        if let Some((ix, iy)) = g.cell_of(x, y) {
+            if ix >= w.ix0 && iy >= w.iy0 && ix < w.ix0 + w.nx && iy < w.iy0 + w.ny {
+                let c = &mut loss[(iy - w.iy0) * w.nx + ix - w.ix0];
+                let v = v as f32;
+                if c.is_nan() || v < *c {
+                    *c = v;
+                }
+            }
+        }
+    };
+    put(site.x_m, site.y_m, base[0], &mut loss);
+    // Border cells of the (unclipped) square of half-size `rc` cells around the site's cell.
+    let rc = (w.radius_m / g.cell_m).ceil() as i64 + 1;
+    let (cx, cy) = g.frac(site.x_m, site.y_m);
+    let (cx, cy) = (cx.floor() as i64, cy.floor() as i64);
+    let mut targets = Vec::with_capacity(8 * rc as usize);
+    for t in -rc..rc {
+        targets.push((cx + t, cy - rc));
+        targets.push((cx + rc, cy + t));
+        targets.push((cx - t, cy + rc));
+        targets.push((cx - rc, cy - t));
+    }
+    for (tx, ty) in targets {
+        let (ex, ey) = (g.x0_m + (tx as f64 + 0.5) * g.cell_m, g.y0_m - (ty as f64 + 0.5) * g.cell_m);
+        let (dx, dy) = (ex - site.x_m, ey - site.y_m);
+        let len = (dx * dx + dy * dy).sqrt();
+        if len <= 0.0 {
+            continue;
+        }
+        let (ux, uy) = (dx / len, dy / len);
+        let mut walker = RadialWalker::new(tx_z, freq_mhz, p.model.k_factor);
+        for (k, &base_k) in base.iter().enumerate().skip(1) {
+            let d = k as f64 * step_m;
+            if d > w.radius_m {
+                break;
+            }
+            let (x, y) = (site.x_m + ux * d, site.y_m + uy * d);
+            if x < g.x0_m || x >= g.x1_m() || y > g.y0_m || y <= g.y1_m() {
+                break;
+            }
+            let diff = if terrain_on {
+                walker.step(d, terrain.height_at(x, y) as f64, p.rx_height_m)
+            } else {
+                0.0
+            };
+            put(x, y, base_k + kd * diff, &mut loss);
+        }
+    }
+    fill_holes(&mut loss, w, g, site);
+    loss
+}
+
+/// Fills cells inside the radius that no radial sample reached with the mean of computed neighbours.
+fn fill_holes(loss: &mut [f32], w: &Window, g: &GridSpec, site: &Site) {
+    let r2 = w.radius_m * w.radius_m;
+    for _ in 0..2 {
+        let snapshot = loss.to_vec();
+        for j in 0..w.ny {
+            for i in 0..w.nx {
+                if !snapshot[j * w.nx + i].is_nan() {
+                    continue;
+                }
+                let (x, y) = g.center(w.ix0 + i, w.iy0 + j);
+                if (x - site.x_m).powi(2) + (y - site.y_m).powi(2) > r2 {
+                    continue;
+                }
+                let (mut s, mut n) = (0f32, 0);
+                for dj in -1i64..=1 {
+                    for di in -1i64..=1 {
+                        let (a, b) = (i as i64 + di, j as i64 + dj);
+                        if a < 0 || b < 0 || a >= w.nx as i64 || b >= w.ny as i64 {
+                            continue;
+                        }
+                        let v = snapshot[b as usize * w.nx + a as usize];
+                        if !v.is_nan() {
+                            s += v;
+                            n += 1;
+                        }
+                    }
+                }
+                if n > 0 {
+                    loss[j * w.nx + i] = s / n as f32;
+                }
+            }
+        }
+    }
+}
+
+struct Window {
+    ix0: usize,
+    iy0: usize,
+    nx: usize,
+    ny: usize,
+    radius_m: f64,
+}
+
+/// Computes one site's window. `None` when the site's range misses the grid entirely.
+pub fn site_window(index: usize, site: &Site, terrain: &Terrain, p: &CoverageParams) -> Option<SiteWindow> {
+    let g = terrain.grid();
+    let radius_m = site_range_m(site, p);
+    let (fx0, fy0) = g.frac(site.x_m - radius_m, site.y_m + radius_m);
+    let (fx1, fy1) = g.frac(site.x_m + radius_m, site.y_m - radius_m);
+    let ix0 = fx0.floor().max(0.0) as usize;
+    let iy0 = fy0.floor().max(0.0) as usize;
+    let ix1 = (fx1.floor() as i64).min(g.nx as i64 - 1);
+    let iy1 = (fy1.floor() as i64).min(g.ny as i64 - 1);
+    if ix1 < ix0 as i64 || iy1 < iy0 as i64 || site.sectors.is_empty() {
+        return None;
+    }
+    let w = Window { ix0, iy0, nx: ix1 as usize - ix0 + 1, ny: iy1 as usize - iy0 + 1, radius_m };
+    let mut freqs: Vec<f64> = site.sectors.iter().map(|s| s.freq_mhz).collect();
+    freqs.sort_by(f64::total_cmp);
+    freqs.dedup();
+    let losses: Vec<Vec<f32>> = freqs.iter().map(|&f| loss_window(site, terrain, p, f, &w)).collect();
+    let tx_z = terrain.height_at(site.x_m, site.y_m) as f64 + site.height_m;
+    let mut rsrp = vec![f32::NAN; w.nx * w.ny];
+    let mut total = vec![0f32; w.nx * w.ny];
+    for j in 0..w.ny {
+        for i in 0..w.nx {
+            let c = j * w.nx + i;
+            let (x, y) = g.center(w.ix0 + i, w.iy0 + j);
+            let (dx, dy) = (x - site.x_m, y - site.y_m);
+            let d = (dx * dx + dy * dy).sqrt().max(1.0);
+            let azimuth = dx.atan2(dy).to_degrees();
+            let rx_z = terrain.height_m.get(w.ix0 + i, w.iy0 + j) as f64 + p.rx_height_m;
+            let depression = (tx_z - rx_z).atan2(d).to_degrees();
+            let (mut best, mut sum) = (f64::NEG_INFINITY, 0.0);
+            for s in &site.sectors {
+                let fi = freqs.iter().position(|&f| f == s.freq_mhz).unwrap_or(0);
+                let l = losses[fi][c];
+                if l.is_nan() {
+                    continue;
+                }
+                let v = s.rs_eirp_dbm() + sector_gain_db(s, azimuth, depression) - l as f64;
+                best = best.max(v);
+                sum += 10f64.powf(v / 10.0);
+            }
+            if best.is_finite() {
+                rsrp[c] = best as f32;
+                total[c] = sum as f32;
+            }
+        }
+    }
+    Some(SiteWindow { site: index, ix0: w.ix0, iy0: w.iy0, nx: w.nx, ny: w.ny, rsrp_dbm: rsrp, total_mw: total })
+}
+
+/// RSRP (dBm) of `site`'s best sector at one point, computed along the direct path: the reference
+/// the raster engine is tested against, and what gap analysis uses. `with_terrain = false` drops
+/// diffraction (used to tell terrain shadow from lack of range).
+pub fn point_rsrp_dbm(site: &Site, terrain: &Terrain, p: &CoverageParams, x: f64, y: f64, with_terrain: bool) -> f64 {
+    let g = terrain.grid();
+    let (dx, dy) = (x - site.x_m, y - site.y_m);
+    let d = (dx * dx + dy * dy).sqrt().max(1.0);
+    let tx_z = terrain.height_at(site.x_m, site.y_m) as f64 + site.height_m;
+    let rx_ground = terrain.height_at(x, y) as f64;
+    let azimuth = dx.atan2(dy).to_degrees();
+    let depression = (tx_z - rx_ground - p.rx_height_m).atan2(d).to_degrees();
+    let step_m = g.cell_m * p.sample_step_cells;
+    let mut best = f64::NEG_INFINITY;
+    for s in &site.sectors {
+        let mut diff = 0.0;
+        if with_terrain && p.model.uses_terrain() {
+            let mut walker = RadialWalker::new(tx_z, s.freq_mhz, p.model.k_factor);
+            let n = (d / step_m).floor() as usize;
+            for k in 1..n {
+                let dk = k as f64 * step_m;
+                let (px, py) = (site.x_m + dx * dk / d, site.y_m + dy * dk / d);
+                walker.step(dk, terrain.height_at(px, py) as f64, 0.0);
+            }
+            diff = walker.step(d, rx_ground, p.rx_height_m) * p.model.diffraction_factor();
+        }
+        let l = p.model.base_loss_db(s.freq_mhz, site.height_m, p.rx_height_m, d) + diff;
+        best = best.max(s.rs_eirp_dbm() + sector_gain_db(s, azimuth, depression) - l);
+    }
+    best
+}

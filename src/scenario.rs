@@ -1,0 +1,213 @@
+//! A study described by one `scenario.toml`: inputs, every parameter, the seed. Paths in the file are
+//! relative to the file's own folder.
+
+use crate::coverage::CoverageParams;
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Inputs. Any layer left out is synthesised (and reported as synthetic).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Inputs {
+    /// Terrain raster (GeoTIFF, SRTM .hgt, ESRI .asc; any CRS). Synthesised when absent.
+    pub dem: Option<PathBuf>,
+    /// Sites in phusong's CSV layout (see README).
+    pub sites_csv: Option<PathBuf>,
+    /// Sites in OpenCelliD's CSV layout (LTE rows).
+    pub opencellid_csv: Option<PathBuf>,
+    /// Hamlets/villages: any OGR vector (points or polygons).
+    pub hamlets: Option<PathBuf>,
+    pub hamlets_layer: Option<String>,
+    pub hamlet_name_field: Option<String>,
+    pub hamlet_population_field: Option<String>,
+    pub hamlet_power_field: Option<String>,
+    /// Communes: any OGR vector of polygons.
+    pub communes: Option<PathBuf>,
+    pub communes_layer: Option<String>,
+    pub commune_code_field: Option<String>,
+    pub commune_name_field: Option<String>,
+    pub commune_population_field: Option<String>,
+    /// Roads (lines), used to place synthetic hamlets and sites.
+    pub roads: Option<PathBuf>,
+    /// Folder laid out like `../shared/data/nghe-an` (admin/, roads/, coast/): real communes with census
+    /// population and real roads replace the synthesiser's approximations.
+    pub real_layers: Option<PathBuf>,
+}
+
+/// Synthesiser settings (used for every input not given).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SynthParams {
+    /// ITU-R P.1511 coarse heights and the GSHHG land mask (registry-derived, shipped in data/).
+    pub p1511: PathBuf,
+    pub landmask: PathBuf,
+    /// GeoNames populated places (towns), TSV.
+    pub places: PathBuf,
+    pub sites: usize,
+    pub hamlets: usize,
+    pub unpowered_hamlets: usize,
+    /// Province population when no census layer is given.
+    pub population: u64,
+    pub communes: usize,
+    /// Site placement knobs (see `synth::sites::SiteParams`).
+    pub unpowered_clearance_m: f64,
+    pub remote_share: f64,
+}
+
+impl Default for SynthParams {
+    fn default() -> Self {
+        SynthParams {
+            p1511: "p1511_topo_5arcmin.asc".into(),
+            landmask: "landmask_3s.tif".into(),
+            places: "geonames_places.tsv".into(),
+            sites: 8550,
+            hamlets: 5000,
+            unpowered_hamlets: 63,
+            population: 2_834_430,
+            communes: 130,
+            unpowered_clearance_m: 6000.0,
+            remote_share: 1.0,
+        }
+    }
+}
+
+/// The new-tower design and optimiser settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanParams {
+    /// Most towers to propose.
+    pub budget: usize,
+    /// Spacing of the regular candidate grid, metres.
+    pub grid_spacing_m: f64,
+    /// Radius around each uncovered hamlet searched for high ground, metres.
+    pub high_ground_radius_m: f64,
+    /// A candidate within this distance of a grid-powered hamlet is flagged grid-powered, else solar.
+    pub grid_power_reach_m: f64,
+    /// Weight of one km² of uncovered land in the objective, in persons (hamlet population is the
+    /// main term; area breaks ties and drives towers once people are covered).
+    pub area_weight_per_km2: f64,
+    /// Design of a new tower.
+    pub tower_height_m: f64,
+    pub freq_mhz: f64,
+    pub bandwidth_mhz: f64,
+    pub eirp_dbm: f64,
+    pub tilt_deg: f64,
+    /// Hamlet coverage targets (%) for which the number of towers needed is reported.
+    pub targets_pct: Vec<f64>,
+}
+
+impl Default for PlanParams {
+    fn default() -> Self {
+        PlanParams {
+            budget: 700,
+            grid_spacing_m: 3000.0,
+            high_ground_radius_m: 3000.0,
+            grid_power_reach_m: 2000.0,
+            area_weight_per_km2: 5.0,
+            tower_height_m: 40.0,
+            freq_mhz: 900.0,
+            bandwidth_mhz: 10.0,
+            eirp_dbm: 58.0,
+            tilt_deg: 3.0,
+            targets_pct: vec![95.0, 99.0, 100.0],
+        }
+    }
+}
+
+/// A whole study.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    /// Projected CRS for all computation.
+    pub crs_epsg: u32,
+    /// Grid resolution, metres.
+    pub resolution_m: f64,
+    /// Seed of every random choice of the synthesiser.
+    pub seed: u64,
+    pub inputs: Inputs,
+    pub synth: SynthParams,
+    pub coverage: CoverageParams,
+    pub plan: PlanParams,
+    /// Optional window (study CRS, metres: xmin, ymin, xmax, ymax) to run on part of the area.
+    pub clip_m: Option<[f64; 4]>,
+    /// Folder the relative paths are resolved against (the scenario file's folder).
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            name: "study".into(),
+            crs_epsg: crate::crs::DEFAULT_EPSG,
+            resolution_m: 90.0,
+            seed: 1,
+            inputs: Inputs::default(),
+            synth: SynthParams::default(),
+            coverage: CoverageParams::default(),
+            plan: PlanParams::default(),
+            clip_m: None,
+            base_dir: PathBuf::from("."),
+        }
+    }
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+        let mut s: Scenario = toml::from_str(&text).map_err(|e| Error::input(path, e.to_string()))?;
+        s.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        s.validate().map_err(|e| Error::input(path, e.to_string()))?;
+        Ok(s)
+    }
+    /// Resolves a path from the file against its folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+    pub fn validate(&self) -> Result<()> {
+        self.coverage.validate()?;
+        if !(10.0..=1000.0).contains(&self.resolution_m) {
+            return Err(Error::Config(format!("resolution_m = {}: expected 10–1000 m", self.resolution_m)));
+        }
+        if self.inputs.sites_csv.is_some() && self.inputs.opencellid_csv.is_some() {
+            return Err(Error::Config("inputs: give sites_csv or opencellid_csv, not both".into()));
+        }
+        if self.plan.targets_pct.iter().any(|t| !(0.0..=100.0).contains(t)) {
+            return Err(Error::Config("plan.targets_pct: expected percentages 0–100".into()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_partial_file_with_defaults_and_rejects_unknown_keys() {
+        let s: Scenario = toml::from_str(
+            "name = \"x\"\nseed = 7\n[coverage]\nthreshold_rsrp_dbm = -105.0\n[coverage.model]\nkind = \"fspl-deygout\"\n",
+        )
+        .unwrap();
+        assert_eq!(s.seed, 7);
+        assert_eq!(s.coverage.threshold_rsrp_dbm, -105.0);
+        assert_eq!(s.coverage.rx_height_m, 1.5);
+        assert_eq!(s.plan.budget, 700);
+        assert!(toml::from_str::<Scenario>("nmae = \"typo\"").is_err());
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let mut s = Scenario::default();
+        s.coverage.load = 2.0;
+        let e = s.validate().unwrap_err().to_string();
+        assert!(e.contains("coverage.load"), "{e}");
+    }
+}
