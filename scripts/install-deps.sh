@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the system packages phusong needs, only those missing (idempotent).
+# Usage: scripts/install-deps.sh [--qgis]
+set -euo pipefail
+pkgs=(libgdal-dev gdal-bin pkg-config)
+if [ "${1:-}" = "--qgis" ]; then pkgs+=(qgis python3-qgis); fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

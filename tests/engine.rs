@@ -1,0 +1,182 @@
+//! The coverage engine against independent computations on small grids.
+
+use phusong::coverage::rollup::rollup;
+use phusong::coverage::{combine, compute_windows, point_rsrp_dbm, CoverageParams};
+use phusong::demand::Hamlet;
+use phusong::grid::{GridSpec, Raster};
+use phusong::radio::{Sector, Site};
+use phusong::terrain::Terrain;
+
+fn hills() -> Terrain {
+    phusong::terrain::analytic_hills(20.0, 100.0)
+}
+
+fn site(id: u32, x: f64, y: f64, op: &str, freq: f64) -> Site {
+    let sector = |az: f64| Sector {
+        azimuth_deg: az,
+        mech_tilt_deg: 0.0,
+        elec_tilt_deg: 3.0,
+        freq_mhz: freq,
+        bandwidth_mhz: 10.0,
+        eirp_dbm: 58.0,
+        h_beamwidth_deg: 65.0,
+        v_beamwidth_deg: 10.0,
+    };
+    Site {
+        id,
+        name: format!("S{id}"),
+        operator: op.into(),
+        x_m: x,
+        y_m: y,
+        lon: 0.0,
+        lat: 0.0,
+        height_m: 30.0,
+        sectors: vec![sector(10.0), sector(130.0), sector(250.0)],
+    }
+}
+
+fn sites() -> Vec<Site> {
+    vec![
+        site(1, 504_000.0, 2_005_000.0, "A", 900.0),
+        site(2, 508_500.0, 2_014_000.0, "B", 1800.0),
+        site(3, 515_000.0, 2_009_000.0, "A", 900.0),
+        site(4, 518_000.0, 2_017_500.0, "C", 1800.0),
+    ]
+}
+
+fn params() -> CoverageParams {
+    CoverageParams { max_radius_m: 12_000.0, ..Default::default() }
+}
+
+#[test]
+fn raster_matches_brute_force_point_evaluation() {
+    let t = hills();
+    let s = sites();
+    let p = params();
+    let w = compute_windows(&t, &s, &p, None);
+    let c = combine(t.grid(), &s, &w, &p);
+    let g = t.grid();
+    let (mut n, mut close, mut worst) = (0, 0, 0f64);
+    for iy in (3..g.ny).step_by(7) {
+        for ix in (3..g.nx).step_by(7) {
+            let (x, y) = g.center(ix, iy);
+            let brute = s.iter().map(|st| point_rsrp_dbm(st, &t, &p, x, y, true)).fold(f64::NEG_INFINITY, f64::max);
+            let v = c.rsrp_dbm.get(ix, iy) as f64;
+            if v.is_nan() {
+                // Beyond every site's range: brute force must be far below the threshold there too.
+                assert!(brute < p.threshold_rsrp_dbm - p.range_margin_db + 3.0, "{ix},{iy}: {brute}");
+                continue;
+            }
+            n += 1;
+            let d = (v - brute).abs();
+            worst = worst.max(d);
+            if d < 2.0 {
+                close += 1;
+            }
+        }
+    }
+    assert!(n > 500, "{n}");
+    assert!(close as f64 >= 0.95 * n as f64, "{close}/{n} within 2 dB, worst {worst}");
+}
+
+#[test]
+fn hamlet_rollup_equals_brute_force_classification() {
+    let t = hills();
+    let s = sites();
+    let p = params();
+    let w = compute_windows(&t, &s, &p, None);
+    let c = combine(t.grid(), &s, &w, &p);
+    let g = t.grid().clone();
+    // Hamlets on a regular lattice, populations 1..n.
+    let mut hamlets = Vec::new();
+    for k in 0..400u32 {
+        let (x, y) = (500_050.0 + (k % 20) as f64 * 1000.0, 2_000_050.0 + (k / 20) as f64 * 1000.0);
+        hamlets.push(Hamlet { id: k + 1, name: String::new(), commune: Some((k % 3) as usize), x_m: x, y_m: y, lon: 0.0, lat: 0.0, population: k + 1, grid_power: true });
+    }
+    let mask = Raster::filled(g.clone(), 1u8, None);
+    let mut communes = Raster::filled(g.clone(), -1i32, Some(-1));
+    for iy in 0..g.ny {
+        for ix in 0..g.nx {
+            communes.set(ix, iy, ((ix / 67) % 3) as i32);
+        }
+    }
+    let thr = p.threshold_rsrp_dbm;
+    let roll = rollup(&c.rsrp_dbm, &mask, &communes, 3, &hamlets, thr);
+    let (mut checked, mut agree) = (0, 0);
+    for (h, hc) in hamlets.iter().zip(&roll.hamlets) {
+        let (ix, iy) = g.cell_of(h.x_m, h.y_m).unwrap();
+        let (cx, cy) = g.center(ix, iy);
+        let brute = s.iter().map(|st| point_rsrp_dbm(st, &t, &p, cx, cy, true)).fold(f64::NEG_INFINITY, f64::max);
+        // Classification must agree wherever brute force is clear of the threshold by the ray-sampling tolerance.
+        if (brute - thr).abs() > 3.0 {
+            checked += 1;
+            if hc.covered == (brute >= thr) {
+                agree += 1;
+            }
+        }
+    }
+    assert!(checked > 300, "{checked}");
+    assert_eq!(agree, checked);
+    // Conservation: communes partition the hamlets and the people.
+    let pop: u64 = roll.communes.iter().map(|c| c.population).sum();
+    assert_eq!(pop, (1..=400u64).sum::<u64>());
+    assert_eq!(roll.total.population, pop);
+    let hc: u64 = roll.communes.iter().map(|c| c.population_covered).sum();
+    assert_eq!(hc, roll.total.population_covered);
+    let cells: u64 = roll.communes.iter().map(|c| c.land_cells).sum();
+    assert_eq!(cells, g.len() as u64);
+    assert!(roll.total.hamlets_covered > 0 && roll.total.hamlets_covered < 400);
+}
+
+#[test]
+fn identical_rasters_at_one_and_two_threads() {
+    let t = hills();
+    let s = sites();
+    let p = params();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let w = compute_windows(&t, &s, &p, None);
+            combine(t.grid(), &s, &w, &p)
+        })
+    };
+    let (a, b) = (run(1), run(2));
+    let bits = |r: &Raster<f32>| r.data.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&a.rsrp_dbm), bits(&b.rsrp_dbm));
+    assert_eq!(bits(&a.sinr_db), bits(&b.sinr_db));
+    assert_eq!(a.server.data, b.server.data);
+    assert_eq!(a.servers_in_margin.data, b.servers_in_margin.data);
+}
+
+#[test]
+fn sinr_and_server_count_follow_their_definitions() {
+    let t = hills();
+    let s = sites();
+    let p = params();
+    let w = compute_windows(&t, &s, &p, None);
+    let c = combine(t.grid(), &s, &w, &p);
+    let g = t.grid();
+    let noise_mw = 10f64.powf(p.noise_per_re_dbm() / 10.0);
+    let mut checked = 0;
+    for iy in (0..g.ny).step_by(11) {
+        for ix in (0..g.nx).step_by(11) {
+            let vals: Vec<(usize, f32, f32)> = w.iter().filter_map(|sw| {
+                sw.rsrp_at(ix, iy).map(|v| (sw.site, v, sw.total_mw[(iy - sw.iy0) * sw.nx + ix - sw.ix0]))
+            }).collect();
+            if vals.is_empty() {
+                assert!(c.rsrp_dbm.get(ix, iy).is_nan());
+                continue;
+            }
+            let best = vals.iter().map(|v| v.1).fold(f32::NEG_INFINITY, f32::max);
+            assert_eq!(c.rsrp_dbm.get(ix, iy), best);
+            let n6 = vals.iter().filter(|v| v.1 as f64 >= best as f64 - 6.0).count();
+            assert_eq!(c.servers_in_margin.get(ix, iy) as usize, n6);
+            let total: f64 = vals.iter().map(|v| v.2 as f64).sum();
+            let sig = 10f64.powf(best as f64 / 10.0);
+            let sinr = 10.0 * (sig / (p.load * (total - sig) + noise_mw)).log10();
+            assert!((c.sinr_db.get(ix, iy) as f64 - sinr).abs() < 1e-3);
+            checked += 1;
+        }
+    }
+    assert!(checked > 50);
+}
