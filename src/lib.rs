@@ -8,6 +8,8 @@ pub mod crs;
 pub mod error;
 pub mod grid;
 pub mod io;
+pub mod plan;
+pub mod propagation;
 pub mod demand;
 pub mod radio;
 pub mod terrain;
