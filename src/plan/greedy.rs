@@ -3,7 +3,7 @@
 //! The objective f(S) = Σ weight of demand covered by S or initially covered is monotone
 //! submodular, so the greedy algorithm is within a factor 1 − (1 − 1/k)^k ≥ 1 − 1/e of the
 //! optimum on the weight it adds (Nemhauser, Wolsey & Fisher, "An analysis of approximations for
-//! maximizing submodular set functions—I", Math. Programming 14, 1978, Thm. 4.2). [`lazy_greedy`]
+//! maximizing submodular set functions—I", Math. Programming 14, 1978, pp. 265-294). [`lazy_greedy`]
 //! is Minoux's accelerated greedy (M. Minoux, "Accelerated greedy algorithms for maximizing
 //! submodular set functions", Optimization Techniques, LNCIS 7, 1978): marginal gains only shrink,
 //! so stale gains kept in a max-heap are upper bounds and only the top needs re-evaluating.
@@ -250,8 +250,8 @@ pub fn picks_for_target(sel: &Selection, total_weight: f64, target_frac: f64) ->
 
 /// A-posteriori upper bound on the best total covered weight achievable with `budget` picks.
 ///
-/// Implements the Nemhauser-Wolsey-Fisher online bound (1978, eq. behind Thm. 4.2): for any set S,
-/// OPT ≤ f(S) + Σ of the `budget` largest marginal gains Δ(c | S). It is evaluated at every prefix
+/// Implements the online bound from Nemhauser-Wolsey-Fisher (1978): by submodularity, for any
+/// set S, OPT ≤ f(S) + Σ_{c ∈ OPT} Δ(c | S) ≤ f(S) + Σ of the `budget` largest gains Δ(c | S). It is evaluated at every prefix
 /// of `sel.chosen` (S = ∅, {c1}, {c1,c2}, …) and the minimum is returned, further capped by the
 /// weight of all coverable demand. For a greedy `sel` this is never looser than the a-priori
 /// bound f(G_k)/(1 − (1 − 1/k)^k), because that bound is derived from exactly these

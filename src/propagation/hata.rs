@@ -4,7 +4,7 @@
 //!   IEEE Trans. Veh. Technol. VT-29(3), 1980, pp. 317-325: urban eq. (for small/medium city
 //!   a(hm)), suburban and open-area corrections.
 //! - COST Action 231, "Digital mobile radio towards future generation systems", final report
-//!   (EUR 18957, 1999), §4.4.1 (COST-231-Hata), extending Hata to 1500-2000 MHz.
+//!   (EUR 18957, 1999), ch. 4.4 (COST-231-Hata), extending Hata to 1500-2000 MHz.
 //!
 //! Validity as published: Hata 150-1500 MHz, COST-231 1500-2000 MHz; both base height 30-200 m,
 //! mobile height 1-10 m, distance 1-20 km. Outside these ranges the formulas are extrapolated
@@ -89,7 +89,7 @@ pub fn okumura_hata_db(
         + env_correction(c.log_f, env)
 }
 
-/// COST-231-Hata median path loss (dB), COST 231 final report §4.4.1.
+/// COST-231-Hata median path loss (dB), COST 231 final report ch. 4.4.
 ///
 /// 46.3 + 33.9 log f − 13.82 log hb − a(hm) + (44.9 − 6.55 log hb) log d + Cm, with Cm = 3 dB for
 /// [`Environment::Urban`] (treated as the metropolitan-centre case) and 0 otherwise; suburban and
