@@ -425,8 +425,8 @@ mod tests {
         let (best, v) = exhaustive_best(&cover, &weight, &[], 2);
         assert_eq!(best, vec![1, 2]);
         assert_eq!(v, 11.0);
-        // The online bound proves optimality here: after 2 picks the top-2 gains are 2 + 0.5,
-        // but at S = {2,1} value 11 + 2.5 = 13.5; at S = {2}: 6 + 5 + 2 = 13; at ∅: 6 + 5 = 11.
+        // The online bound proves optimality here. Gains at ∅ are [2, 5, 6, 0.5] → 0 + 6 + 5 = 11;
+        // at S = {2}: 6 + 5 + 2 = 13; at S = {2, 1}: 11 + 2 + 0.5 = 13.5. Minimum 11 = optimum.
         assert_eq!(upper_bound(&cover, &weight, &[], &sel, 2), 11.0);
     }
 
