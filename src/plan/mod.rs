@@ -1,0 +1,11 @@
+//! Planning: choosing new sites to cover demand.
+//!
+//! [`greedy`] solves weighted maximum coverage (pick at most k candidate sites to maximise the
+//! population weight covered) by the lazy greedy algorithm, with exact brute force for tiny
+//! instances and an a-posteriori upper bound on the optimum.
+
+pub mod greedy;
+
+pub use greedy::{
+    exhaustive_best, lazy_greedy, picks_for_target, plain_greedy, upper_bound, Selection,
+};

@@ -1,0 +1,19 @@
+//! Radio propagation: pure path-loss and diffraction functions (no I/O).
+//!
+//! - [`free_space`]: free-space basic transmission loss (ITU-R P.525-4).
+//! - [`hata`]: empirical Okumura-Hata (Hata 1980) and COST-231-Hata path loss.
+//! - [`knife_edge`]: single knife-edge diffraction, ν parameter and J(ν) (ITU-R P.526-15).
+//! - [`deygout`]: multiple knife-edge diffraction over a terrain profile (Deygout 1966), with
+//!   effective-Earth curvature, plus a line-of-sight test.
+//!
+//! All losses are positive dB; heights in metres; frequencies in MHz.
+
+pub mod deygout;
+pub mod free_space;
+pub mod hata;
+pub mod knife_edge;
+
+pub use deygout::{deygout_loss_db, line_of_sight, Profile};
+pub use free_space::fspl_db;
+pub use hata::{cost231_hata_db, hata_db, okumura_hata_db, Environment};
+pub use knife_edge::{fresnel_nu, knife_edge_loss_db, wavelength_m};
