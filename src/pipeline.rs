@@ -299,7 +299,7 @@ pub fn stage_plan(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -> 
 
     let init = vec![false; weight.len()];
     let sel = greedy::lazy_greedy(&cover, &weight, &init, s.plan.budget);
-    let bound = greedy::upper_bound(&cover, &weight, &init, s.plan.budget, &sel);
+    let bound = greedy::upper_bound(&cover, &weight, &init, &sel, s.plan.budget);
 
     // Walk the picks: newly covered hamlets, people and land, for the curve and the targets.
     let n_h = study.hamlets.len() as f64;

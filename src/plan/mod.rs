@@ -1,9 +1,10 @@
 //! Planning: choosing new sites to cover demand.
 //!
-//! [`greedy`] solves weighted maximum coverage (pick at most k candidate sites to maximise the
+//! [`candidates`] finds places a tower could go; [`greedy`] solves weighted maximum coverage (pick at most k candidate sites to maximise the
 //! population weight covered) by the lazy greedy algorithm, with exact brute force for tiny
 //! instances and an a-posteriori upper bound on the optimum.
 
+pub mod candidates;
 pub mod greedy;
 
 pub use greedy::{

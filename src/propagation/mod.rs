@@ -5,6 +5,8 @@
 //! - [`knife_edge`]: single knife-edge diffraction, ν parameter and J(ν) (ITU-R P.526-15).
 //! - [`deygout`]: multiple knife-edge diffraction over a terrain profile (Deygout 1966), with
 //!   effective-Earth curvature, plus a line-of-sight test.
+//! - [`radial`]: the same Deygout evaluated incrementally at every sample of a radial (coverage engine).
+//! - [`model`]: the study's path-loss model (base loss + weighted diffraction).
 //!
 //! All losses are positive dB; heights in metres; frequencies in MHz.
 
@@ -12,6 +14,8 @@ pub mod deygout;
 pub mod free_space;
 pub mod hata;
 pub mod knife_edge;
+pub mod model;
+pub mod radial;
 
 pub use deygout::{deygout_loss_db, line_of_sight, Profile};
 pub use free_space::fspl_db;

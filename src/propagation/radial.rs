@@ -16,10 +16,9 @@
 //! from Tx to any receiver at distance D this adds exactly the bulge d(D−d)/(2kR) (ITU-R P.526-15
 //! eq. (2)), so one hull serves every receiver on the radial.
 
+use crate::propagation::deygout::EARTH_RADIUS_M;
 use crate::propagation::knife_edge::{fresnel_nu, knife_edge_loss_db, wavelength_m};
 
-/// Effective earth radius is k × this, metres (ITU-R P.834: mean radius 6,371 km).
-pub const EARTH_RADIUS_M: f64 = 6_371_000.0;
 
 /// Walks one radial outward from a transmitter, returning the diffraction loss at each receiver.
 pub struct RadialWalker {
