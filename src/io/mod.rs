@@ -3,3 +3,4 @@
 pub mod layer;
 pub mod opencellid;
 pub mod sites_csv;
+pub mod vector_in;
