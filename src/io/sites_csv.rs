@@ -177,7 +177,8 @@ fn columns(path: &Path, header: &csv::StringRecord) -> Result<Columns> {
         ));
     }
     let has = |c: &str| index.contains_key(c);
-    if !has("eirp_dbm") && !(has("tx_power_dbm") && has("antenna_gain_dbi")) {
+    let can_compute = has("tx_power_dbm") && has("antenna_gain_dbi");
+    if !has("eirp_dbm") && !can_compute {
         return Err(Error::input(
             path,
             "missing column eirp_dbm (or tx_power_dbm and antenna_gain_dbi to compute it)",
