@@ -5,3 +5,4 @@ pub mod atomic;
 pub mod gpkg;
 pub mod qgis;
 pub mod raster_out;
+pub mod qml;
