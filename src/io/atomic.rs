@@ -66,7 +66,9 @@ pub fn write_atomic<F: FnOnce(&Path) -> Result<()>>(final_path: &Path, write: F)
 
 /// Writes a text file atomically (see [`write_atomic`]).
 pub fn write_string_atomic(path: &Path, contents: &str) -> Result<()> {
-    write_atomic(path, |tmp| std::fs::write(tmp, contents).ctx(|| format!("writing {}", tmp.display())))
+    write_atomic(path, |tmp| {
+        std::fs::write(tmp, contents).ctx(|| format!("writing {}", tmp.display()))
+    })
 }
 
 #[cfg(test)]

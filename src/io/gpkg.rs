@@ -11,7 +11,9 @@ use crate::error::{Context, Error, Result};
 use crate::io::atomic::write_atomic;
 use crate::io::layer::{FieldKind, GeomKind, Layer, Value};
 use crate::io::qml::qml_document;
-use gdal::vector::{Feature, FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
+use gdal::vector::{
+    Feature, FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal,
+};
 use gdal::DriverManager;
 use geo::{Geometry, MultiLineString, MultiPoint, MultiPolygon};
 use std::collections::BTreeSet;
@@ -62,17 +64,33 @@ fn validate(path: &Path, layers: &[Layer]) -> Result<()> {
     let mut names = BTreeSet::new();
     for l in layers {
         let lower = l.name.to_lowercase();
-        if l.name.is_empty() || lower == STYLE_TABLE || lower.starts_with("gpkg_") || lower.starts_with("rtree_") {
-            return Err(Error::input(path, format!("layer name {:?} is empty or reserved", l.name)));
+        if l.name.is_empty()
+            || lower == STYLE_TABLE
+            || lower.starts_with("gpkg_")
+            || lower.starts_with("rtree_")
+        {
+            return Err(Error::input(
+                path,
+                format!("layer name {:?} is empty or reserved", l.name),
+            ));
         }
         if !names.insert(lower) {
-            return Err(Error::input(path, format!("two layers named {:?} (names are case-insensitive)", l.name)));
+            return Err(Error::input(
+                path,
+                format!("two layers named {:?} (names are case-insensitive)", l.name),
+            ));
         }
         let mut fields = BTreeSet::new();
         for (f, _) in &l.fields {
             let fl = f.to_lowercase();
             if f.is_empty() || fl == "fid" || fl == GEOMETRY_COLUMN || !fields.insert(fl) {
-                return Err(Error::input(path, format!("layer {}: field name {f:?} is empty, reserved or repeated", l.name)));
+                return Err(Error::input(
+                    path,
+                    format!(
+                        "layer {}: field name {f:?} is empty, reserved or repeated",
+                        l.name
+                    ),
+                ));
             }
         }
         for (i, (_, values)) in l.features.iter().enumerate() {
@@ -81,7 +99,12 @@ fn validate(path: &Path, layers: &[Layer]) -> Result<()> {
                     path,
                     "feature",
                     i,
-                    format!("layer {}: {} values for {} fields", l.name, values.len(), l.fields.len()),
+                    format!(
+                        "layer {}: {} values for {} fields",
+                        l.name,
+                        values.len(),
+                        l.fields.len()
+                    ),
                 ));
             }
             for ((fname, kind), v) in l.fields.iter().zip(values) {
@@ -98,7 +121,10 @@ fn validate(path: &Path, layers: &[Layer]) -> Result<()> {
                         path,
                         "feature",
                         i,
-                        format!("layer {}: field {fname} expects {kind:?}, got {v:?}", l.name),
+                        format!(
+                            "layer {}: field {fname} expects {kind:?}, got {v:?}",
+                            l.name
+                        ),
                     ));
                 }
             }
@@ -127,7 +153,10 @@ pub fn write_gpkg(path: &Path, layers: &[Layer]) -> Result<()> {
     validate(path, layers)?;
     let mut plans = Vec::with_capacity(layers.len());
     for l in layers {
-        let kind = l.geom_kind().map_err(|e| Error::input(path, e.to_string()))?.unwrap_or(GeomKind::Polygon);
+        let kind = l
+            .geom_kind()
+            .map_err(|e| Error::input(path, e.to_string()))?
+            .unwrap_or(GeomKind::Polygon);
         let any_multi = l
             .features
             .iter()
@@ -139,8 +168,12 @@ pub fn write_gpkg(path: &Path, layers: &[Layer]) -> Result<()> {
 
     write_atomic(path, |tmp| {
         let driver = DriverManager::get_driver_by_name("GPKG").ctx(|| ctx("GPKG driver".into()))?;
-        let mut ds = driver.create_vector_only(tmp).ctx(|| ctx("creating GeoPackage".into()))?;
-        let mut txn = ds.start_transaction().ctx(|| ctx("starting transaction".into()))?;
+        let mut ds = driver
+            .create_vector_only(tmp)
+            .ctx(|| ctx("creating GeoPackage".into()))?;
+        let mut txn = ds
+            .start_transaction()
+            .ctx(|| ctx("starting transaction".into()))?;
         for (l, (ty, multi, _)) in layers.iter().zip(&plans) {
             let srs = srs_from_epsg(l.epsg)?;
             let geom_opt = format!("GEOMETRY_NAME={GEOMETRY_COLUMN}");
@@ -178,7 +211,12 @@ pub fn write_gpkg(path: &Path, layers: &[Layer]) -> Result<()> {
 type Plan = (OGRwkbGeometryType::Type, bool, String);
 
 /// Creates `layer_styles` (as QGIS does: an attribute table with FID `id`) and one default row per layer.
-fn write_styles(ds: &mut gdal::Dataset, layers: &[Layer], plans: &[Plan], ctx: &dyn Fn(String) -> String) -> Result<()> {
+fn write_styles(
+    ds: &mut gdal::Dataset,
+    layers: &[Layer],
+    plans: &[Plan],
+    ctx: &dyn Fn(String) -> String,
+) -> Result<()> {
     let lyr = ds
         .create_layer(LayerOptions {
             name: STYLE_TABLE,
@@ -201,12 +239,17 @@ fn write_styles(ds: &mut gdal::Dataset, layers: &[Layer], plans: &[Plan], ctx: &
         ("ui", 30),
     ];
     for (name, width) in text_fields {
-        let ty = if width < 0 { OGRFieldType::OFTInteger } else { OGRFieldType::OFTString };
+        let ty = if width < 0 {
+            OGRFieldType::OFTInteger
+        } else {
+            OGRFieldType::OFTString
+        };
         let fd = FieldDefn::new(name, ty).ctx(|| ctx(format!("{STYLE_TABLE}.{name}")))?;
         if width > 0 {
             fd.set_width(width);
         }
-        fd.add_to_layer(&lyr).ctx(|| ctx(format!("{STYLE_TABLE}.{name}")))?;
+        fd.add_to_layer(&lyr)
+            .ctx(|| ctx(format!("{STYLE_TABLE}.{name}")))?;
     }
     FieldDefn::new("update_time", OGRFieldType::OFTDateTime)
         .and_then(|fd| fd.add_to_layer(&lyr))
@@ -254,10 +297,18 @@ mod tests {
         let mut sites = Layer::new(
             "sites",
             32648,
-            &[("id", FieldKind::Integer), ("name", FieldKind::Text), ("eirp_dbm", FieldKind::Real), ("on_grid", FieldKind::Boolean)],
+            &[
+                ("id", FieldKind::Integer),
+                ("name", FieldKind::Text),
+                ("eirp_dbm", FieldKind::Real),
+                ("on_grid", FieldKind::Boolean),
+            ],
             Style::Categorized {
                 field: "on_grid".into(),
-                classes: vec![("true".into(), "#2060ff".into(), "grid".into()), ("false".into(), "#ff6020".into(), "solar".into())],
+                classes: vec![
+                    ("true".into(), "#2060ff".into(), "grid".into()),
+                    ("false".into(), "#ff6020".into(), "solar".into()),
+                ],
             },
         );
         for i in 0..3000i64 {
@@ -266,7 +317,11 @@ mod tests {
                 point!(x: x, y: 2_070_000.0).into(),
                 vec![
                     Value::Integer(i * 1_000_000_000),
-                    if i == 1 { Value::Null } else { Value::Text(format!("Trạm {i}")) },
+                    if i == 1 {
+                        Value::Null
+                    } else {
+                        Value::Text(format!("Trạm {i}"))
+                    },
                     Value::Real(i as f64 + 0.25),
                     Value::Boolean(i % 2 == 0),
                 ],
@@ -276,11 +331,18 @@ mod tests {
             "communes",
             4326,
             &[("pop", FieldKind::Integer)],
-            Style::Graduated { field: "pop".into(), ranges: vec![(0.0, 1e9, "#10a010".into(), "all".into())] },
+            Style::Graduated {
+                field: "pop".into(),
+                ranges: vec![(0.0, 1e9, "#10a010".into(), "all".into())],
+            },
         );
         let sq = polygon![(x: 105.0, y: 18.0), (x: 105.1, y: 18.0), (x: 105.1, y: 18.1), (x: 105.0, y: 18.1), (x: 105.0, y: 18.0)];
-        communes.features.push((sq.clone().into(), vec![Value::Integer(1234)]));
-        communes.features.push((MultiPolygon(vec![sq]).into(), vec![Value::Integer(5678)]));
+        communes
+            .features
+            .push((sq.clone().into(), vec![Value::Integer(1234)]));
+        communes
+            .features
+            .push((MultiPolygon(vec![sq]).into(), vec![Value::Integer(5678)]));
         vec![sites, communes]
     }
 
@@ -295,7 +357,11 @@ mod tests {
         assert_eq!(sites.feature_count(), 3000);
         assert_eq!(sites.spatial_ref().unwrap().auth_code().unwrap(), 32648);
         assert_eq!(sites.defn().geometry_type(), OGRwkbGeometryType::wkbPoint);
-        let types: Vec<_> = sites.defn().fields().map(|f| (f.name(), f.field_type())).collect();
+        let types: Vec<_> = sites
+            .defn()
+            .fields()
+            .map(|f| (f.name(), f.field_type()))
+            .collect();
         assert_eq!(
             types,
             vec![
@@ -306,19 +372,43 @@ mod tests {
             ]
         );
         let feats: Vec<_> = sites.features().take(3).collect();
-        assert_eq!(feats[1].field(0).unwrap(), Some(FieldValue::Integer64Value(1_000_000_000)));
+        assert_eq!(
+            feats[1].field(0).unwrap(),
+            Some(FieldValue::Integer64Value(1_000_000_000))
+        );
         assert_eq!(feats[1].field(1).unwrap(), None);
-        assert_eq!(feats[2].field(1).unwrap(), Some(FieldValue::StringValue("Trạm 2".into())));
-        assert_eq!(feats[2].field(2).unwrap(), Some(FieldValue::RealValue(2.25)));
-        assert_eq!(feats[2].field(3).unwrap(), Some(FieldValue::IntegerValue(1)));
-        assert_eq!(feats[1].field(3).unwrap(), Some(FieldValue::IntegerValue(0)));
-        assert_eq!(feats[2].geometry().unwrap().get_point(0), (550_020.0, 2_070_000.0, 0.0));
+        assert_eq!(
+            feats[2].field(1).unwrap(),
+            Some(FieldValue::StringValue("Trạm 2".into()))
+        );
+        assert_eq!(
+            feats[2].field(2).unwrap(),
+            Some(FieldValue::RealValue(2.25))
+        );
+        assert_eq!(
+            feats[2].field(3).unwrap(),
+            Some(FieldValue::IntegerValue(1))
+        );
+        assert_eq!(
+            feats[1].field(3).unwrap(),
+            Some(FieldValue::IntegerValue(0))
+        );
+        assert_eq!(
+            feats[2].geometry().unwrap().get_point(0),
+            (550_020.0, 2_070_000.0, 0.0)
+        );
 
         let mut communes = ds.layer_by_name("communes").unwrap();
         assert_eq!(communes.feature_count(), 2);
         assert_eq!(communes.spatial_ref().unwrap().auth_code().unwrap(), 4326);
-        assert_eq!(communes.defn().geometry_type(), OGRwkbGeometryType::wkbMultiPolygon);
-        let pops: Vec<_> = communes.features().map(|f| f.field_as_integer64(0).unwrap().unwrap()).collect();
+        assert_eq!(
+            communes.defn().geometry_type(),
+            OGRwkbGeometryType::wkbMultiPolygon
+        );
+        let pops: Vec<_> = communes
+            .features()
+            .map(|f| f.field_as_integer64(0).unwrap().unwrap())
+            .collect();
         assert_eq!(pops, vec![1234, 5678]);
 
         let mut styles = ds.layer_by_name(STYLE_TABLE).unwrap();
@@ -326,16 +416,47 @@ mod tests {
         let rows: Vec<(String, String, String, String, i32)> = styles
             .features()
             .map(|f| {
-                let s = |n: &str| f.field_as_string(f.field_index(n).unwrap()).unwrap().unwrap_or_default();
-                let d = f.field_as_integer(f.field_index("useAsDefault").unwrap()).unwrap().unwrap();
-                (s("f_table_name"), s("f_geometry_column"), s("f_table_schema"), s("styleQML"), d)
+                let s = |n: &str| {
+                    f.field_as_string(f.field_index(n).unwrap())
+                        .unwrap()
+                        .unwrap_or_default()
+                };
+                let d = f
+                    .field_as_integer(f.field_index("useAsDefault").unwrap())
+                    .unwrap()
+                    .unwrap();
+                (
+                    s("f_table_name"),
+                    s("f_geometry_column"),
+                    s("f_table_schema"),
+                    s("styleQML"),
+                    d,
+                )
             })
             .collect();
-        assert_eq!((rows[0].0.as_str(), rows[0].1.as_str(), rows[0].2.as_str(), rows[0].4), ("sites", "geom", "", 1));
-        assert!(rows[0].3.contains(r#"type="categorizedSymbol" attr="on_grid""#), "{}", rows[0].3);
+        assert_eq!(
+            (
+                rows[0].0.as_str(),
+                rows[0].1.as_str(),
+                rows[0].2.as_str(),
+                rows[0].4
+            ),
+            ("sites", "geom", "", 1)
+        );
+        assert!(
+            rows[0]
+                .3
+                .contains(r#"type="categorizedSymbol" attr="on_grid""#),
+            "{}",
+            rows[0].3
+        );
         assert!(rows[0].3.contains(r#"<symbol type="marker""#));
         assert_eq!((rows[1].0.as_str(), rows[1].4), ("communes", 1));
-        assert!(rows[1].3.contains(r#"type="graduatedSymbol" attr="pop""#), "{}", rows[1].3);
+        assert!(
+            rows[1].3.contains(r#"type="graduatedSymbol" attr="pop""#),
+            "{}",
+            rows[1].3
+        );
         assert!(rows[1].3.contains(r#"<symbol type="fill""#));
     }
 
@@ -352,14 +473,19 @@ mod tests {
         let mut layers = demo_layers();
         layers[1].features[1].1.push(Value::Null);
         let e = write_gpkg(&p, &layers).unwrap_err().to_string();
-        assert!(e.contains("feature 1") && e.contains("2 values for 1 fields"), "{e}");
+        assert!(
+            e.contains("feature 1") && e.contains("2 values for 1 fields"),
+            "{e}"
+        );
 
         let mut layers = demo_layers();
         layers[1].name = "Sites".into();
         assert!(write_gpkg(&p, &layers).is_err());
 
         let mut layers = demo_layers();
-        layers[1].features.push((point!(x: 1.0, y: 2.0).into(), vec![Value::Integer(1)]));
+        layers[1]
+            .features
+            .push((point!(x: 1.0, y: 2.0).into(), vec![Value::Integer(1)]));
         let e = write_gpkg(&p, &layers).unwrap_err().to_string();
         assert!(e.contains("feature 2"), "{e}");
         assert!(!p.exists());

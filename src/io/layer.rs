@@ -27,9 +27,15 @@ pub enum Style {
     /// One symbol: fill/marker colour as "#rrggbb", size in mm (points) or outline width (lines/polygons).
     Single { color: String, size_mm: f64 },
     /// Colour by a boolean or text field's values: (value as text, colour, label).
-    Categorized { field: String, classes: Vec<(String, String, String)> },
+    Categorized {
+        field: String,
+        classes: Vec<(String, String, String)>,
+    },
     /// Colour by numeric ranges of a field: (lower, upper, colour, label).
-    Graduated { field: String, ranges: Vec<(f64, f64, String, String)> },
+    Graduated {
+        field: String,
+        ranges: Vec<(f64, f64, String, String)>,
+    },
 }
 
 /// A vector layer in the study CRS.
@@ -68,10 +74,13 @@ impl GeomKind {
     pub fn of(g: &Geometry<f64>) -> Option<GeomKind> {
         match g {
             Geometry::Point(_) | Geometry::MultiPoint(_) => Some(GeomKind::Point),
-            Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => Some(GeomKind::Line),
-            Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => {
-                Some(GeomKind::Polygon)
+            Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => {
+                Some(GeomKind::Line)
             }
+            Geometry::Polygon(_)
+            | Geometry::MultiPolygon(_)
+            | Geometry::Rect(_)
+            | Geometry::Triangle(_) => Some(GeomKind::Polygon),
             Geometry::GeometryCollection(_) => None,
         }
     }
@@ -84,7 +93,10 @@ impl Layer {
         let mut kind = None;
         for (i, (g, _)) in self.features.iter().enumerate() {
             let k = GeomKind::of(g).ok_or_else(|| {
-                crate::Error::Other(format!("layer {}: feature {i} is a geometry collection", self.name))
+                crate::Error::Other(format!(
+                    "layer {}: feature {i} is a geometry collection",
+                    self.name
+                ))
             })?;
             match kind {
                 None => kind = Some(k),

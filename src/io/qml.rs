@@ -42,12 +42,20 @@ pub fn parse_hex_color(s: &str) -> Option<(u8, u8, u8)> {
 }
 
 fn color(layer: &Layer, s: &str) -> Result<(u8, u8, u8)> {
-    parse_hex_color(s)
-        .ok_or_else(|| Error::Config(format!("layer {}: colour {s:?} is not of the form #rrggbb", layer.name)))
+    parse_hex_color(s).ok_or_else(|| {
+        Error::Config(format!(
+            "layer {}: colour {s:?} is not of the form #rrggbb",
+            layer.name
+        ))
+    })
 }
 
 fn opt(out: &mut String, name: &str, value: &str) {
-    let _ = writeln!(out, r#"          <Option type="QString" name="{name}" value="{}"/>"#, xml_escape(value));
+    let _ = writeln!(
+        out,
+        r#"          <Option type="QString" name="{name}" value="{}"/>"#,
+        xml_escape(value)
+    );
 }
 
 /// One `<symbol>` element: a circle marker, a solid line or a semi-transparent fill with outline.
@@ -62,7 +70,10 @@ fn symbol(out: &mut String, name: &str, kind: GeomKind, (r, g, b): (u8, u8, u8),
         r#"      <symbol type="{ty}" name="{}" alpha="1" clip_to_extent="1" force_rhr="0">"#,
         xml_escape(name)
     );
-    let _ = writeln!(out, r#"        <layer class="{class}" enabled="1" pass="0" locked="0">"#);
+    let _ = writeln!(
+        out,
+        r#"        <layer class="{class}" enabled="1" pass="0" locked="0">"#
+    );
     out.push_str("          <Option type=\"Map\">\n");
     let opaque = format!("{r},{g},{b},255");
     let size = format!("{size_mm}");
@@ -109,9 +120,17 @@ fn default_size_mm(kind: GeomKind) -> f64 {
 }
 
 fn field_kind(layer: &Layer, field: &str) -> Result<FieldKind> {
-    layer.fields.iter().find(|(n, _)| n == field).map(|(_, k)| *k).ok_or_else(|| {
-        Error::Config(format!("layer {}: style refers to field {field:?}, which the layer does not have", layer.name))
-    })
+    layer
+        .fields
+        .iter()
+        .find(|(n, _)| n == field)
+        .map(|(_, k)| *k)
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "layer {}: style refers to field {field:?}, which the layer does not have",
+                layer.name
+            ))
+        })
 }
 
 /// A category value as QGIS will see it in the data: booleans are stored as integers 0/1.
@@ -122,7 +141,10 @@ fn category_value(layer: &Layer, kind: FieldKind, v: &str) -> Result<String> {
     match v.trim().to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" => Ok("1".into()),
         "false" | "0" | "no" => Ok("0".into()),
-        _ => Err(Error::Config(format!("layer {}: category {v:?} of a boolean field is not true/false", layer.name))),
+        _ => Err(Error::Config(format!(
+            "layer {}: category {v:?} of a boolean field is not true/false",
+            layer.name
+        ))),
     }
 }
 
@@ -140,7 +162,11 @@ pub fn renderer_xml(layer: &Layer, kind: GeomKind) -> Result<String> {
         }
         Style::Categorized { field, classes } => {
             let fk = field_kind(layer, field)?;
-            let _ = writeln!(out, r#"    <renderer-v2 type="categorizedSymbol" attr="{}" {common}>"#, xml_escape(field));
+            let _ = writeln!(
+                out,
+                r#"    <renderer-v2 type="categorizedSymbol" attr="{}" {common}>"#,
+                xml_escape(field)
+            );
             out.push_str("    <categories>\n");
             for (i, (value, _, label)) in classes.iter().enumerate() {
                 let _ = writeln!(
@@ -152,12 +178,21 @@ pub fn renderer_xml(layer: &Layer, kind: GeomKind) -> Result<String> {
             }
             out.push_str("    </categories>\n    <symbols>\n");
             for (i, (_, c, _)) in classes.iter().enumerate() {
-                symbol(&mut out, &i.to_string(), kind, color(layer, c)?, default_size_mm(kind));
+                symbol(
+                    &mut out,
+                    &i.to_string(),
+                    kind,
+                    color(layer, c)?,
+                    default_size_mm(kind),
+                );
             }
             out.push_str("    </symbols>\n");
         }
         Style::Graduated { field, ranges } => {
-            if !matches!(field_kind(layer, field)?, FieldKind::Integer | FieldKind::Real) {
+            if !matches!(
+                field_kind(layer, field)?,
+                FieldKind::Integer | FieldKind::Real
+            ) {
                 return Err(Error::Config(format!(
                     "layer {}: graduated style needs a numeric field, {field:?} is not",
                     layer.name
@@ -170,8 +205,14 @@ pub fn renderer_xml(layer: &Layer, kind: GeomKind) -> Result<String> {
             );
             out.push_str("    <ranges>\n");
             for (i, (lo, hi, _, label)) in ranges.iter().enumerate() {
-                if !(lo <= hi) {
-                    return Err(Error::Config(format!("layer {}: range {i} has lower {lo} > upper {hi}", layer.name)));
+                if lo
+                    .partial_cmp(hi)
+                    .is_none_or(|o| o == std::cmp::Ordering::Greater)
+                {
+                    return Err(Error::Config(format!(
+                        "layer {}: range {i} has lower {lo} > upper {hi}",
+                        layer.name
+                    )));
                 }
                 let _ = writeln!(
                     out,
@@ -181,7 +222,13 @@ pub fn renderer_xml(layer: &Layer, kind: GeomKind) -> Result<String> {
             }
             out.push_str("    </ranges>\n    <symbols>\n");
             for (i, (_, _, c, _)) in ranges.iter().enumerate() {
-                symbol(&mut out, &i.to_string(), kind, color(layer, c)?, default_size_mm(kind));
+                symbol(
+                    &mut out,
+                    &i.to_string(),
+                    kind,
+                    color(layer, c)?,
+                    default_size_mm(kind),
+                );
             }
             out.push_str("    </symbols>\n    <mode name=\"manual\"/>\n");
         }
@@ -205,7 +252,15 @@ mod tests {
     use super::*;
 
     fn layer(style: Style) -> Layer {
-        Layer::new("sites", 32648, &[("covered", FieldKind::Boolean), ("rsrp_dbm", FieldKind::Real)], style)
+        Layer::new(
+            "sites",
+            32648,
+            &[
+                ("covered", FieldKind::Boolean),
+                ("rsrp_dbm", FieldKind::Real),
+            ],
+            style,
+        )
     }
 
     #[test]
@@ -215,7 +270,14 @@ mod tests {
         assert_eq!(parse_hex_color("ff8000"), None);
         assert_eq!(parse_hex_color("#ff80"), None);
         assert_eq!(parse_hex_color("#gg8000"), None);
-        assert!(renderer_xml(&layer(Style::Single { color: "red".into(), size_mm: 1.0 }), GeomKind::Point).is_err());
+        assert!(renderer_xml(
+            &layer(Style::Single {
+                color: "red".into(),
+                size_mm: 1.0
+            }),
+            GeomKind::Point
+        )
+        .is_err());
     }
 
     #[test]
@@ -228,11 +290,20 @@ mod tests {
             ],
         });
         let x = renderer_xml(&l, GeomKind::Polygon).unwrap();
-        assert!(x.contains(r#"type="categorizedSymbol" attr="covered""#), "{x}");
-        assert!(x.contains(r#"<category value="1" symbol="0" label="Covered &amp; served""#), "{x}");
+        assert!(
+            x.contains(r#"type="categorizedSymbol" attr="covered""#),
+            "{x}"
+        );
+        assert!(
+            x.contains(r#"<category value="1" symbol="0" label="Covered &amp; served""#),
+            "{x}"
+        );
         assert!(x.contains(r#"<category value="0" symbol="1""#), "{x}");
         assert!(x.contains(r#"name="color" value="0,255,0,110""#), "{x}");
-        assert!(x.contains(r#"name="outline_color" value="255,0,0,255""#), "{x}");
+        assert!(
+            x.contains(r#"name="outline_color" value="255,0,0,255""#),
+            "{x}"
+        );
     }
 
     #[test]
@@ -242,11 +313,20 @@ mod tests {
             ranges: vec![(-140.0, -100.5, "#ff0000".into(), "weak".into())],
         });
         let x = renderer_xml(&ok, GeomKind::Point).unwrap();
-        assert!(x.contains(r#"<range lower="-140" upper="-100.5" symbol="0" label="weak""#), "{x}");
+        assert!(
+            x.contains(r#"<range lower="-140" upper="-100.5" symbol="0" label="weak""#),
+            "{x}"
+        );
         assert!(x.contains(r#"class="SimpleMarker""#));
-        let text = layer(Style::Graduated { field: "covered".into(), ranges: vec![] });
+        let text = layer(Style::Graduated {
+            field: "covered".into(),
+            ranges: vec![],
+        });
         assert!(renderer_xml(&text, GeomKind::Point).is_err());
-        let missing = layer(Style::Graduated { field: "nope".into(), ranges: vec![] });
+        let missing = layer(Style::Graduated {
+            field: "nope".into(),
+            ranges: vec![],
+        });
         assert!(renderer_xml(&missing, GeomKind::Point).is_err());
         let reversed = layer(Style::Graduated {
             field: "rsrp_dbm".into(),
