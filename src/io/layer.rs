@@ -60,3 +60,55 @@ impl Layer {
         }
     }
 }
+
+/// The geometry family of a layer, which decides its OGR geometry type and its QGIS symbol type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GeomKind {
+    Point,
+    Line,
+    Polygon,
+}
+
+impl GeomKind {
+    /// The family of one geometry; `None` for geometry collections, which the writers do not support.
+    pub fn of(g: &Geometry<f64>) -> Option<GeomKind> {
+        match g {
+            Geometry::Point(_) | Geometry::MultiPoint(_) => Some(GeomKind::Point),
+            Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => {
+                Some(GeomKind::Line)
+            }
+            Geometry::Polygon(_)
+            | Geometry::MultiPolygon(_)
+            | Geometry::Rect(_)
+            | Geometry::Triangle(_) => Some(GeomKind::Polygon),
+            Geometry::GeometryCollection(_) => None,
+        }
+    }
+}
+
+impl Layer {
+    /// The layer's geometry family: `Ok(None)` when it has no features, an error naming the first
+    /// feature that is a collection or differs from feature 0.
+    pub fn geom_kind(&self) -> crate::Result<Option<GeomKind>> {
+        let mut kind = None;
+        for (i, (g, _)) in self.features.iter().enumerate() {
+            let k = GeomKind::of(g).ok_or_else(|| {
+                crate::Error::Other(format!(
+                    "layer {}: feature {i} is a geometry collection",
+                    self.name
+                ))
+            })?;
+            match kind {
+                None => kind = Some(k),
+                Some(k0) if k0 != k => {
+                    return Err(crate::Error::Other(format!(
+                        "layer {}: feature {i} is a {k:?} but feature 0 is a {k0:?}; one geometry family per layer",
+                        self.name
+                    )))
+                }
+                _ => {}
+            }
+        }
+        Ok(kind)
+    }
+}
