@@ -13,6 +13,7 @@ pub enum ModelKind {
     #[default]
     HataDeygout,
     /// Free-space loss plus Deygout terrain diffraction: the physical lower bound of loss over terrain.
+    #[serde(rename = "fspl-deygout")]
     FreeSpaceDeygout,
     /// Okumura-Hata / COST-231-Hata alone (terrain ignored).
     Hata,
