@@ -10,6 +10,7 @@ pub mod grid;
 pub mod io;
 pub mod demand;
 pub mod radio;
+pub mod synth;
 pub mod terrain;
 
 pub use error::{Error, Result};
