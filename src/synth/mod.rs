@@ -6,3 +6,4 @@
 
 pub mod noise;
 pub mod rng;
+pub mod terrain;

@@ -16,6 +16,19 @@ pub struct Noise2 {
     seed: u64,
 }
 
+/// 256 unit vectors at angles 2πk/256 (a table instead of sin/cos per lattice point).
+fn gradients() -> &'static [(f64, f64); 256] {
+    static TABLE: std::sync::OnceLock<[(f64, f64); 256]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = [(0.0, 0.0); 256];
+        for (k, g) in t.iter_mut().enumerate() {
+            let a = k as f64 * std::f64::consts::TAU / 256.0;
+            *g = (a.cos(), a.sin());
+        }
+        t
+    })
+}
+
 #[inline]
 fn fade(t: f64) -> f64 {
     t * t * t * (t * (t * 6.0 - 15.0) + 10.0)
@@ -28,10 +41,8 @@ impl Noise2 {
 
     #[inline]
     fn grad_dot(&self, ix: i64, iy: i64, dx: f64, dy: f64) -> f64 {
-        let h = hash3(self.seed, ix, iy);
-        // Angle from the top 53 bits: a uniformly oriented unit gradient.
-        let a = (h >> 11) as f64 * (std::f64::consts::TAU / (1u64 << 53) as f64);
-        let (s, c) = a.sin_cos();
+        // One of 256 evenly spaced unit gradients, chosen by the top byte of the hash.
+        let (c, s) = gradients()[(hash3(self.seed, ix, iy) >> 56) as usize];
         c * dx + s * dy
     }
 
