@@ -5,5 +5,6 @@
 //! count. Outputs are plain library types, written by the caller to files a user can replace with real data.
 
 pub mod noise;
+pub mod outline;
 pub mod rng;
 pub mod terrain;
