@@ -8,4 +8,5 @@ pub mod communes;
 pub mod noise;
 pub mod outline;
 pub mod rng;
+pub mod roads;
 pub mod terrain;
