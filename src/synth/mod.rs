@@ -5,6 +5,7 @@
 //! count. Outputs are plain library types, written by the caller to files a user can replace with real data.
 
 pub mod communes;
+pub mod hamlets;
 pub mod noise;
 pub mod outline;
 pub mod rng;

@@ -136,7 +136,7 @@ pub fn synth_from_base(base: &Raster<f32>, land: &Raster<f32>, seed: u64, p: &Te
 }
 
 /// Mean over the (2·rad+1)² window around each cell (clipped at the edges), via a summed-area table.
-fn box_mean(v: &[f64], nx: usize, ny: usize, rad: usize) -> Vec<f64> {
+pub(crate) fn box_mean(v: &[f64], nx: usize, ny: usize, rad: usize) -> Vec<f64> {
     let w = nx + 1;
     let mut sat = vec![0f64; w * (ny + 1)];
     for iy in 0..ny {
