@@ -10,4 +10,5 @@ pub mod noise;
 pub mod outline;
 pub mod rng;
 pub mod roads;
+pub mod sites;
 pub mod terrain;
