@@ -52,7 +52,9 @@ impl Projector {
     /// Many points at once, in place: (x, y) metres → (lon, lat).
     pub fn unproject_many(&self, xs: &mut [f64], ys: &mut [f64]) -> Result<()> {
         let mut z = vec![0.0; xs.len()];
-        self.to_wgs.transform_coords(xs, ys, &mut z).ctx(|| "unprojecting points".into())
+        self.to_wgs
+            .transform_coords(xs, ys, &mut z)
+            .ctx(|| "unprojecting points".into())
     }
 }
 

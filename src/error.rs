@@ -48,21 +48,40 @@ pub trait Context<T> {
 
 impl<T> Context<T> for std::result::Result<T, gdal::errors::GdalError> {
     fn ctx(self, context: impl FnOnce() -> String) -> Result<T> {
-        self.map_err(|source| Error::Gdal { context: context(), source })
+        self.map_err(|source| Error::Gdal {
+            context: context(),
+            source,
+        })
     }
 }
 
 impl<T> Context<T> for std::result::Result<T, std::io::Error> {
     fn ctx(self, context: impl FnOnce() -> String) -> Result<T> {
-        self.map_err(|source| Error::Io { context: context(), source })
+        self.map_err(|source| Error::Io {
+            context: context(),
+            source,
+        })
     }
 }
 
 impl Error {
     pub fn input(path: impl Into<PathBuf>, msg: impl Into<String>) -> Self {
-        Error::Input { path: path.into(), msg: msg.into() }
+        Error::Input {
+            path: path.into(),
+            msg: msg.into(),
+        }
     }
-    pub fn record(path: impl Into<PathBuf>, what: &'static str, index: usize, msg: impl Into<String>) -> Self {
-        Error::Record { path: path.into(), what, index, msg: msg.into() }
+    pub fn record(
+        path: impl Into<PathBuf>,
+        what: &'static str,
+        index: usize,
+        msg: impl Into<String>,
+    ) -> Self {
+        Error::Record {
+            path: path.into(),
+            what,
+            index,
+            msg: msg.into(),
+        }
     }
 }

@@ -20,7 +20,14 @@ impl GridSpec {
         let y1 = (ymax / cell_m).ceil() * cell_m;
         let nx = (((xmax - x0) / cell_m).ceil() as usize).max(1);
         let ny = (((y1 - ymin) / cell_m).ceil() as usize).max(1);
-        GridSpec { epsg, x0_m: x0, y0_m: y1, cell_m, nx, ny }
+        GridSpec {
+            epsg,
+            x0_m: x0,
+            y0_m: y1,
+            cell_m,
+            nx,
+            ny,
+        }
     }
     pub fn len(&self) -> usize {
         self.nx * self.ny
@@ -31,7 +38,10 @@ impl GridSpec {
     /// Centre of cell (ix, iy), iy counted from the north edge.
     #[inline]
     pub fn center(&self, ix: usize, iy: usize) -> (f64, f64) {
-        (self.x0_m + (ix as f64 + 0.5) * self.cell_m, self.y0_m - (iy as f64 + 0.5) * self.cell_m)
+        (
+            self.x0_m + (ix as f64 + 0.5) * self.cell_m,
+            self.y0_m - (iy as f64 + 0.5) * self.cell_m,
+        )
     }
     /// Fractional cell coordinates of a point (cell centres at integer + 0.5).
     #[inline]
@@ -80,7 +90,11 @@ pub struct Raster<T> {
 impl<T: Copy> Raster<T> {
     pub fn filled(spec: GridSpec, value: T, nodata: Option<T>) -> Self {
         let n = spec.len();
-        Raster { spec, data: vec![value; n], nodata }
+        Raster {
+            spec,
+            data: vec![value; n],
+            nodata,
+        }
     }
     #[inline]
     pub fn get(&self, ix: usize, iy: usize) -> T {

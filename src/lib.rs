@@ -5,10 +5,10 @@
 //! [`scenario`] ties a study together from one `scenario.toml`.
 
 pub mod crs;
+pub mod demand;
 pub mod error;
 pub mod grid;
 pub mod io;
-pub mod demand;
 pub mod radio;
 pub mod synth;
 pub mod terrain;

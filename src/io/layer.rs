@@ -27,9 +27,15 @@ pub enum Style {
     /// One symbol: fill/marker colour as "#rrggbb", size in mm (points) or outline width (lines/polygons).
     Single { color: String, size_mm: f64 },
     /// Colour by a boolean or text field's values: (value as text, colour, label).
-    Categorized { field: String, classes: Vec<(String, String, String)> },
+    Categorized {
+        field: String,
+        classes: Vec<(String, String, String)>,
+    },
     /// Colour by numeric ranges of a field: (lower, upper, colour, label).
-    Graduated { field: String, ranges: Vec<(f64, f64, String, String)> },
+    Graduated {
+        field: String,
+        ranges: Vec<(f64, f64, String, String)>,
+    },
 }
 
 /// A vector layer in the study CRS.

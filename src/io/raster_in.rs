@@ -36,7 +36,11 @@ impl Resample {
 ///
 /// Source nodata and voids become NaN; cells outside the source's footprint are NaN. A source without a
 /// CRS is an error naming the file (warping it would silently misplace it).
-pub fn read_raster_to_grid(path: &Path, grid: &GridSpec, resample: Resample) -> Result<Raster<f32>> {
+pub fn read_raster_to_grid(
+    path: &Path,
+    grid: &GridSpec,
+    resample: Resample,
+) -> Result<Raster<f32>> {
     if !path.exists() {
         return Err(Error::input(path, "file not found"));
     }
@@ -52,26 +56,36 @@ pub fn read_raster_to_grid(path: &Path, grid: &GridSpec, resample: Resample) -> 
         ));
     }
     if grid.is_empty() {
-        return Err(Error::Config("read_raster_to_grid: empty target grid".into()));
+        return Err(Error::Config(
+            "read_raster_to_grid: empty target grid".into(),
+        ));
     }
-    let dst_wkt = srs_from_epsg(grid.epsg)?.to_wkt().ctx(|| format!("EPSG:{} to WKT", grid.epsg))?;
+    let dst_wkt = srs_from_epsg(grid.epsg)?
+        .to_wkt()
+        .ctx(|| format!("EPSG:{} to WKT", grid.epsg))?;
 
     let mem = DriverManager::get_driver_by_name("MEM").ctx(|| "GDAL MEM driver".into())?;
     let mut dst = mem
         .create_with_band_type::<f32, _>("", grid.nx, grid.ny, 1)
         .ctx(|| "creating in-memory target raster".into())?;
     let gt: GeoTransform = grid.geo_transform();
-    dst.set_geo_transform(&gt).ctx(|| "setting target geotransform".into())?;
-    dst.set_projection(&dst_wkt).ctx(|| "setting target CRS".into())?;
+    dst.set_geo_transform(&gt)
+        .ctx(|| "setting target geotransform".into())?;
+    dst.set_projection(&dst_wkt)
+        .ctx(|| "setting target CRS".into())?;
     {
         let mut band = dst.rasterband(1).ctx(|| "target band".into())?;
-        band.set_no_data_value(Some(f64::NAN)).ctx(|| "target nodata".into())?;
+        band.set_no_data_value(Some(f64::NAN))
+            .ctx(|| "target nodata".into())?;
         // Cells the warper never writes (outside the source) keep this value.
-        band.fill(f64::NAN, None).ctx(|| "initialising target".into())?;
+        band.fill(f64::NAN, None)
+            .ctx(|| "initialising target".into())?;
     }
 
-    let c_src = CString::new(src_wkt).map_err(|_| Error::input(path, "CRS text contains a NUL byte"))?;
-    let c_dst = CString::new(dst_wkt).map_err(|_| Error::Other("target CRS text contains a NUL byte".into()))?;
+    let c_src =
+        CString::new(src_wkt).map_err(|_| Error::input(path, "CRS text contains a NUL byte"))?;
+    let c_dst = CString::new(dst_wkt)
+        .map_err(|_| Error::Other("target CRS text contains a NUL byte".into()))?;
     // SAFETY: both datasets are alive for the call; the WKT strings outlive it; GDALReprojectImage
     // reads the source band's nodata value and honours the target's (NaN) itself.
     let rv = unsafe {
@@ -91,8 +105,13 @@ pub fn read_raster_to_grid(path: &Path, grid: &GridSpec, resample: Resample) -> 
     };
     if rv != gdal_sys::CPLErr::CE_None {
         // SAFETY: CPLGetLastErrorMsg returns a valid NUL-terminated string owned by GDAL.
-        let msg = unsafe { CStr::from_ptr(gdal_sys::CPLGetLastErrorMsg()) }.to_string_lossy().into_owned();
-        return Err(Error::input(path, format!("warping onto EPSG:{} grid failed: {msg}", grid.epsg)));
+        let msg = unsafe { CStr::from_ptr(gdal_sys::CPLGetLastErrorMsg()) }
+            .to_string_lossy()
+            .into_owned();
+        return Err(Error::input(
+            path,
+            format!("warping onto EPSG:{} grid failed: {msg}", grid.epsg),
+        ));
     }
 
     let band = dst.rasterband(1).ctx(|| "target band".into())?;
@@ -100,7 +119,11 @@ pub fn read_raster_to_grid(path: &Path, grid: &GridSpec, resample: Resample) -> 
         .read_as::<f32>((0, 0), (grid.nx, grid.ny), (grid.nx, grid.ny), None)
         .ctx(|| format!("{}: reading warped raster", path.display()))?;
     let (_, data) = buf.into_shape_and_vec();
-    Ok(Raster { spec: grid.clone(), data, nodata: Some(f32::NAN) })
+    Ok(Raster {
+        spec: grid.clone(),
+        data,
+        nodata: Some(f32::NAN),
+    })
 }
 
 #[cfg(test)]
@@ -116,7 +139,8 @@ mod tests {
         let drv = DriverManager::get_driver_by_name("GTiff").unwrap();
         let (w, h) = (50usize, 50usize);
         let mut ds = drv.create_with_band_type::<f32, _>(&path, w, h, 1).unwrap();
-        ds.set_geo_transform(&[105.0, 0.01, 0.0, 19.0, 0.0, -0.01]).unwrap();
+        ds.set_geo_transform(&[105.0, 0.01, 0.0, 19.0, 0.0, -0.01])
+            .unwrap();
         if with_crs {
             ds.set_spatial_ref(&srs_from_epsg(4326).unwrap()).unwrap();
         }
@@ -135,7 +159,8 @@ mod tests {
         }
         let mut band = ds.rasterband(1).unwrap();
         band.set_no_data_value(Some(-9999.0)).unwrap();
-        band.write((0, 0), (w, h), &mut Buffer::new((w, h), data)).unwrap();
+        band.write((0, 0), (w, h), &mut Buffer::new((w, h), data))
+            .unwrap();
         path
     }
 
@@ -155,11 +180,19 @@ mod tests {
         let p = Projector::new(32648).unwrap();
         // Known points: the bilinear warp of a plane reproduces the plane (within the 0.01° pixel
         // discretisation of the lon term: 1000 per degree → ≤ ~1 unit near cell edges).
-        for &(lon, lat) in &[(105.1, 18.6), (105.4, 18.9), (105.05, 18.95), (105.33, 18.55)] {
+        for &(lon, lat) in &[
+            (105.1, 18.6),
+            (105.4, 18.9),
+            (105.05, 18.95),
+            (105.33, 18.55),
+        ] {
             let (x, y) = p.project(lon, lat).unwrap();
             let v = r.at(x, y).unwrap();
             let want = 1000.0 * (lon - 105.0) + 10.0 * (lat - 18.0);
-            assert!((v as f64 - want).abs() < 3.0, "({lon},{lat}) got {v} want {want}");
+            assert!(
+                (v as f64 - want).abs() < 3.0,
+                "({lon},{lat}) got {v} want {want}"
+            );
         }
         // Outside the source footprint → NaN.
         let (x, y) = p.project(104.97, 18.7).unwrap();
@@ -170,7 +203,10 @@ mod tests {
         let (x, y) = p.project(105.25, 18.75).unwrap();
         assert!(r.at(x, y).unwrap().is_nan());
         // No stray -9999 anywhere.
-        assert!(r.data.iter().all(|v| v.is_nan() || (*v > -1.0 && *v < 600.0)));
+        assert!(r
+            .data
+            .iter()
+            .all(|v| v.is_nan() || (*v > -1.0 && *v < 600.0)));
     }
 
     #[test]
@@ -180,7 +216,12 @@ mod tests {
         let g = utm_grid();
         let p = Projector::new(32648).unwrap();
         let (x, y) = p.project(105.1, 18.6).unwrap();
-        for rs in [Resample::Nearest, Resample::Average, Resample::Cubic, Resample::CubicSpline] {
+        for rs in [
+            Resample::Nearest,
+            Resample::Average,
+            Resample::Cubic,
+            Resample::CubicSpline,
+        ] {
             let r = read_raster_to_grid(&path, &g, rs).unwrap();
             let v = r.at(x, y).unwrap() as f64;
             assert!((v - 106.0).abs() < 8.0, "{rs:?}: {v}");
@@ -191,26 +232,42 @@ mod tests {
     fn missing_crs_is_a_named_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = make_tiff(dir.path(), false);
-        let err = read_raster_to_grid(&path, &utm_grid(), Resample::Nearest).unwrap_err().to_string();
-        assert!(err.contains("nocrs.tif") && err.contains("coordinate reference system"), "{err}");
+        let err = read_raster_to_grid(&path, &utm_grid(), Resample::Nearest)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("nocrs.tif") && err.contains("coordinate reference system"),
+            "{err}"
+        );
     }
 
     #[test]
     fn nonexistent_file_is_a_named_error() {
-        let err = read_raster_to_grid(Path::new("/nonexistent/dem.tif"), &utm_grid(), Resample::Nearest)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("/nonexistent/dem.tif") && err.contains("not found"), "{err}");
+        let err = read_raster_to_grid(
+            Path::new("/nonexistent/dem.tif"),
+            &utm_grid(),
+            Resample::Nearest,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("/nonexistent/dem.tif") && err.contains("not found"),
+            "{err}"
+        );
     }
 
     #[test]
     fn reads_bundled_p1511_ascii_grid() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/nghe-an/dem/p1511_topo_5arcmin.asc");
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("data/nghe-an/dem/p1511_topo_5arcmin.asc");
         let p = Projector::new(32648).unwrap();
         let (x0, y0) = p.project(105.5, 18.6).unwrap();
         let g = GridSpec::covering(32648, x0, y0, x0 + 20_000.0, y0 + 20_000.0, 1000.0);
         let r = read_raster_to_grid(&path, &g, Resample::Bilinear).unwrap();
         // The lowland around Vinh is below ~200 m in P.1511 and never NaN inside its footprint.
-        assert!(r.data.iter().all(|v| v.is_finite() && *v > -5.0 && *v < 400.0));
+        assert!(r
+            .data
+            .iter()
+            .all(|v| v.is_finite() && *v > -5.0 && *v < 400.0));
     }
 }

@@ -18,14 +18,23 @@ use rstar::RTree;
 /// relaxed if it stalls); every mask cell goes to its nearest seed. Returns the communes (code
 /// "SYN001"…, name "Synthetic commune 001"…, population None, geometry in the grid CRS) and the raster of
 /// commune index per cell (−1 outside the mask).
-pub fn synth_communes(mask: &Raster<u8>, n: usize, seed: u64) -> Result<(Vec<Commune>, Raster<i32>)> {
+pub fn synth_communes(
+    mask: &Raster<u8>,
+    n: usize,
+    seed: u64,
+) -> Result<(Vec<Commune>, Raster<i32>)> {
     let g = &mask.spec;
-    let cells: Vec<usize> = (0..mask.data.len()).filter(|&i| mask.data[i] != 0).collect();
+    let cells: Vec<usize> = (0..mask.data.len())
+        .filter(|&i| mask.data[i] != 0)
+        .collect();
     if n == 0 {
         return Err(Error::Config("synth_communes: n must be ≥ 1".into()));
     }
     if cells.len() < n {
-        return Err(Error::Config(format!("synth_communes: mask has {} cells, fewer than {n} communes", cells.len())));
+        return Err(Error::Config(format!(
+            "synth_communes: mask has {} cells, fewer than {n} communes",
+            cells.len()
+        )));
     }
     let mut rng = Rng::stream(seed, 0xC0_4417E);
     let mut min_d = 0.6 * (cells.len() as f64 * g.cell_m * g.cell_m / n as f64).sqrt();
@@ -34,7 +43,9 @@ pub fn synth_communes(mask: &Raster<u8>, n: usize, seed: u64) -> Result<(Vec<Com
     while seeds.len() < n {
         let i = cells[rng.below(cells.len() as u64) as usize];
         let (x, y) = g.center(i % g.nx, i / g.nx);
-        let ok = seeds.iter().all(|s| (s[0] - x).powi(2) + (s[1] - y).powi(2) >= min_d * min_d);
+        let ok = seeds
+            .iter()
+            .all(|s| (s[0] - x).powi(2) + (s[1] - y).powi(2) >= min_d * min_d);
         if ok && !seeds.iter().any(|s| s[0] == x && s[1] == y) {
             seeds.push([x, y]);
             fails = 0;
@@ -46,26 +57,36 @@ pub fn synth_communes(mask: &Raster<u8>, n: usize, seed: u64) -> Result<(Vec<Com
             }
         }
     }
-    let tree = RTree::bulk_load(seeds.iter().enumerate().map(|(k, p)| GeomWithData::new(*p, k)).collect());
+    let tree = RTree::bulk_load(
+        seeds
+            .iter()
+            .enumerate()
+            .map(|(k, p)| GeomWithData::new(*p, k))
+            .collect(),
+    );
     let mut label = Raster::filled(g.clone(), -1i32, Some(-1));
-    label.data.par_chunks_mut(g.nx).enumerate().for_each(|(iy, row)| {
-        for (ix, l) in row.iter_mut().enumerate() {
-            if mask.data[iy * g.nx + ix] != 0 {
-                let (x, y) = g.center(ix, iy);
-                // Ties broken by the lowest index so the result never depends on tree internals.
-                let mut best = (f64::INFINITY, usize::MAX);
-                for c in tree.nearest_neighbor_iter_with_distance_2(&[x, y]) {
-                    if c.1 > best.0 {
-                        break;
+    label
+        .data
+        .par_chunks_mut(g.nx)
+        .enumerate()
+        .for_each(|(iy, row)| {
+            for (ix, l) in row.iter_mut().enumerate() {
+                if mask.data[iy * g.nx + ix] != 0 {
+                    let (x, y) = g.center(ix, iy);
+                    // Ties broken by the lowest index so the result never depends on tree internals.
+                    let mut best = (f64::INFINITY, usize::MAX);
+                    for c in tree.nearest_neighbor_iter_with_distance_2(&[x, y]) {
+                        if c.1 > best.0 {
+                            break;
+                        }
+                        if c.1 < best.0 || c.0.data < best.1 {
+                            best = (c.1, c.0.data);
+                        }
                     }
-                    if c.1 < best.0 || c.0.data < best.1 {
-                        best = (c.1, c.0.data);
-                    }
+                    *l = best.1 as i32;
                 }
-                *l = best.1 as i32;
             }
-        }
-    });
+        });
     let geoms = polygonize_labels(&label, n)?;
     let communes = geoms
         .into_iter()
@@ -85,22 +106,35 @@ pub fn synth_communes(mask: &Raster<u8>, n: usize, seed: u64) -> Result<(Vec<Com
 pub fn polygonize_labels(label: &Raster<i32>, n: usize) -> Result<Vec<MultiPolygon<f64>>> {
     let g = &label.spec;
     let mem = DriverManager::get_driver_by_name("MEM").ctx(|| "GDAL MEM driver".into())?;
-    let mut rds = mem.create_with_band_type::<i32, _>("", g.nx, g.ny, 1).ctx(|| "label raster".into())?;
-    rds.set_geo_transform(&g.geo_transform()).ctx(|| "label geotransform".into())?;
+    let mut rds = mem
+        .create_with_band_type::<i32, _>("", g.nx, g.ny, 1)
+        .ctx(|| "label raster".into())?;
+    rds.set_geo_transform(&g.geo_transform())
+        .ctx(|| "label geotransform".into())?;
     {
         let mut band = rds.rasterband(1).ctx(|| "label band".into())?;
         let mut buf = gdal::raster::Buffer::new((g.nx, g.ny), label.data.clone());
-        band.write((0, 0), (g.nx, g.ny), &mut buf).ctx(|| "writing labels".into())?;
-        band.set_no_data_value(Some(-1.0)).ctx(|| "label nodata".into())?;
+        band.write((0, 0), (g.nx, g.ny), &mut buf)
+            .ctx(|| "writing labels".into())?;
+        band.set_no_data_value(Some(-1.0))
+            .ctx(|| "label nodata".into())?;
     }
     let vdrv = DriverManager::get_driver_by_name("Memory").ctx(|| "OGR Memory driver".into())?;
-    let mut vds = vdrv.create_vector_only("").ctx(|| "polygon dataset".into())?;
+    let mut vds = vdrv
+        .create_vector_only("")
+        .ctx(|| "polygon dataset".into())?;
     let mut out = vec![MultiPolygon::<f64>(vec![]); n];
     {
         let mut layer = vds
-            .create_layer(LayerOptions { name: "cells", ty: OGRwkbGeometryType::wkbPolygon, ..Default::default() })
+            .create_layer(LayerOptions {
+                name: "cells",
+                ty: OGRwkbGeometryType::wkbPolygon,
+                ..Default::default()
+            })
             .ctx(|| "polygon layer".into())?;
-        layer.create_defn_fields(&[("label", OGRFieldType::OFTInteger)]).ctx(|| "label field".into())?;
+        layer
+            .create_defn_fields(&[("label", OGRFieldType::OFTInteger)])
+            .ctx(|| "label field".into())?;
         let band = rds.rasterband(1).ctx(|| "label band".into())?;
         // SAFETY: band and layer are alive for the call; the band's nodata (−1) masks out unlabelled
         // cells because GDALPolygonize uses the band's mask when hMaskBand is its mask band.
@@ -117,10 +151,14 @@ pub fn polygonize_labels(label: &Raster<i32>, n: usize) -> Result<Vec<MultiPolyg
             )
         };
         if rv != gdal_sys::CPLErr::CE_None {
-            return Err(Error::Other("GDALPolygonize failed on the commune raster".into()));
+            return Err(Error::Other(
+                "GDALPolygonize failed on the commune raster".into(),
+            ));
         }
         for f in layer.features() {
-            let Some(k) = f.field_as_integer(0).ctx(|| "label field".into())? else { continue };
+            let Some(k) = f.field_as_integer(0).ctx(|| "label field".into())? else {
+                continue;
+            };
             if k < 0 || k as usize >= n {
                 continue;
             }
@@ -136,7 +174,9 @@ pub fn polygonize_labels(label: &Raster<i32>, n: usize) -> Result<Vec<MultiPolyg
     for m in &mut out {
         m.0.sort_by(|a: &Polygon<f64>, b: &Polygon<f64>| {
             let (p, q) = (a.exterior().0[0], b.exterior().0[0]);
-            (p.y, p.x).partial_cmp(&(q.y, q.x)).unwrap_or(std::cmp::Ordering::Equal)
+            (p.y, p.x)
+                .partial_cmp(&(q.y, q.x))
+                .unwrap_or(std::cmp::Ordering::Equal)
         });
     }
     Ok(out)
@@ -150,7 +190,14 @@ mod tests {
 
     /// A disc-with-a-notch mask, 200×160 cells of 90 m.
     fn mask() -> Raster<u8> {
-        let g = GridSpec { epsg: 32648, x0_m: 500_000.0, y0_m: 2_100_000.0, cell_m: 90.0, nx: 200, ny: 160 };
+        let g = GridSpec {
+            epsg: 32648,
+            x0_m: 500_000.0,
+            y0_m: 2_100_000.0,
+            cell_m: 90.0,
+            nx: 200,
+            ny: 160,
+        };
         let mut m = Raster::filled(g.clone(), 0u8, None);
         for iy in 0..g.ny {
             for ix in 0..g.nx {
@@ -170,7 +217,7 @@ mod tests {
         let (communes, label) = synth_communes(&m, 20, 3).unwrap();
         assert_eq!(communes.len(), 20);
         assert_eq!(communes[0].name, "Synthetic commune 001");
-        let mut count = vec![0usize; 20];
+        let mut count = [0usize; 20];
         for (i, &l) in label.data.iter().enumerate() {
             if m.data[i] != 0 {
                 assert!((0..20).contains(&l), "mask cell {i} unlabelled");
@@ -181,12 +228,21 @@ mod tests {
         }
         assert!(count.iter().all(|&c| c > 0));
         let mask_km2 = m.data.iter().filter(|v| **v != 0).count() as f64 * m.spec.cell_area_km2();
-        let poly_km2: f64 = communes.iter().map(|c| c.geometry.unsigned_area() / 1e6).sum();
-        assert!((poly_km2 - mask_km2).abs() < 0.01 * mask_km2, "{poly_km2} vs {mask_km2}");
+        let poly_km2: f64 = communes
+            .iter()
+            .map(|c| c.geometry.unsigned_area() / 1e6)
+            .sum();
+        assert!(
+            (poly_km2 - mask_km2).abs() < 0.01 * mask_km2,
+            "{poly_km2} vs {mask_km2}"
+        );
         // Each commune's polygon area equals its cell count (polygonize is exact).
         for (k, c) in communes.iter().enumerate() {
             let a = c.geometry.unsigned_area() / 1e6;
-            assert!((a - count[k] as f64 * m.spec.cell_area_km2()).abs() < 1e-6, "commune {k}");
+            assert!(
+                (a - count[k] as f64 * m.spec.cell_area_km2()).abs() < 1e-6,
+                "commune {k}"
+            );
         }
     }
 

@@ -61,14 +61,26 @@ impl CoarseField {
 
 fn coarse_spec(g: &GridSpec, cell_m: f64) -> GridSpec {
     let k = (cell_m / g.cell_m).round().max(1.0) as usize;
-    GridSpec { epsg: g.epsg, x0_m: g.x0_m, y0_m: g.y0_m, cell_m: g.cell_m * k as f64, nx: g.nx.div_ceil(k), ny: g.ny.div_ceil(k) }
+    GridSpec {
+        epsg: g.epsg,
+        x0_m: g.x0_m,
+        y0_m: g.y0_m,
+        cell_m: g.cell_m * k as f64,
+        nx: g.nx.div_ceil(k),
+        ny: g.ny.div_ceil(k),
+    }
 }
 
 /// Distance (m) from each coarse cell centre to the nearest road segment (∞ if there are no roads).
 pub(crate) fn road_distance(g: &GridSpec, roads: &[LineString<f64>], cell_m: f64) -> CoarseField {
     let spec = coarse_spec(g, cell_m);
-    let segs: Vec<Line<[f64; 2]>> =
-        roads.iter().flat_map(|r| r.lines().map(|l| Line::new([l.start.x, l.start.y], [l.end.x, l.end.y]))).collect();
+    let segs: Vec<Line<[f64; 2]>> = roads
+        .iter()
+        .flat_map(|r| {
+            r.lines()
+                .map(|l| Line::new([l.start.x, l.start.y], [l.end.x, l.end.y]))
+        })
+        .collect();
     let tree = RTree::bulk_load(segs);
     let mut v = vec![f32::INFINITY; spec.len()];
     v.par_chunks_mut(spec.nx).enumerate().for_each(|(iy, row)| {
@@ -87,7 +99,11 @@ pub(crate) fn road_distance(g: &GridSpec, roads: &[LineString<f64>], cell_m: f64
 pub(crate) fn settlement_weight(terrain: &Raster<f32>, mask: &Raster<u8>) -> Vec<f64> {
     let g = &terrain.spec;
     let (nx, ny) = (g.nx, g.ny);
-    let h: Vec<f64> = terrain.data.iter().map(|v| if v.is_finite() { *v as f64 } else { 0.0 }).collect();
+    let h: Vec<f64> = terrain
+        .data
+        .iter()
+        .map(|v| if v.is_finite() { *v as f64 } else { 0.0 })
+        .collect();
     let rad = ((1000.0 / g.cell_m).round() as usize).max(1);
     let local = box_mean(&h, nx, ny, rad);
     let mut w = vec![0f64; nx * ny];
@@ -101,7 +117,9 @@ pub(crate) fn settlement_weight(terrain: &Raster<f32>, mask: &Raster<u8>) -> Vec
             let hy = h[(iy + 1).min(ny - 1) * nx + ix] - h[iy.saturating_sub(1) * nx + ix];
             let slope = (hx * hx + hy * hy).sqrt() / (2.0 * g.cell_m);
             let rel = h[i] - local[i]; // < 0 in hollows and valley floors
-            *o = (-slope / 0.12).exp() * (-h[i].max(0.0) / 700.0).exp() * (-(rel.max(-50.0)) / 60.0).exp();
+            *o = (-slope / 0.12).exp()
+                * (-h[i].max(0.0) / 700.0).exp()
+                * (-(rel.max(-50.0)) / 60.0).exp();
         }
     });
     w
@@ -118,15 +136,26 @@ pub(crate) fn apportion(total: u64, weights: &[f64], floor: u64) -> Vec<u64> {
     let rest = total - base * n;
     let sum: f64 = weights.iter().map(|w| w.max(0.0)).sum();
     let quotas: Vec<f64> = if sum > 0.0 {
-        weights.iter().map(|w| w.max(0.0) / sum * rest as f64).collect()
+        weights
+            .iter()
+            .map(|w| w.max(0.0) / sum * rest as f64)
+            .collect()
     } else {
         vec![rest as f64 / n as f64; weights.len()]
     };
     let mut out: Vec<u64> = quotas.iter().map(|q| q.floor() as u64).collect();
     let given: u64 = out.iter().sum();
     let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| (quotas[b] - quotas[b].floor()).total_cmp(&(quotas[a] - quotas[a].floor())).then(a.cmp(&b)));
-    for &k in order.iter().cycle().take(rest.saturating_sub(given) as usize) {
+    order.sort_by(|&a, &b| {
+        (quotas[b] - quotas[b].floor())
+            .total_cmp(&(quotas[a] - quotas[a].floor()))
+            .then(a.cmp(&b))
+    });
+    for &k in order
+        .iter()
+        .cycle()
+        .take(rest.saturating_sub(given) as usize)
+    {
         out[k] += 1;
     }
     out.iter_mut().for_each(|v| *v += base);
@@ -161,11 +190,16 @@ pub fn synth_hamlets(
 ) -> Result<Vec<Hamlet>> {
     let g = &terrain.spec;
     if mask.spec != *g || commune_of_cell.spec != *g {
-        return Err(Error::Config("synth_hamlets: terrain, mask and commune rasters must share one grid".into()));
+        return Err(Error::Config(
+            "synth_hamlets: terrain, mask and commune rasters must share one grid".into(),
+        ));
     }
     let road_d = road_distance(g, roads, 500.0);
     let town_boost = |x: f64, y: f64| -> f64 {
-        towns.iter().map(|&(tx, ty, p)| (p as f64 / 20_000.0) * (-((tx - x).hypot(ty - y)) / 3000.0).exp()).sum::<f64>()
+        towns
+            .iter()
+            .map(|&(tx, ty, p)| (p as f64 / 20_000.0) * (-((tx - x).hypot(ty - y)) / 3000.0).exp())
+            .sum::<f64>()
     };
     let mut w = settlement_weight(terrain, mask);
     w.par_chunks_mut(g.nx).enumerate().for_each(|(iy, row)| {
@@ -173,7 +207,8 @@ pub fn synth_hamlets(
             if *o > 0.0 {
                 let (x, y) = g.center(ix, iy);
                 let d = road_d.at(x, y) as f64;
-                *o *= (0.25 + (-d / params.road_scale_m).exp()) * (1.0 + 3.0 * town_boost(x, y).min(10.0));
+                *o *= (0.25 + (-d / params.road_scale_m).exp())
+                    * (1.0 + 3.0 * town_boost(x, y).min(10.0));
             }
         }
     });
@@ -182,9 +217,16 @@ pub fn synth_hamlets(
     let census = commune_population.iter().any(|p| p.is_some());
     let mut groups: Vec<(Option<usize>, usize, u64)> = Vec::new();
     if census {
-        let pops: Vec<(usize, u64)> =
-            commune_population.iter().enumerate().filter_map(|(k, p)| p.filter(|&v| v > 0).map(|v| (k, v))).collect();
-        let counts = apportion(params.count.max(pops.len()) as u64, &pops.iter().map(|p| p.1 as f64).collect::<Vec<_>>(), 1);
+        let pops: Vec<(usize, u64)> = commune_population
+            .iter()
+            .enumerate()
+            .filter_map(|(k, p)| p.filter(|&v| v > 0).map(|v| (k, v)))
+            .collect();
+        let counts = apportion(
+            params.count.max(pops.len()) as u64,
+            &pops.iter().map(|p| p.1 as f64).collect::<Vec<_>>(),
+            1,
+        );
         for (&(k, p), &c) in pops.iter().zip(&counts) {
             groups.push((Some(k), c as usize, p));
         }
@@ -202,7 +244,13 @@ pub fn synth_hamlets(
             }
         }
     }
-    let all: Vec<u32> = if census { vec![] } else { (0..w.len() as u32).filter(|&i| w[i as usize] > 0.0).collect() };
+    let all: Vec<u32> = if census {
+        vec![]
+    } else {
+        (0..w.len() as u32)
+            .filter(|&i| w[i as usize] > 0.0)
+            .collect()
+    };
 
     let spacing2 = params.min_spacing_m * params.min_spacing_m;
     let bucket = params.min_spacing_m.max(1.0);
@@ -239,9 +287,10 @@ pub fn synth_hamlets(
                 let (bx, by) = ((x / bucket).floor() as i64, (y / bucket).floor() as i64);
                 let clear = (-1..=1).all(|dx| {
                     (-1..=1).all(|dy| {
-                        occupied
-                            .get(&(bx + dx, by + dy))
-                            .is_none_or(|v| v.iter().all(|&(px, py)| (px - x).powi(2) + (py - y).powi(2) >= spacing2))
+                        occupied.get(&(bx + dx, by + dy)).is_none_or(|v| {
+                            v.iter()
+                                .all(|&(px, py)| (px - x).powi(2) + (py - y).powi(2) >= spacing2)
+                        })
                     })
                 });
                 if clear {
@@ -249,12 +298,20 @@ pub fn synth_hamlets(
                 }
             }
             let Some((x, y)) = chosen else { continue };
-            occupied.entry(((x / bucket).floor() as i64, (y / bucket).floor() as i64)).or_default().push((x, y));
+            occupied
+                .entry(((x / bucket).floor() as i64, (y / bucket).floor() as i64))
+                .or_default()
+                .push((x, y));
             let commune = match comm {
                 Some(k) => Some(k),
-                None => commune_of_cell.at(x, y).filter(|&v| v >= 0).map(|v| v as usize),
+                None => commune_of_cell
+                    .at(x, y)
+                    .filter(|&v| v >= 0)
+                    .map(|v| v as usize),
             };
-            raw_size.push((params.size_sigma * rng.normal()).exp() * (1.0 + 2.0 * town_boost(x, y).min(40.0)));
+            raw_size.push(
+                (params.size_sigma * rng.normal()).exp() * (1.0 + 2.0 * town_boost(x, y).min(40.0)),
+            );
             hamlets.push(Hamlet {
                 id: 0,
                 name: String::new(),
@@ -269,19 +326,27 @@ pub fn synth_hamlets(
         }
         let parts = apportion(pop, &raw_size[first..], 1);
         for (h, p) in hamlets[first..].iter_mut().zip(parts) {
-            h.population = u32::try_from(p)
-                .map_err(|_| Error::Config(format!("synth_hamlets: hamlet population {p} exceeds u32")))?;
+            h.population = u32::try_from(p).map_err(|_| {
+                Error::Config(format!("synth_hamlets: hamlet population {p} exceeds u32"))
+            })?;
         }
     }
 
     // Unpowered: highest remoteness = (road distance + ½ nearest-town distance) × height × westness.
     if !hamlets.is_empty() {
-        let (xmin, xmax) = hamlets.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, h| (a.0.min(h.x_m), a.1.max(h.x_m)));
+        let (xmin, xmax) = hamlets
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |a, h| {
+                (a.0.min(h.x_m), a.1.max(h.x_m))
+            });
         let score: Vec<f64> = hamlets
             .iter()
             .map(|h| {
                 let dr = (road_d.at(h.x_m, h.y_m) as f64).min(1e6);
-                let dt = towns.iter().map(|&(tx, ty, _)| (tx - h.x_m).hypot(ty - h.y_m)).fold(1e6, f64::min);
+                let dt = towns
+                    .iter()
+                    .map(|&(tx, ty, _)| (tx - h.x_m).hypot(ty - h.y_m))
+                    .fold(1e6, f64::min);
                 let west = (xmax - h.x_m) / (xmax - xmin).max(1.0);
                 let ht = terrain.at(h.x_m, h.y_m).unwrap_or(0.0).max(0.0) as f64;
                 (dr + 0.5 * dt) * (0.3 + ht / 1000.0) * west * west
@@ -313,14 +378,33 @@ pub(crate) mod tests {
 
     /// A 60×40 km test world at 200 m: lowland in the east (20 m), mountains rising to the west
     /// (up to ~1,600 m, with ridges), a road along y = 20 km in the east half, two towns.
-    pub(crate) fn world() -> (Raster<f32>, Raster<u8>, Raster<i32>, Vec<LineString<f64>>, Vec<(f64, f64, u64)>) {
-        let g = GridSpec { epsg: 32648, x0_m: 400_000.0, y0_m: 2_140_000.0, cell_m: 200.0, nx: 300, ny: 200 };
+    pub(crate) type World = (
+        Raster<f32>,
+        Raster<u8>,
+        Raster<i32>,
+        Vec<LineString<f64>>,
+        Vec<(f64, f64, u64)>,
+    );
+
+    pub(crate) fn world() -> World {
+        let g = GridSpec {
+            epsg: 32648,
+            x0_m: 400_000.0,
+            y0_m: 2_140_000.0,
+            cell_m: 200.0,
+            nx: 300,
+            ny: 200,
+        };
         let mut t = Raster::filled(g.clone(), 0f32, None);
         for iy in 0..g.ny {
             for ix in 0..g.nx {
                 let west = (1.0 - ix as f64 / 150.0).max(0.0);
                 let ridges = ((ix as f64) * 0.35).sin() * ((iy as f64) * 0.27).cos();
-                t.set(ix, iy, (20.0 + 1200.0 * west + 400.0 * west * ridges) as f32);
+                t.set(
+                    ix,
+                    iy,
+                    (20.0 + 1200.0 * west + 400.0 * west * ridges) as f32,
+                );
             }
         }
         let m = Raster::filled(g.clone(), 1u8, None);
@@ -331,7 +415,10 @@ pub(crate) mod tests {
             }
         }
         let y = 2_120_000.0;
-        let roads = vec![LineString::new(vec![Coord { x: 430_000.0, y }, Coord { x: 459_000.0, y }])];
+        let roads = vec![LineString::new(vec![
+            Coord { x: 430_000.0, y },
+            Coord { x: 459_000.0, y },
+        ])];
         let towns = vec![(455_000.0, y, 80_000u64), (435_000.0, y, 5_000u64)];
         (t, m, c, roads, towns)
     }
@@ -349,7 +436,12 @@ pub(crate) mod tests {
     fn totals_conserved_without_census_and_unpowered_are_remote_and_western() {
         let (t, m, c, roads, towns) = world();
         let proj = Projector::new(32648).unwrap();
-        let params = HamletParams { count: 800, total_population: 500_000, unpowered: 20, ..Default::default() };
+        let params = HamletParams {
+            count: 800,
+            total_population: 500_000,
+            unpowered: 20,
+            ..Default::default()
+        };
         let hs = synth_hamlets(&t, &m, &c, &[None; 6], &roads, &towns, &params, 4, &proj).unwrap();
         assert_eq!(hs.len(), 800);
         assert_eq!(hs.iter().map(|h| h.population as u64).sum::<u64>(), 500_000);
@@ -359,9 +451,16 @@ pub(crate) mod tests {
         let un_lon = un.iter().map(|h| h.lon).sum::<f64>() / un.len() as f64;
         assert!(un_lon < popw_lon, "{un_lon} vs {popw_lon}");
         let rd = road_distance(&t.spec, &roads, 500.0);
-        let mean_rd = |v: &[&Hamlet]| v.iter().map(|h| rd.at(h.x_m, h.y_m) as f64).sum::<f64>() / v.len() as f64;
+        let mean_rd = |v: &[&Hamlet]| {
+            v.iter().map(|h| rd.at(h.x_m, h.y_m) as f64).sum::<f64>() / v.len() as f64
+        };
         let all: Vec<&Hamlet> = hs.iter().collect();
-        assert!(mean_rd(&un) > 1.5 * mean_rd(&all), "{} vs {}", mean_rd(&un), mean_rd(&all));
+        assert!(
+            mean_rd(&un) > 1.5 * mean_rd(&all),
+            "{} vs {}",
+            mean_rd(&un),
+            mean_rd(&all)
+        );
         // Plains are preferred: more hamlets in the eastern (lowland) half than the western.
         let east = hs.iter().filter(|h| h.x_m > 430_000.0).count();
         assert!(east > 500, "{east}");
@@ -369,22 +468,40 @@ pub(crate) mod tests {
         let big = hs.iter().max_by_key(|h| h.population).unwrap();
         assert!((big.x_m - 455_000.0).hypot(big.y_m - 2_120_000.0) < 8000.0);
         assert!(hs[0].name.starts_with("Thôn ") || hs[0].name.starts_with("Bản "));
-        assert_eq!(hs, synth_hamlets(&t, &m, &c, &[None; 6], &roads, &towns, &params, 4, &proj).unwrap());
+        assert_eq!(
+            hs,
+            synth_hamlets(&t, &m, &c, &[None; 6], &roads, &towns, &params, 4, &proj).unwrap()
+        );
     }
 
     #[test]
     fn per_commune_census_conserved_exactly() {
         let (t, m, c, roads, towns) = world();
         let proj = Projector::new(32648).unwrap();
-        let pops = [Some(12_345), Some(1), None, Some(40_000), Some(999), Some(7)];
-        let params = HamletParams { count: 300, unpowered: 5, ..Default::default() };
+        let pops = [
+            Some(12_345),
+            Some(1),
+            None,
+            Some(40_000),
+            Some(999),
+            Some(7),
+        ];
+        let params = HamletParams {
+            count: 300,
+            unpowered: 5,
+            ..Default::default()
+        };
         let hs = synth_hamlets(&t, &m, &c, &pops, &roads, &towns, &params, 2, &proj).unwrap();
         for (k, p) in pops.iter().enumerate() {
             let in_k: Vec<&Hamlet> = hs.iter().filter(|h| h.commune == Some(k)).collect();
             match p {
                 Some(p) => {
                     assert!(!in_k.is_empty(), "commune {k}");
-                    assert_eq!(in_k.iter().map(|h| h.population as u64).sum::<u64>(), *p, "commune {k}");
+                    assert_eq!(
+                        in_k.iter().map(|h| h.population as u64).sum::<u64>(),
+                        *p,
+                        "commune {k}"
+                    );
                     // Hamlet lies in its commune's cells.
                     assert!(in_k.iter().all(|h| c.at(h.x_m, h.y_m) == Some(k as i32)));
                 }

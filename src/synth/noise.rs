@@ -66,7 +66,9 @@ impl Noise2 {
     /// Octave `k`'s independent noise (its own seed, so octaves are uncorrelated at the origin).
     #[inline]
     fn octave(&self, k: u32) -> Noise2 {
-        Noise2 { seed: derive(self.seed, k as u64 + 1) }
+        Noise2 {
+            seed: derive(self.seed, k as u64 + 1),
+        }
     }
 
     /// Fractional Brownian motion: Σ gainᵏ·n(lacunarityᵏ·p) / Σ gainᵏ. In [−1, 1], mean 0.

@@ -51,7 +51,11 @@ pub fn approximate_outline_wgs84() -> Polygon<f64> {
 
 /// Study mask on `grid`: 1 where the cell centre lies inside `outline` (in the grid's CRS) and the
 /// cell is land (land fraction ≥ 0.5 in `landmask`, which must be on the same grid), else 0.
-pub fn study_mask(grid: &GridSpec, outline: &MultiPolygon<f64>, landmask: &Raster<f32>) -> Raster<u8> {
+pub fn study_mask(
+    grid: &GridSpec,
+    outline: &MultiPolygon<f64>,
+    landmask: &Raster<f32>,
+) -> Raster<u8> {
     let inside = rasterize_centres(grid, outline);
     let mut out = Raster::filled(grid.clone(), 0u8, None);
     for (i, o) in out.data.iter_mut().enumerate() {
@@ -90,10 +94,14 @@ pub fn rasterize_centres(grid: &GridSpec, mp: &MultiPolygon<f64>) -> Vec<bool> {
         for pair in xs.chunks_exact(2) {
             // Cells with centre x in [pair[0], pair[1]).
             let c0 = ((pair[0] - grid.x0_m) / grid.cell_m - 0.5).ceil().max(0.0);
-            let c1 = ((pair[1] - grid.x0_m) / grid.cell_m - 0.5).ceil().min(grid.nx as f64);
+            let c1 = ((pair[1] - grid.x0_m) / grid.cell_m - 0.5)
+                .ceil()
+                .min(grid.nx as f64);
             if c1 > c0 {
                 let row = iy * grid.nx;
-                out[row + c0 as usize..row + c1 as usize].iter_mut().for_each(|v| *v = true);
+                out[row + c0 as usize..row + c1 as usize]
+                    .iter_mut()
+                    .for_each(|v| *v = true);
             }
         }
     }
@@ -127,16 +135,40 @@ mod tests {
     #[test]
     fn scanline_matches_brute_force_containment() {
         // An L-shaped polygon with a hole, on a small grid; compare with geo's Contains per centre.
-        let ext = LineString::from(vec![(0.0, 0.0), (1000.0, 0.0), (1000.0, 400.0), (430.0, 400.0), (430.0, 1000.0), (0.0, 1000.0), (0.0, 0.0)]);
-        let hole = LineString::from(vec![(100.0, 100.0), (300.0, 120.0), (250.0, 300.0), (100.0, 100.0)]);
+        let ext = LineString::from(vec![
+            (0.0, 0.0),
+            (1000.0, 0.0),
+            (1000.0, 400.0),
+            (430.0, 400.0),
+            (430.0, 1000.0),
+            (0.0, 1000.0),
+            (0.0, 0.0),
+        ]);
+        let hole = LineString::from(vec![
+            (100.0, 100.0),
+            (300.0, 120.0),
+            (250.0, 300.0),
+            (100.0, 100.0),
+        ]);
         let mp = MultiPolygon(vec![Polygon::new(ext, vec![hole])]);
-        let g = GridSpec { epsg: 32648, x0_m: -50.0, y0_m: 1050.0, cell_m: 37.0, nx: 32, ny: 31 };
+        let g = GridSpec {
+            epsg: 32648,
+            x0_m: -50.0,
+            y0_m: 1050.0,
+            cell_m: 37.0,
+            nx: 32,
+            ny: 31,
+        };
         let r = rasterize_centres(&g, &mp);
         let mut n = 0;
         for iy in 0..g.ny {
             for ix in 0..g.nx {
                 let (x, y) = g.center(ix, iy);
-                assert_eq!(r[g.index(ix, iy)], mp.contains(&Point::new(x, y)), "cell {ix},{iy}");
+                assert_eq!(
+                    r[g.index(ix, iy)],
+                    mp.contains(&Point::new(x, y)),
+                    "cell {ix},{iy}"
+                );
                 n += usize::from(r[g.index(ix, iy)]);
             }
         }
@@ -145,8 +177,23 @@ mod tests {
 
     #[test]
     fn study_mask_excludes_sea_and_outside() {
-        let mp = MultiPolygon(vec![Polygon::new(LineString::from(vec![(0.0, -10.0), (510.0, -10.0), (510.0, 500.0), (0.0, -10.0)]), vec![])]);
-        let g = GridSpec { epsg: 32648, x0_m: 0.0, y0_m: 500.0, cell_m: 100.0, nx: 5, ny: 5 };
+        let mp = MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![
+                (0.0, -10.0),
+                (510.0, -10.0),
+                (510.0, 500.0),
+                (0.0, -10.0),
+            ]),
+            vec![],
+        )]);
+        let g = GridSpec {
+            epsg: 32648,
+            x0_m: 0.0,
+            y0_m: 500.0,
+            cell_m: 100.0,
+            nx: 5,
+            ny: 5,
+        };
         let mut land = Raster::filled(g.clone(), 1f32, None);
         land.set(4, 4, 0.2); // sea, inside the triangle
         let m = study_mask(&g, &mp, &land);
@@ -159,7 +206,8 @@ mod tests {
     #[test]
     #[ignore = "needs ../shared"]
     fn overlaps_census_province_outline() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/nghe-an/admin/province_2009_census.geojson");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/data/nghe-an/admin/province_2009_census.geojson");
         use gdal::vector::LayerAccess;
         let ds = gdal::Dataset::open(&path).unwrap();
         let mut layer = ds.layer(0).unwrap();

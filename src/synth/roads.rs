@@ -26,12 +26,22 @@ pub struct RoadParams {
 
 impl Default for RoadParams {
     fn default() -> Self {
-        RoadParams { cost_cell_m: 1000.0, slope_weight: 40.0, height_weight: 1.0, outside_factor: 4.0 }
+        RoadParams {
+            cost_cell_m: 1000.0,
+            slope_weight: 40.0,
+            height_weight: 1.0,
+            outside_factor: 4.0,
+        }
     }
 }
 
 /// Road centre-lines (grid CRS) joining all `towns` (x, y in the grid CRS), with default knobs.
-pub fn synth_roads(terrain: &Raster<f32>, mask: &Raster<u8>, towns: &[(f64, f64)], seed: u64) -> Vec<LineString<f64>> {
+pub fn synth_roads(
+    terrain: &Raster<f32>,
+    mask: &Raster<u8>,
+    towns: &[(f64, f64)],
+    seed: u64,
+) -> Vec<LineString<f64>> {
     synth_roads_with(terrain, mask, towns, seed, &RoadParams::default())
 }
 
@@ -45,8 +55,14 @@ pub fn synth_roads_with(
     p: &RoadParams,
 ) -> Vec<LineString<f64>> {
     let cg = CostGrid::from_terrain(terrain, mask, seed, p);
-    let nodes: Vec<(usize, (f64, f64))> =
-        towns.iter().filter_map(|&(x, y)| cg.spec.cell_of(x, y).map(|(ix, iy)| (cg.spec.index(ix, iy), (x, y)))).collect();
+    let nodes: Vec<(usize, (f64, f64))> = towns
+        .iter()
+        .filter_map(|&(x, y)| {
+            cg.spec
+                .cell_of(x, y)
+                .map(|(ix, iy)| (cg.spec.index(ix, iy), (x, y)))
+        })
+        .collect();
     if nodes.len() < 2 {
         return vec![];
     }
@@ -62,7 +78,9 @@ pub fn synth_roads_with(
     }
     let mut roads = Vec::with_capacity(n - 1);
     for _ in 1..n {
-        let Some(j) = (0..n).filter(|&j| !in_tree[j]).min_by(|&a, &b| best[a].0.total_cmp(&best[b].0).then(a.cmp(&b)))
+        let Some(j) = (0..n)
+            .filter(|&j| !in_tree[j])
+            .min_by(|&a, &b| best[a].0.total_cmp(&best[b].0).then(a.cmp(&b)))
         else {
             break;
         };
@@ -76,12 +94,18 @@ pub fn synth_roads_with(
             c = pred[c] as usize;
             cells.push(c);
         }
-        let mut coords = vec![Coord { x: nodes[j].1 .0, y: nodes[j].1 .1 }];
+        let mut coords = vec![Coord {
+            x: nodes[j].1 .0,
+            y: nodes[j].1 .1,
+        }];
         for &c in &cells[1..cells.len().saturating_sub(1)] {
             let (x, y) = cg.spec.center(c % cg.spec.nx, c / cg.spec.nx);
             coords.push(Coord { x, y });
         }
-        coords.push(Coord { x: nodes[i].1 .0, y: nodes[i].1 .1 });
+        coords.push(Coord {
+            x: nodes[i].1 .0,
+            y: nodes[i].1 .1,
+        });
         roads.push(LineString::new(coords));
         for k in 0..n {
             if !in_tree[k] {
@@ -147,7 +171,8 @@ impl CostGrid {
                 let (x, y) = spec.center(cx, cy);
                 // ±15 % smooth wobble so ties on flat land resolve into natural-looking curves.
                 let w = 1.0 + 0.15 * wobble.fbm(x / 8000.0, y / 8000.0, 2, 2.0, 0.5);
-                let mut c = (1.0 + p.slope_weight * slope + p.height_weight * h.max(0.0) / 1000.0) * w;
+                let mut c =
+                    (1.0 + p.slope_weight * slope + p.height_weight * h.max(0.0) / 1000.0) * w;
                 if inside * 2 < m {
                     c *= p.outside_factor;
                 }
@@ -172,13 +197,26 @@ impl CostGrid {
                 continue;
             }
             let (cx, cy) = ((c % nx) as isize, (c / nx) as isize);
-            for (dx, dy) in [(-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)] {
+            for (dx, dy) in [
+                (-1, -1),
+                (0, -1),
+                (1, -1),
+                (-1, 0),
+                (1, 0),
+                (-1, 1),
+                (0, 1),
+                (1, 1),
+            ] {
                 let (jx, jy) = (cx + dx, cy + dy);
                 if jx < 0 || jy < 0 || jx >= nx as isize || jy >= ny as isize {
                     continue;
                 }
                 let j = jy as usize * nx + jx as usize;
-                let len = if dx != 0 && dy != 0 { s * std::f64::consts::SQRT_2 } else { s };
+                let len = if dx != 0 && dy != 0 {
+                    s * std::f64::consts::SQRT_2
+                } else {
+                    s
+                };
                 let nd = d + len * 0.5 * (self.cost[c] + self.cost[j]);
                 if nd < dist[j] {
                     dist[j] = nd;
@@ -196,38 +234,78 @@ mod tests {
     use super::*;
 
     fn flat(nx: usize, ny: usize) -> (Raster<f32>, Raster<u8>) {
-        let g = GridSpec { epsg: 32648, x0_m: 0.0, y0_m: 100_000.0, cell_m: 250.0, nx, ny };
-        (Raster::filled(g.clone(), 10f32, None), Raster::filled(g, 1u8, None))
+        let g = GridSpec {
+            epsg: 32648,
+            x0_m: 0.0,
+            y0_m: 100_000.0,
+            cell_m: 250.0,
+            nx,
+            ny,
+        };
+        (
+            Raster::filled(g.clone(), 10f32, None),
+            Raster::filled(g, 1u8, None),
+        )
     }
 
     #[test]
     fn path_cost_never_exceeds_straight_line_cost() {
         // Hand-made cost grid: a high-cost wall with a gap.
-        let spec = GridSpec { epsg: 32648, x0_m: 0.0, y0_m: 0.0, cell_m: 1000.0, nx: 20, ny: 10 };
+        let spec = GridSpec {
+            epsg: 32648,
+            x0_m: 0.0,
+            y0_m: 0.0,
+            cell_m: 1000.0,
+            nx: 20,
+            ny: 10,
+        };
         let mut cost = vec![1.0; spec.len()];
         for iy in 0..9 {
             cost[spec.index(10, iy)] = 50.0;
         }
-        let cg = CostGrid { spec: spec.clone(), cost };
+        let cg = CostGrid {
+            spec: spec.clone(),
+            cost,
+        };
         let (a, b) = (spec.index(2, 4), spec.index(17, 4));
         let (dist, _) = cg.dijkstra(a);
         // Straight row 4 from x=2 to x=17: 15 unit steps, crossing the wall cell.
-        let straight: f64 = (2..17).map(|x| 1000.0 * 0.5 * (cg.cost[spec.index(x, 4)] + cg.cost[spec.index(x + 1, 4)])).sum();
+        let straight: f64 = (2..17)
+            .map(|x| 1000.0 * 0.5 * (cg.cost[spec.index(x, 4)] + cg.cost[spec.index(x + 1, 4)]))
+            .sum();
         assert!(dist[b] <= straight + 1e-9);
-        assert!(dist[b] < 0.5 * straight, "detour through the gap should be far cheaper");
+        assert!(
+            dist[b] < 0.5 * straight,
+            "detour through the gap should be far cheaper"
+        );
         // On a uniform grid, the cost of 15 straight steps is exact.
-        let cu = CostGrid { spec: spec.clone(), cost: vec![1.0; spec.len()] };
+        let cu = CostGrid {
+            spec: spec.clone(),
+            cost: vec![1.0; spec.len()],
+        };
         assert!((cu.dijkstra(a).0[b] - 15_000.0).abs() < 1e-6);
     }
 
     #[test]
     fn every_town_connected_and_deterministic() {
         let (t, m) = flat(200, 160);
-        let towns: Vec<(f64, f64)> = (0..7).map(|k| (3000.0 + 6000.0 * k as f64, 95_000.0 - 4500.0 * k as f64 % 30_000.0)).collect();
+        let towns: Vec<(f64, f64)> = (0..7)
+            .map(|k| {
+                (
+                    3000.0 + 6000.0 * k as f64,
+                    95_000.0 - 4500.0 * k as f64 % 30_000.0,
+                )
+            })
+            .collect();
         let roads = synth_roads(&t, &m, &towns, 5);
         assert_eq!(roads.len(), towns.len() - 1);
         // Union–find over road endpoints.
-        let idx = |c: Coord<f64>| towns.iter().position(|&(x, y)| (x - c.x).abs() < 1e-9 && (y - c.y).abs() < 1e-9).unwrap();
+        let idx = |c: Coord<f64>| {
+            towns
+                .iter()
+                .position(|&(x, y)| (x - c.x).abs() < 1e-9 && (y - c.y).abs() < 1e-9)
+                .unwrap()
+        };
         let mut parent: Vec<usize> = (0..towns.len()).collect();
         fn find(p: &mut Vec<usize>, i: usize) -> usize {
             if p[i] != i {
@@ -260,6 +338,9 @@ mod tests {
         assert_eq!(roads.len(), 1);
         let min_y = roads[0].0.iter().map(|c| c.y).fold(f64::INFINITY, f64::min);
         // The pass lies below y = 100 000 − 100·250 = 75 000.
-        assert!(min_y < 75_000.0, "road should go round through the pass, min y {min_y}");
+        assert!(
+            min_y < 75_000.0,
+            "road should go round through the pass, min y {min_y}"
+        );
     }
 }

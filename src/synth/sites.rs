@@ -37,7 +37,11 @@ impl Default for SiteParams {
     fn default() -> Self {
         SiteParams {
             count: 8550,
-            operators: vec![("Viettel".into(), 0.45), ("VNPT".into(), 0.30), ("MobiFone".into(), 0.25)],
+            operators: vec![
+                ("Viettel".into(), 0.45),
+                ("VNPT".into(), 0.30),
+                ("MobiFone".into(), 0.25),
+            ],
             unpowered_clearance_m: 6000.0,
             remote_share: 0.2,
             colocate_share: 0.15,
@@ -48,15 +52,21 @@ impl Default for SiteParams {
     }
 }
 
+/// Placed sites of one bucket: (x, y, urban).
+type Bucket = Vec<(f64, f64, bool)>;
+
 /// Sites already placed, bucketed for spacing checks.
 struct Placed {
     bucket_m: f64,
-    map: BTreeMap<(i64, i64), Vec<(f64, f64, bool)>>, // x, y, urban
+    map: BTreeMap<(i64, i64), Bucket>,
 }
 
 impl Placed {
     fn key(&self, x: f64, y: f64) -> (i64, i64) {
-        ((x / self.bucket_m).floor() as i64, (y / self.bucket_m).floor() as i64)
+        (
+            (x / self.bucket_m).floor() as i64,
+            (y / self.bucket_m).floor() as i64,
+        )
     }
     /// True if no site lies nearer than min(spacing(new), spacing(old)).
     fn clear(&self, x: f64, y: f64, urban: bool, p: &SiteParams, relax: f64) -> bool {
@@ -65,7 +75,8 @@ impl Placed {
         (-1..=1).all(|dx| {
             (-1..=1).all(|dy| {
                 self.map.get(&(kx + dx, ky + dy)).is_none_or(|v| {
-                    v.iter().all(|&(sx, sy, su)| (sx - x).hypot(sy - y) >= sp(urban).min(sp(su)))
+                    v.iter()
+                        .all(|&(sx, sy, su)| (sx - x).hypot(sy - y) >= sp(urban).min(sp(su)))
                 })
             })
         })
@@ -88,24 +99,44 @@ pub fn synth_sites(
 ) -> Result<Vec<Site>> {
     let g = &terrain.spec;
     if mask.spec != *g {
-        return Err(Error::Config("synth_sites: terrain and mask must share one grid".into()));
+        return Err(Error::Config(
+            "synth_sites: terrain and mask must share one grid".into(),
+        ));
     }
-    if params.operators.is_empty() || params.operators.iter().any(|o| !(o.1 >= 0.0)) {
-        return Err(Error::Config("synth_sites: need operators with non-negative shares".into()));
+    if params.operators.is_empty() || params.operators.iter().any(|o| o.1.is_nan() || o.1 < 0.0) {
+        return Err(Error::Config(
+            "synth_sites: need operators with non-negative shares".into(),
+        ));
     }
     let in_mask = |x: f64, y: f64| mask.at(x, y).is_some_and(|v| v != 0);
-    let land: Vec<u32> = (0..mask.data.len() as u32).filter(|&i| mask.data[i as usize] != 0).collect();
+    let land: Vec<u32> = (0..mask.data.len() as u32)
+        .filter(|&i| mask.data[i as usize] != 0)
+        .collect();
     if land.is_empty() {
         return Err(Error::Config("synth_sites: empty study mask".into()));
     }
-    let unpowered: Vec<(f64, f64)> = hamlets.iter().filter(|h| !h.grid_power).map(|h| (h.x_m, h.y_m)).collect();
-    let clearance_ok =
-        |x: f64, y: f64| unpowered.iter().all(|&(ux, uy)| (ux - x).hypot(uy - y) >= params.unpowered_clearance_m);
+    let unpowered: Vec<(f64, f64)> = hamlets
+        .iter()
+        .filter(|h| !h.grid_power)
+        .map(|h| (h.x_m, h.y_m))
+        .collect();
+    let clearance_ok = |x: f64, y: f64| {
+        unpowered
+            .iter()
+            .all(|&(ux, uy)| (ux - x).hypot(uy - y) >= params.unpowered_clearance_m)
+    };
 
     // Population within ~2.5 km (5×5 block of 1 km cells) → urban flag.
     let pop_grid = {
         let k = (1000.0 / g.cell_m).round().max(1.0) as usize;
-        GridSpec { epsg: g.epsg, x0_m: g.x0_m, y0_m: g.y0_m, cell_m: g.cell_m * k as f64, nx: g.nx.div_ceil(k), ny: g.ny.div_ceil(k) }
+        GridSpec {
+            epsg: g.epsg,
+            x0_m: g.x0_m,
+            y0_m: g.y0_m,
+            cell_m: g.cell_m * k as f64,
+            nx: g.nx.div_ceil(k),
+            ny: g.ny.div_ceil(k),
+        }
     };
     let mut pop = vec![0f64; pop_grid.len()];
     for h in hamlets {
@@ -114,7 +145,9 @@ pub fn synth_sites(
         }
     }
     let urban_at = |x: f64, y: f64| -> bool {
-        let Some((ix, iy)) = pop_grid.cell_of(x, y) else { return false };
+        let Some((ix, iy)) = pop_grid.cell_of(x, y) else {
+            return false;
+        };
         let mut s = 0.0;
         for jy in iy.saturating_sub(2)..(iy + 3).min(pop_grid.ny) {
             for jx in ix.saturating_sub(2)..(ix + 3).min(pop_grid.nx) {
@@ -147,7 +180,10 @@ pub fn synth_sites(
     let mut rng = Rng::stream(seed, 0x517E5);
     let mut all: Vec<(usize, f64, f64, bool)> = Vec::with_capacity(params.count); // op, x, y, urban
     for (op, &n_op) in per_op.iter().enumerate() {
-        let mut own = Placed { bucket_m: params.rural_spacing_m.max(params.urban_spacing_m).max(1.0), map: BTreeMap::new() };
+        let mut own = Placed {
+            bucket_m: params.rural_spacing_m.max(params.urban_spacing_m).max(1.0),
+            map: BTreeMap::new(),
+        };
         let others: Vec<(f64, f64, bool)> = all.iter().map(|s| (s.1, s.2, s.3)).collect();
         let (mut placed, mut fails, mut relax) = (0u64, 0u32, 1.0f64);
         while placed < n_op {
@@ -200,8 +236,16 @@ pub fn synth_sites(
     for (k, &(op, x, y, urban)) in all.iter().enumerate() {
         op_counter[op] += 1;
         let lowland = height(x, y) < 150.0;
-        let (freq_mhz, bandwidth_mhz, eirp_dbm) = if urban || lowland { (1800.0, 20.0, 61.0) } else { (900.0, 10.0, 58.0) };
-        let height_m = if urban { rng.range(25.0, 32.0) } else { rng.range(30.0, 45.0) };
+        let (freq_mhz, bandwidth_mhz, eirp_dbm) = if urban || lowland {
+            (1800.0, 20.0, 61.0)
+        } else {
+            (900.0, 10.0, 58.0)
+        };
+        let height_m = if urban {
+            rng.range(25.0, 32.0)
+        } else {
+            rng.range(30.0, 45.0)
+        };
         let rot = rng.range(0.0, 120.0);
         let sectors = (0..3)
             .map(|s| Sector {
@@ -240,7 +284,15 @@ fn hilltop(
     in_mask: &impl Fn(f64, f64) -> bool,
     height: &impl Fn(f64, f64) -> f64,
 ) -> (f64, f64) {
-    let mut best = (x, y, if in_mask(x, y) { height(x, y) } else { f64::NEG_INFINITY });
+    let mut best = (
+        x,
+        y,
+        if in_mask(x, y) {
+            height(x, y)
+        } else {
+            f64::NEG_INFINITY
+        },
+    );
     for _ in 0..6 {
         let (px, py) = (x + rng.range(-r_m, r_m), y + rng.range(-r_m, r_m));
         if in_mask(px, py) {
@@ -262,39 +314,68 @@ mod tests {
     fn run(seed: u64) -> (Vec<Site>, Vec<Hamlet>, SiteParams) {
         let (t, m, c, roads, towns) = world();
         let proj = Projector::new(32648).unwrap();
-        let hp = HamletParams { count: 600, total_population: 400_000, unpowered: 6, ..Default::default() };
+        let hp = HamletParams {
+            count: 600,
+            total_population: 400_000,
+            unpowered: 6,
+            ..Default::default()
+        };
         let hs = synth_hamlets(&t, &m, &c, &[None; 6], &roads, &towns, &hp, 1, &proj).unwrap();
-        let sp = SiteParams { count: 900, unpowered_clearance_m: 3000.0, ..Default::default() };
-        (synth_sites(&t, &m, &hs, &roads, &sp, seed, &proj).unwrap(), hs, sp)
+        let sp = SiteParams {
+            count: 900,
+            unpowered_clearance_m: 3000.0,
+            ..Default::default()
+        };
+        (
+            synth_sites(&t, &m, &hs, &roads, &sp, seed, &proj).unwrap(),
+            hs,
+            sp,
+        )
     }
 
     #[test]
     fn counts_shares_clearance_spacing_density() {
         let (sites, hs, sp) = run(3);
         assert_eq!(sites.len(), 900);
-        assert!(sites.iter().enumerate().all(|(k, s)| s.id == k as u32 + 1 && s.sectors.len() == 3));
+        assert!(sites
+            .iter()
+            .enumerate()
+            .all(|(k, s)| s.id == k as u32 + 1 && s.sectors.len() == 3));
         for (name, share) in &sp.operators {
             let n = sites.iter().filter(|s| &s.operator == name).count() as f64 / 900.0;
             assert!((n - share).abs() < 0.02, "{name}: {n}");
         }
         assert!(sites[0].name.starts_with("Viettel-0000"));
         for h in hs.iter().filter(|h| !h.grid_power) {
-            assert!(sites.iter().all(|s| (s.x_m - h.x_m).hypot(s.y_m - h.y_m) >= 3000.0));
+            assert!(sites
+                .iter()
+                .all(|s| (s.x_m - h.x_m).hypot(s.y_m - h.y_m) >= 3000.0));
         }
         // Own-operator spacing: never below the urban minimum.
         for a in &sites {
             for b in &sites {
                 if a.id < b.id && a.operator == b.operator {
-                    assert!((a.x_m - b.x_m).hypot(a.y_m - b.y_m) >= 300.0 - 1e-9, "{} {}", a.name, b.name);
+                    assert!(
+                        (a.x_m - b.x_m).hypot(a.y_m - b.y_m) >= 300.0 - 1e-9,
+                        "{} {}",
+                        a.name,
+                        b.name
+                    );
                 }
             }
         }
         // Urban density (within 5 km of the big town) ≫ mountain density (west third).
-        let near = sites.iter().filter(|s| (s.x_m - 455_000.0).hypot(s.y_m - 2_120_000.0) < 5000.0).count() as f64;
+        let near = sites
+            .iter()
+            .filter(|s| (s.x_m - 455_000.0).hypot(s.y_m - 2_120_000.0) < 5000.0)
+            .count() as f64;
         let urban_density = near / (std::f64::consts::PI * 25.0);
         let west = sites.iter().filter(|s| s.x_m < 420_000.0).count() as f64;
         let mountain_density = west / (20.0 * 40.0);
-        assert!(urban_density > 10.0 * mountain_density, "{urban_density} vs {mountain_density}");
+        assert!(
+            urban_density > 10.0 * mountain_density,
+            "{urban_density} vs {mountain_density}"
+        );
         for s in &sites {
             assert!(s.height_m >= 25.0 && s.height_m <= 45.0);
             let sec = &s.sectors[0];

@@ -82,7 +82,12 @@ pub fn synth_dem_with(
 /// Core of the synthesis on already-gridded inputs: `base` (large-scale heights, no NaN) and `land`
 /// (land fraction). Pure function of its inputs; rows are computed in parallel but each cell depends
 /// only on its coordinates, so the result is identical at any thread count.
-pub fn synth_from_base(base: &Raster<f32>, land: &Raster<f32>, seed: u64, p: &TerrainParams) -> Raster<f32> {
+pub fn synth_from_base(
+    base: &Raster<f32>,
+    land: &Raster<f32>,
+    seed: u64,
+    p: &TerrainParams,
+) -> Raster<f32> {
     let g = &base.spec;
     let (nx, ny) = (g.nx, g.ny);
     let warp_x = Noise2::new(derive(seed, 101));
@@ -95,8 +100,10 @@ pub fn synth_from_base(base: &Raster<f32>, land: &Raster<f32>, seed: u64, p: &Te
     let relief = |ix: usize, iy: usize| -> f64 {
         let (x0, x1) = (ix.saturating_sub(step), (ix + step).min(nx - 1));
         let (y0, y1) = (iy.saturating_sub(step), (iy + step).min(ny - 1));
-        let dx = (base.get(x1, iy) - base.get(x0, iy)) as f64 / ((x1 - x0).max(1) as f64 / step as f64);
-        let dy = (base.get(ix, y1) - base.get(ix, y0)) as f64 / ((y1 - y0).max(1) as f64 / step as f64);
+        let dx =
+            (base.get(x1, iy) - base.get(x0, iy)) as f64 / ((x1 - x0).max(1) as f64 / step as f64);
+        let dy =
+            (base.get(ix, y1) - base.get(ix, y0)) as f64 / ((y1 - y0).max(1) as f64 / step as f64);
         0.5 * (dx * dx + dy * dy).sqrt()
     };
 
@@ -106,15 +113,29 @@ pub fn synth_from_base(base: &Raster<f32>, land: &Raster<f32>, seed: u64, p: &Te
             let (x, y) = g.center(ix, iy);
             let (u, v) = (x / 1000.0, y / 1000.0); // km
             let b = (base.get(ix, iy) as f64).max(0.0);
-            let amp = p.amp_floor_m + p.amp_max_m * (b / p.amp_scale_m).tanh() + p.amp_per_relief * relief(ix, iy);
+            let amp = p.amp_floor_m
+                + p.amp_max_m * (b / p.amp_scale_m).tanh()
+                + p.amp_per_relief * relief(ix, iy);
             // Domain warp (a few km) makes ridges and valleys meander instead of following noise cells.
             let wx = 3.0 * warp_x.fbm(u / 20.0, v / 20.0, 3, 2.0, 0.5);
             let wy = 3.0 * warp_y.fbm(u / 20.0, v / 20.0, 3, 2.0, 0.5);
             let (uw, vw) = (u + wx, v + wy);
-            let r = ridge.ridged(uw / p.ridge_wavelength_km, vw / p.ridge_wavelength_km, 6, 2.1, 0.5);
+            let r = ridge.ridged(
+                uw / p.ridge_wavelength_km,
+                vw / p.ridge_wavelength_km,
+                6,
+                2.1,
+                0.5,
+            );
             let h = hills.fbm(uw / 14.0, vw / 14.0, 6, 2.0, 0.5);
             // Valley lines: crests of a ridged field, flattened into corridors with a smoothstep.
-            let vl = valley.ridged(uw / p.valley_wavelength_km, vw / p.valley_wavelength_km, 3, 2.0, 0.45);
+            let vl = valley.ridged(
+                uw / p.valley_wavelength_km,
+                vw / p.valley_wavelength_km,
+                3,
+                2.0,
+                0.45,
+            );
             let t = ((vl - 0.45) / 0.45).clamp(0.0, 1.0);
             let carve = t * t * (3.0 - 2.0 * t);
             *out = amp * (0.9 * (r - 0.3) + 0.6 * h - p.valley_depth * carve);
@@ -165,7 +186,9 @@ mod tests {
     use std::path::PathBuf;
 
     fn data(p: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/nghe-an").join(p)
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data/nghe-an")
+            .join(p)
     }
 
     /// A 54×54 km grid at 180 m spanning lowland (east, incl. sea) and mountains (west) in a band
@@ -203,19 +226,45 @@ mod tests {
     fn deterministic_and_block_means_match_p1511() {
         // Mountains near the Lao border (west of Con Cuông).
         let g = test_grid(104.3, 19.1, 54.0, 180.0);
-        let a = synth_dem(&g, &data("dem/p1511_topo_5arcmin.asc"), &data("coast/landmask_3s.tif"), 7).unwrap();
-        let b = synth_dem(&g, &data("dem/p1511_topo_5arcmin.asc"), &data("coast/landmask_3s.tif"), 7).unwrap();
+        let a = synth_dem(
+            &g,
+            &data("dem/p1511_topo_5arcmin.asc"),
+            &data("coast/landmask_3s.tif"),
+            7,
+        )
+        .unwrap();
+        let b = synth_dem(
+            &g,
+            &data("dem/p1511_topo_5arcmin.asc"),
+            &data("coast/landmask_3s.tif"),
+            7,
+        )
+        .unwrap();
         assert_eq!(a.data, b.data);
-        let c = synth_dem(&g, &data("dem/p1511_topo_5arcmin.asc"), &data("coast/landmask_3s.tif"), 8).unwrap();
+        let c = synth_dem(
+            &g,
+            &data("dem/p1511_topo_5arcmin.asc"),
+            &data("coast/landmask_3s.tif"),
+            8,
+        )
+        .unwrap();
         assert_ne!(a.data, c.data);
-        let mut base = read_raster_to_grid(&data("dem/p1511_topo_5arcmin.asc"), &g, Resample::CubicSpline).unwrap();
+        let mut base = read_raster_to_grid(
+            &data("dem/p1511_topo_5arcmin.asc"),
+            &g,
+            Resample::CubicSpline,
+        )
+        .unwrap();
         fill_voids(&mut base);
         // 9-km blocks (50 cells of 180 m): mean within 12% of the local height + 40 m.
         let n = 50;
         for by in 0..g.ny / n {
             for bx in 0..g.nx / n {
                 let (m, want) = (block_mean(&a, bx, by, n), block_mean(&base, bx, by, n));
-                assert!((m - want).abs() < 0.12 * want + 40.0, "block ({bx},{by}): {m} vs {want}");
+                assert!(
+                    (m - want).abs() < 0.12 * want + 40.0,
+                    "block ({bx},{by}): {m} vs {want}"
+                );
             }
         }
         let max = a.data.iter().cloned().fold(0f32, f32::max);
@@ -230,10 +279,14 @@ mod tests {
         let gl = test_grid(105.55, 18.75, 30.0, 180.0);
         let low = synth_dem(&gl, &dem, &lm, 1).unwrap();
         let land = read_land_fraction(&lm, &gl).unwrap();
-        let sea: Vec<usize> = (0..land.data.len()).filter(|&i| land.data[i] < 0.5).collect();
+        let sea: Vec<usize> = (0..land.data.len())
+            .filter(|&i| land.data[i] < 0.5)
+            .collect();
         assert!(!sea.is_empty());
         assert!(sea.iter().all(|&i| low.data[i] == 0.0));
-        assert!((0..land.data.len()).filter(|&i| land.data[i] >= 0.5).all(|i| low.data[i] >= 1.0));
+        assert!((0..land.data.len())
+            .filter(|&i| land.data[i] >= 0.5)
+            .all(|i| low.data[i] >= 1.0));
         let gm = test_grid(104.3, 19.1, 30.0, 180.0);
         let mtn = synth_dem(&gm, &dem, &lm, 1).unwrap();
         let (rl, rm) = (roughness(&low), roughness(&mtn));
