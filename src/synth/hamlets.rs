@@ -1,0 +1,514 @@
+//! Synthetic hamlets (thôn/bản): plausible positions (valleys, plains, along roads and around towns),
+//! heavy-tailed populations that add up exactly to the census, and the few hamlets without grid power
+//! (the most remote ones, in the western mountains).
+
+use super::rng::Rng;
+use super::terrain::box_mean;
+use crate::crs::Projector;
+use crate::demand::Hamlet;
+use crate::error::{Error, Result};
+use crate::grid::{GridSpec, Raster};
+use geo::LineString;
+use rayon::prelude::*;
+use rstar::primitives::Line;
+use rstar::{PointDistance, RTree};
+
+/// Knobs of the hamlet synthesis.
+#[derive(Clone, Debug)]
+pub struct HamletParams {
+    /// Number of hamlets when no commune populations are given (else the hamlets are apportioned to
+    /// communes by population, each populated commune getting at least one). Default 5,000.
+    pub count: usize,
+    /// Total population when no commune populations are given. Default 2,834,430 (2009 census).
+    pub total_population: u64,
+    /// Hamlets without grid electricity. Default 63 (provincial report, 2024).
+    pub unpowered: usize,
+    /// Minimum spacing between hamlets, m (relaxed where a commune is too small). Default 400.
+    pub min_spacing_m: f64,
+    /// Road attraction length scale, m: weight × (0.25 + e^(−d/scale)). Default 2,500.
+    pub road_scale_m: f64,
+    /// Log-normal σ of hamlet sizes (heavy tail). Default 0.8.
+    pub size_sigma: f64,
+}
+
+impl Default for HamletParams {
+    fn default() -> Self {
+        HamletParams {
+            count: 5000,
+            total_population: 2_834_430,
+            unpowered: 63,
+            min_spacing_m: 400.0,
+            road_scale_m: 2500.0,
+            size_sigma: 0.8,
+        }
+    }
+}
+
+/// A scalar field on a coarse grid covering the study grid (distance to roads, to towns).
+pub(crate) struct CoarseField {
+    spec: GridSpec,
+    v: Vec<f32>,
+}
+
+impl CoarseField {
+    pub fn at(&self, x: f64, y: f64) -> f32 {
+        let (fx, fy) = self.spec.frac(x, y);
+        let ix = (fx.max(0.0) as usize).min(self.spec.nx - 1);
+        let iy = (fy.max(0.0) as usize).min(self.spec.ny - 1);
+        self.v[iy * self.spec.nx + ix]
+    }
+}
+
+fn coarse_spec(g: &GridSpec, cell_m: f64) -> GridSpec {
+    let k = (cell_m / g.cell_m).round().max(1.0) as usize;
+    GridSpec {
+        epsg: g.epsg,
+        x0_m: g.x0_m,
+        y0_m: g.y0_m,
+        cell_m: g.cell_m * k as f64,
+        nx: g.nx.div_ceil(k),
+        ny: g.ny.div_ceil(k),
+    }
+}
+
+/// Distance (m) from each coarse cell centre to the nearest road segment (∞ if there are no roads).
+pub(crate) fn road_distance(g: &GridSpec, roads: &[LineString<f64>], cell_m: f64) -> CoarseField {
+    let spec = coarse_spec(g, cell_m);
+    let segs: Vec<Line<[f64; 2]>> = roads
+        .iter()
+        .flat_map(|r| {
+            r.lines()
+                .map(|l| Line::new([l.start.x, l.start.y], [l.end.x, l.end.y]))
+        })
+        .collect();
+    let tree = RTree::bulk_load(segs);
+    let mut v = vec![f32::INFINITY; spec.len()];
+    v.par_chunks_mut(spec.nx).enumerate().for_each(|(iy, row)| {
+        for (ix, o) in row.iter_mut().enumerate() {
+            let (x, y) = spec.center(ix, iy);
+            if let Some(l) = tree.nearest_neighbor(&[x, y]) {
+                *o = l.distance_2(&[x, y]).sqrt() as f32;
+            }
+        }
+    });
+    CoarseField { spec, v }
+}
+
+/// Per-cell placement weight for settlements: low slope, low height, local hollows (valley floors).
+/// 0 outside the mask.
+pub(crate) fn settlement_weight(terrain: &Raster<f32>, mask: &Raster<u8>) -> Vec<f64> {
+    let g = &terrain.spec;
+    let (nx, ny) = (g.nx, g.ny);
+    let h: Vec<f64> = terrain
+        .data
+        .iter()
+        .map(|v| if v.is_finite() { *v as f64 } else { 0.0 })
+        .collect();
+    let rad = ((1000.0 / g.cell_m).round() as usize).max(1);
+    let local = box_mean(&h, nx, ny, rad);
+    let mut w = vec![0f64; nx * ny];
+    w.par_chunks_mut(nx).enumerate().for_each(|(iy, row)| {
+        for (ix, o) in row.iter_mut().enumerate() {
+            let i = iy * nx + ix;
+            if mask.data[i] == 0 {
+                continue;
+            }
+            let hx = h[iy * nx + (ix + 1).min(nx - 1)] - h[iy * nx + ix.saturating_sub(1)];
+            let hy = h[(iy + 1).min(ny - 1) * nx + ix] - h[iy.saturating_sub(1) * nx + ix];
+            let slope = (hx * hx + hy * hy).sqrt() / (2.0 * g.cell_m);
+            let rel = h[i] - local[i]; // < 0 in hollows and valley floors
+            *o = (-slope / 0.12).exp()
+                * (-h[i].max(0.0) / 700.0).exp()
+                * (-(rel.max(-50.0)) / 60.0).exp();
+        }
+    });
+    w
+}
+
+/// Splits `total` into integer parts proportional to `weights` (Hamilton's largest-remainder method),
+/// giving every part at least `floor` first when possible. Ties go to the lower index.
+pub(crate) fn apportion(total: u64, weights: &[f64], floor: u64) -> Vec<u64> {
+    let n = weights.len() as u64;
+    if n == 0 {
+        return vec![];
+    }
+    let base = if total >= floor * n { floor } else { 0 };
+    let rest = total - base * n;
+    let sum: f64 = weights.iter().map(|w| w.max(0.0)).sum();
+    let quotas: Vec<f64> = if sum > 0.0 {
+        weights
+            .iter()
+            .map(|w| w.max(0.0) / sum * rest as f64)
+            .collect()
+    } else {
+        vec![rest as f64 / n as f64; weights.len()]
+    };
+    let mut out: Vec<u64> = quotas.iter().map(|q| q.floor() as u64).collect();
+    let given: u64 = out.iter().sum();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        (quotas[b] - quotas[b].floor())
+            .total_cmp(&(quotas[a] - quotas[a].floor()))
+            .then(a.cmp(&b))
+    });
+    for &k in order
+        .iter()
+        .cycle()
+        .take(rest.saturating_sub(given) as usize)
+    {
+        out[k] += 1;
+    }
+    out.iter_mut().for_each(|v| *v += base);
+    out
+}
+
+/// Synthetic hamlets on the study grid.
+///
+/// * Positions: cells drawn with probability ∝ [`settlement_weight`] × road attraction × town
+///   attraction, jittered inside the cell, at least `min_spacing_m` apart where possible.
+/// * If any `commune_population` is `Some`, hamlets are apportioned to those communes by population
+///   (≥ 1 each, `params.count` in total when possible) and each commune's hamlet populations add up
+///   exactly to its census figure; communes with `None` get no hamlets. Otherwise `params.count`
+///   hamlets share `params.total_population` exactly.
+/// * Populations are log-normal × a town boost (big hamlets near large towns), apportioned by
+///   largest remainder, ≥ 1 each when the total allows.
+/// * The `params.unpowered` most remote hamlets (far from roads and towns, high, towards the western
+///   border) get `grid_power = false`.
+///
+/// `towns` are (x, y, population) in the grid CRS; `commune_of_cell` holds commune indices (−1 none).
+#[allow(clippy::too_many_arguments)]
+pub fn synth_hamlets(
+    terrain: &Raster<f32>,
+    mask: &Raster<u8>,
+    commune_of_cell: &Raster<i32>,
+    commune_population: &[Option<u64>],
+    roads: &[LineString<f64>],
+    towns: &[(f64, f64, u64)],
+    params: &HamletParams,
+    seed: u64,
+    proj: &Projector,
+) -> Result<Vec<Hamlet>> {
+    let g = &terrain.spec;
+    if mask.spec != *g || commune_of_cell.spec != *g {
+        return Err(Error::Config(
+            "synth_hamlets: terrain, mask and commune rasters must share one grid".into(),
+        ));
+    }
+    let road_d = road_distance(g, roads, 500.0);
+    let town_boost = |x: f64, y: f64| -> f64 {
+        towns
+            .iter()
+            .map(|&(tx, ty, p)| (p as f64 / 20_000.0) * (-((tx - x).hypot(ty - y)) / 3000.0).exp())
+            .sum::<f64>()
+    };
+    let mut w = settlement_weight(terrain, mask);
+    w.par_chunks_mut(g.nx).enumerate().for_each(|(iy, row)| {
+        for (ix, o) in row.iter_mut().enumerate() {
+            if *o > 0.0 {
+                let (x, y) = g.center(ix, iy);
+                let d = road_d.at(x, y) as f64;
+                *o *= (0.25 + (-d / params.road_scale_m).exp())
+                    * (1.0 + 3.0 * town_boost(x, y).min(10.0));
+            }
+        }
+    });
+
+    // Groups to fill: (commune index or None, hamlet count, population total).
+    let census = commune_population.iter().any(|p| p.is_some());
+    let mut groups: Vec<(Option<usize>, usize, u64)> = Vec::new();
+    if census {
+        let pops: Vec<(usize, u64)> = commune_population
+            .iter()
+            .enumerate()
+            .filter_map(|(k, p)| p.filter(|&v| v > 0).map(|v| (k, v)))
+            .collect();
+        let counts = apportion(
+            params.count.max(pops.len()) as u64,
+            &pops.iter().map(|p| p.1 as f64).collect::<Vec<_>>(),
+            1,
+        );
+        for (&(k, p), &c) in pops.iter().zip(&counts) {
+            groups.push((Some(k), c as usize, p));
+        }
+    } else {
+        groups.push((None, params.count, params.total_population));
+    }
+
+    // Cells of each commune (for per-commune sampling), in raster order.
+    let ncomm = commune_population.len();
+    let mut by_comm: Vec<Vec<u32>> = vec![Vec::new(); if census { ncomm } else { 0 }];
+    if census {
+        for (i, &c) in commune_of_cell.data.iter().enumerate() {
+            if c >= 0 && (c as usize) < ncomm && mask.data[i] != 0 {
+                by_comm[c as usize].push(i as u32);
+            }
+        }
+    }
+    let all: Vec<u32> = if census {
+        vec![]
+    } else {
+        (0..w.len() as u32)
+            .filter(|&i| w[i as usize] > 0.0)
+            .collect()
+    };
+
+    let spacing2 = params.min_spacing_m * params.min_spacing_m;
+    let bucket = params.min_spacing_m.max(1.0);
+    let mut occupied: std::collections::BTreeMap<(i64, i64), Vec<(f64, f64)>> = Default::default();
+    let mut rng = Rng::stream(seed, 0x4A_4D1E7);
+    let mut hamlets: Vec<Hamlet> = Vec::new();
+    let mut raw_size: Vec<f64> = Vec::new();
+    for &(comm, count, pop) in &groups {
+        let cells: &[u32] = match comm {
+            Some(k) => &by_comm[k],
+            None => &all,
+        };
+        if cells.is_empty() {
+            return Err(Error::Config(format!(
+                "synth_hamlets: commune {} has population but no cell inside the study mask",
+                comm.map_or(0, |k| k)
+            )));
+        }
+        let mut cum = Vec::with_capacity(cells.len());
+        let mut acc = 0.0;
+        for &c in cells {
+            acc += w[c as usize].max(1e-12);
+            cum.push(acc);
+        }
+        let first = hamlets.len();
+        for _ in 0..count {
+            let mut chosen = None;
+            for _attempt in 0..30 {
+                let c = cells[rng.pick_cumulative(&cum)] as usize;
+                let (cx, cy) = g.center(c % g.nx, c / g.nx);
+                let x = cx + rng.range(-0.49, 0.49) * g.cell_m;
+                let y = cy + rng.range(-0.49, 0.49) * g.cell_m;
+                chosen = Some((x, y));
+                let (bx, by) = ((x / bucket).floor() as i64, (y / bucket).floor() as i64);
+                let clear = (-1..=1).all(|dx| {
+                    (-1..=1).all(|dy| {
+                        occupied.get(&(bx + dx, by + dy)).is_none_or(|v| {
+                            v.iter()
+                                .all(|&(px, py)| (px - x).powi(2) + (py - y).powi(2) >= spacing2)
+                        })
+                    })
+                });
+                if clear {
+                    break;
+                }
+            }
+            let Some((x, y)) = chosen else { continue };
+            occupied
+                .entry(((x / bucket).floor() as i64, (y / bucket).floor() as i64))
+                .or_default()
+                .push((x, y));
+            let commune = match comm {
+                Some(k) => Some(k),
+                None => commune_of_cell
+                    .at(x, y)
+                    .filter(|&v| v >= 0)
+                    .map(|v| v as usize),
+            };
+            raw_size.push(
+                (params.size_sigma * rng.normal()).exp() * (1.0 + 2.0 * town_boost(x, y).min(40.0)),
+            );
+            hamlets.push(Hamlet {
+                id: 0,
+                name: String::new(),
+                commune,
+                x_m: x,
+                y_m: y,
+                lon: 0.0,
+                lat: 0.0,
+                population: 0,
+                grid_power: true,
+            });
+        }
+        let parts = apportion(pop, &raw_size[first..], 1);
+        for (h, p) in hamlets[first..].iter_mut().zip(parts) {
+            h.population = u32::try_from(p).map_err(|_| {
+                Error::Config(format!("synth_hamlets: hamlet population {p} exceeds u32"))
+            })?;
+        }
+    }
+
+    // Unpowered: highest remoteness = (road distance + ½ nearest-town distance) × height × westness.
+    if !hamlets.is_empty() {
+        let (xmin, xmax) = hamlets
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |a, h| {
+                (a.0.min(h.x_m), a.1.max(h.x_m))
+            });
+        let score: Vec<f64> = hamlets
+            .iter()
+            .map(|h| {
+                let dr = (road_d.at(h.x_m, h.y_m) as f64).min(1e6);
+                let dt = towns
+                    .iter()
+                    .map(|&(tx, ty, _)| (tx - h.x_m).hypot(ty - h.y_m))
+                    .fold(1e6, f64::min);
+                let west = (xmax - h.x_m) / (xmax - xmin).max(1.0);
+                let ht = terrain.at(h.x_m, h.y_m).unwrap_or(0.0).max(0.0) as f64;
+                (dr + 0.5 * dt) * (0.3 + ht / 1000.0) * west * west
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..hamlets.len()).collect();
+        order.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
+        for &k in order.iter().take(params.unpowered) {
+            hamlets[k].grid_power = false;
+        }
+    }
+
+    let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = hamlets.iter().map(|h| (h.x_m, h.y_m)).unzip();
+    proj.unproject_many(&mut xs, &mut ys)?;
+    for (k, h) in hamlets.iter_mut().enumerate() {
+        h.id = k as u32 + 1;
+        let mountain = terrain.at(h.x_m, h.y_m).unwrap_or(0.0) > 300.0;
+        h.name = format!("{} {:04}", if mountain { "Bản" } else { "Thôn" }, k + 1);
+        h.lon = xs[k];
+        h.lat = ys[k];
+    }
+    Ok(hamlets)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use geo::Coord;
+
+    /// A 60×40 km test world at 200 m: lowland in the east (20 m), mountains rising to the west
+    /// (up to ~1,600 m, with ridges), a road along y = 20 km in the east half, two towns.
+    pub(crate) type World = (
+        Raster<f32>,
+        Raster<u8>,
+        Raster<i32>,
+        Vec<LineString<f64>>,
+        Vec<(f64, f64, u64)>,
+    );
+
+    pub(crate) fn world() -> World {
+        let g = GridSpec {
+            epsg: 32648,
+            x0_m: 400_000.0,
+            y0_m: 2_140_000.0,
+            cell_m: 200.0,
+            nx: 300,
+            ny: 200,
+        };
+        let mut t = Raster::filled(g.clone(), 0f32, None);
+        for iy in 0..g.ny {
+            for ix in 0..g.nx {
+                let west = (1.0 - ix as f64 / 150.0).max(0.0);
+                let ridges = ((ix as f64) * 0.35).sin() * ((iy as f64) * 0.27).cos();
+                t.set(
+                    ix,
+                    iy,
+                    (20.0 + 1200.0 * west + 400.0 * west * ridges) as f32,
+                );
+            }
+        }
+        let m = Raster::filled(g.clone(), 1u8, None);
+        let mut c = Raster::filled(g.clone(), 0i32, Some(-1));
+        for iy in 0..g.ny {
+            for ix in 0..g.nx {
+                c.set(ix, iy, (ix / 100) as i32 + 3 * (iy / 100) as i32); // 6 communes
+            }
+        }
+        let y = 2_120_000.0;
+        let roads = vec![LineString::new(vec![
+            Coord { x: 430_000.0, y },
+            Coord { x: 459_000.0, y },
+        ])];
+        let towns = vec![(455_000.0, y, 80_000u64), (435_000.0, y, 5_000u64)];
+        (t, m, c, roads, towns)
+    }
+
+    #[test]
+    fn apportion_is_exact_and_proportional() {
+        assert_eq!(apportion(10, &[1.0, 1.0, 2.0], 0), vec![3, 2, 5]);
+        assert_eq!(apportion(7, &[0.0, 0.0, 1.0], 1), vec![1, 1, 5]);
+        let p = apportion(1_000_003, &[3.3, 1.1, 7.7, 0.01], 1);
+        assert_eq!(p.iter().sum::<u64>(), 1_000_003);
+        assert!(p.iter().all(|&v| v >= 1));
+    }
+
+    #[test]
+    fn totals_conserved_without_census_and_unpowered_are_remote_and_western() {
+        let (t, m, c, roads, towns) = world();
+        let proj = Projector::new(32648).unwrap();
+        let params = HamletParams {
+            count: 800,
+            total_population: 500_000,
+            unpowered: 20,
+            ..Default::default()
+        };
+        let hs = synth_hamlets(&t, &m, &c, &[None; 6], &roads, &towns, &params, 4, &proj).unwrap();
+        assert_eq!(hs.len(), 800);
+        assert_eq!(hs.iter().map(|h| h.population as u64).sum::<u64>(), 500_000);
+        assert_eq!(hs.iter().filter(|h| !h.grid_power).count(), 20);
+        let popw_lon = hs.iter().map(|h| h.lon * h.population as f64).sum::<f64>() / 500_000.0;
+        let un: Vec<&Hamlet> = hs.iter().filter(|h| !h.grid_power).collect();
+        let un_lon = un.iter().map(|h| h.lon).sum::<f64>() / un.len() as f64;
+        assert!(un_lon < popw_lon, "{un_lon} vs {popw_lon}");
+        let rd = road_distance(&t.spec, &roads, 500.0);
+        let mean_rd = |v: &[&Hamlet]| {
+            v.iter().map(|h| rd.at(h.x_m, h.y_m) as f64).sum::<f64>() / v.len() as f64
+        };
+        let all: Vec<&Hamlet> = hs.iter().collect();
+        assert!(
+            mean_rd(&un) > 1.5 * mean_rd(&all),
+            "{} vs {}",
+            mean_rd(&un),
+            mean_rd(&all)
+        );
+        // Plains are preferred: more hamlets in the eastern (lowland) half than the western.
+        let east = hs.iter().filter(|h| h.x_m > 430_000.0).count();
+        assert!(east > 500, "{east}");
+        // The biggest hamlet is near the big town.
+        let big = hs.iter().max_by_key(|h| h.population).unwrap();
+        assert!((big.x_m - 455_000.0).hypot(big.y_m - 2_120_000.0) < 8000.0);
+        assert!(hs[0].name.starts_with("Thôn ") || hs[0].name.starts_with("Bản "));
+        assert_eq!(
+            hs,
+            synth_hamlets(&t, &m, &c, &[None; 6], &roads, &towns, &params, 4, &proj).unwrap()
+        );
+    }
+
+    #[test]
+    fn per_commune_census_conserved_exactly() {
+        let (t, m, c, roads, towns) = world();
+        let proj = Projector::new(32648).unwrap();
+        let pops = [
+            Some(12_345),
+            Some(1),
+            None,
+            Some(40_000),
+            Some(999),
+            Some(7),
+        ];
+        let params = HamletParams {
+            count: 300,
+            unpowered: 5,
+            ..Default::default()
+        };
+        let hs = synth_hamlets(&t, &m, &c, &pops, &roads, &towns, &params, 2, &proj).unwrap();
+        for (k, p) in pops.iter().enumerate() {
+            let in_k: Vec<&Hamlet> = hs.iter().filter(|h| h.commune == Some(k)).collect();
+            match p {
+                Some(p) => {
+                    assert!(!in_k.is_empty(), "commune {k}");
+                    assert_eq!(
+                        in_k.iter().map(|h| h.population as u64).sum::<u64>(),
+                        *p,
+                        "commune {k}"
+                    );
+                    // Hamlet lies in its commune's cells.
+                    assert!(in_k.iter().all(|h| c.at(h.x_m, h.y_m) == Some(k as i32)));
+                }
+                None => assert!(in_k.is_empty()),
+            }
+        }
+        assert_eq!(hs.len(), 300);
+        assert_eq!(hs.iter().filter(|h| !h.grid_power).count(), 5);
+    }
+}
