@@ -7,10 +7,10 @@ use crate::radio::Site;
 use crate::terrain::Terrain;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Why a hamlet has no usable signal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum GapCause {
     /// Even without terrain in the way, no site would reach the threshold: too far from every site.
@@ -29,7 +29,7 @@ impl GapCause {
 }
 
 /// One uncovered hamlet.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Gap {
     /// Index into the study's hamlets.
     pub hamlet: usize,

@@ -268,14 +268,15 @@ pub fn stage_plan(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -> 
 
     // What each candidate would cover.
     let pb = r.bar(towers.len() as u64, "candidates");
+    let (terrain, hamlets) = (&study.terrain, &study.hamlets);
     let cover: Vec<Vec<u32>> = towers
         .par_iter()
         .enumerate()
         .map(|(i, tw)| {
             let mut items = Vec::new();
-            if let Some(w) = site_window(i, tw, &study.terrain, p) {
+            if let Some(w) = site_window(i, tw, terrain, p) {
                 for (k, &h) in uncovered_h.iter().enumerate() {
-                    let hm = &study.hamlets[h];
+                    let hm = &hamlets[h];
                     if let Some((ix, iy)) = grid.cell_of(hm.x_m, hm.y_m) {
                         if w.rsrp_at(ix, iy).is_some_and(covered) {
                             items.push(k as u32);
@@ -548,6 +549,7 @@ pub fn stage_export(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -
         real_layers: study.info.real_layers.clone(),
     };
     atomic::write_string_atomic(&run_dir.join(files::SUMMARY), &to_json(&summary)?)?;
+    r.log(&format!("export: {} layers in {}, {}, {}", layers.len() + rasters.len(), files::GPKG, files::PROJECT, files::SUMMARY));
     Ok(summary)
 }
 

@@ -58,16 +58,16 @@ pub struct SynthParams {
 impl Default for SynthParams {
     fn default() -> Self {
         SynthParams {
-            p1511: "p1511_topo_5arcmin.asc".into(),
-            landmask: "landmask_3s.tif".into(),
-            places: "geonames_places.tsv".into(),
+            p1511: "dem/p1511_topo_5arcmin.asc".into(),
+            landmask: "coast/landmask_3s.tif".into(),
+            places: "places/geonames_places.tsv".into(),
             sites: 8550,
             hamlets: 5000,
             unpowered_hamlets: 63,
             population: 2_834_430,
             communes: 130,
             unpowered_clearance_m: 6000.0,
-            remote_share: 1.0,
+            remote_share: 0.2,
         }
     }
 }

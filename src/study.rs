@@ -219,6 +219,7 @@ impl Study {
                     count: s.synth.hamlets,
                     total_population: population,
                     unpowered: s.synth.unpowered_hamlets,
+                    ..Default::default()
                 };
                 synth::hamlets::synth_hamlets(&terrain.height_m, &mask, &commune_of_cell, &census, &roads, &towns, &params, s.seed, &proj)?
             }

@@ -67,7 +67,7 @@ fn loss_window(site: &Site, terrain: &Terrain, p: &CoverageParams, freq_mhz: f64
     let kd = p.model.diffraction_factor();
     let terrain_on = p.model.uses_terrain();
     let mut loss = vec![f32::NAN; w.nx * w.ny];
-    let mut put = |x: f64, y: f64, v: f64, loss: &mut Vec<f32>| {
+    let put = |x: f64, y: f64, v: f64, loss: &mut Vec<f32>| {
         if let Some((ix, iy)) = g.cell_of(x, y) {
             if ix >= w.ix0 && iy >= w.iy0 && ix < w.ix0 + w.nx && iy < w.iy0 + w.ny {
                 let c = &mut loss[(iy - w.iy0) * w.nx + ix - w.ix0];
