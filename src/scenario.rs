@@ -53,6 +53,11 @@ pub struct SynthParams {
     /// Site placement knobs (see `synth::sites::SiteParams`).
     pub unpowered_clearance_m: f64,
     pub remote_share: f64,
+    /// Remote powered hamlets operators have not built near, and the clearance kept from them.
+    pub underserved_hamlets: usize,
+    pub underserved_clearance_m: f64,
+    /// Share of hamlets placed in mountain valleys (see `synth::hamlets::HamletParams`).
+    pub mountain_hamlet_share: f64,
 }
 
 impl Default for SynthParams {
@@ -67,7 +72,10 @@ impl Default for SynthParams {
             population: 2_834_430,
             communes: 130,
             unpowered_clearance_m: 6000.0,
-            remote_share: 0.2,
+            remote_share: 0.8,
+            underserved_hamlets: 200,
+            underserved_clearance_m: 2500.0,
+            mountain_hamlet_share: 0.3,
         }
     }
 }

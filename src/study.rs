@@ -219,6 +219,7 @@ impl Study {
                     count: s.synth.hamlets,
                     total_population: population,
                     unpowered: s.synth.unpowered_hamlets,
+                    mountain_share: s.synth.mountain_hamlet_share,
                     ..Default::default()
                 };
                 synth::hamlets::synth_hamlets(&terrain.height_m, &mask, &commune_of_cell, &census, &roads, &towns, &params, s.seed, &proj)?
@@ -240,6 +241,8 @@ impl Study {
                 count: s.synth.sites,
                 unpowered_clearance_m: s.synth.unpowered_clearance_m,
                 remote_share: s.synth.remote_share,
+                underserved_hamlets: s.synth.underserved_hamlets,
+                underserved_clearance_m: s.synth.underserved_clearance_m,
                 ..Default::default()
             };
             synth::sites::synth_sites(&terrain.height_m, &mask, &hamlets, &roads, &params, s.seed, &proj)?

@@ -29,6 +29,9 @@ pub struct HamletParams {
     pub road_scale_m: f64,
     /// Log-normal σ of hamlet sizes (heavy tail). Default 0.8.
     pub size_sigma: f64,
+    /// Share of hamlets drawn from mountain valley floors (cells above 300 m, weighted by flatness and
+    /// hollowness only, ignoring roads and towns): the small bản of the western districts. Default 0.3.
+    pub mountain_share: f64,
 }
 
 impl Default for HamletParams {
@@ -40,6 +43,7 @@ impl Default for HamletParams {
             min_spacing_m: 400.0,
             road_scale_m: 2500.0,
             size_sigma: 0.8,
+            mountain_share: 0.3,
         }
     }
 }
@@ -94,9 +98,9 @@ pub(crate) fn road_distance(g: &GridSpec, roads: &[LineString<f64>], cell_m: f64
     CoarseField { spec, v }
 }
 
-/// Per-cell placement weight for settlements: low slope, low height, local hollows (valley floors).
-/// 0 outside the mask.
-pub(crate) fn settlement_weight(terrain: &Raster<f32>, mask: &Raster<u8>) -> Vec<f64> {
+/// Per-cell placement weights for settlements, 0 outside the mask: (lowland weight: low slope, low
+/// height, local hollows; mountain-valley weight: low slope and hollows of cells above 300 m).
+pub(crate) fn settlement_weights(terrain: &Raster<f32>, mask: &Raster<u8>) -> (Vec<f64>, Vec<f64>) {
     let g = &terrain.spec;
     let (nx, ny) = (g.nx, g.ny);
     let h: Vec<f64> = terrain
@@ -106,7 +110,7 @@ pub(crate) fn settlement_weight(terrain: &Raster<f32>, mask: &Raster<u8>) -> Vec
         .collect();
     let rad = ((1000.0 / g.cell_m).round() as usize).max(1);
     let local = box_mean(&h, nx, ny, rad);
-    let mut w = vec![0f64; nx * ny];
+    let mut w = vec![(0f64, 0f64); nx * ny];
     w.par_chunks_mut(nx).enumerate().for_each(|(iy, row)| {
         for (ix, o) in row.iter_mut().enumerate() {
             let i = iy * nx + ix;
@@ -117,12 +121,11 @@ pub(crate) fn settlement_weight(terrain: &Raster<f32>, mask: &Raster<u8>) -> Vec
             let hy = h[(iy + 1).min(ny - 1) * nx + ix] - h[iy.saturating_sub(1) * nx + ix];
             let slope = (hx * hx + hy * hy).sqrt() / (2.0 * g.cell_m);
             let rel = h[i] - local[i]; // < 0 in hollows and valley floors
-            *o = (-slope / 0.12).exp()
-                * (-h[i].max(0.0) / 700.0).exp()
-                * (-(rel.max(-50.0)) / 60.0).exp();
+            let valley = (-slope / 0.12).exp() * (-(rel.max(-50.0)) / 60.0).exp();
+            *o = (valley * (-h[i].max(0.0) / 700.0).exp(), if h[i] > 300.0 { valley } else { 0.0 });
         }
     });
-    w
+    w.into_iter().unzip()
 }
 
 /// Splits `total` into integer parts proportional to `weights` (Hamilton's largest-remainder method),
@@ -164,8 +167,8 @@ pub(crate) fn apportion(total: u64, weights: &[f64], floor: u64) -> Vec<u64> {
 
 /// Synthetic hamlets on the study grid.
 ///
-/// * Positions: cells drawn with probability ∝ [`settlement_weight`] × road attraction × town
-///   attraction, jittered inside the cell, at least `min_spacing_m` apart where possible.
+/// * Positions: cells drawn with probability ∝ [`settlement_weights`] (lowland) × road attraction × town
+///   attraction, blended with the mountain-valley weight (`mountain_share`), jittered inside the cell, at least `min_spacing_m` apart where possible.
 /// * If any `commune_population` is `Some`, hamlets are apportioned to those communes by population
 ///   (≥ 1 each, `params.count` in total when possible) and each commune's hamlet populations add up
 ///   exactly to its census figure; communes with `None` get no hamlets. Otherwise `params.count`
@@ -201,7 +204,7 @@ pub fn synth_hamlets(
             .map(|&(tx, ty, p)| (p as f64 / 20_000.0) * (-((tx - x).hypot(ty - y)) / 3000.0).exp())
             .sum::<f64>()
     };
-    let mut w = settlement_weight(terrain, mask);
+    let (mut w, w_mtn) = settlement_weights(terrain, mask);
     w.par_chunks_mut(g.nx).enumerate().for_each(|(iy, row)| {
         for (ix, o) in row.iter_mut().enumerate() {
             if *o > 0.0 {
@@ -269,10 +272,16 @@ pub fn synth_hamlets(
                 comm.map_or(0, |k| k)
             )));
         }
+        // Blend the lowland/road/town weight with the mountain-valley weight, each normalised.
+        let s_low: f64 = cells.iter().map(|&c| w[c as usize]).sum();
+        let s_mtn: f64 = cells.iter().map(|&c| w_mtn[c as usize]).sum();
+        let m = if s_mtn > 0.0 { params.mountain_share.clamp(0.0, 1.0) } else { 0.0 };
         let mut cum = Vec::with_capacity(cells.len());
         let mut acc = 0.0;
         for &c in cells {
-            acc += w[c as usize].max(1e-12);
+            let low = if s_low > 0.0 { w[c as usize] / s_low } else { 0.0 };
+            let mtn = if s_mtn > 0.0 { w_mtn[c as usize] / s_mtn } else { 0.0 };
+            acc += ((1.0 - m) * low + m * mtn).max(1e-15);
             cum.push(acc);
         }
         let first = hamlets.len();
@@ -440,10 +449,17 @@ pub(crate) mod tests {
             count: 800,
             total_population: 500_000,
             unpowered: 20,
+            mountain_share: 0.0,
             ..Default::default()
         };
         let hs = synth_hamlets(&t, &m, &c, &[None; 6], &roads, &towns, &params, 4, &proj).unwrap();
         assert_eq!(hs.len(), 800);
+        // Drawing half of them from mountain valleys moves hamlets west, into the hills.
+        let mtn = HamletParams { mountain_share: 0.5, ..params.clone() };
+        let hm = synth_hamlets(&t, &m, &c, &[None; 6], &roads, &towns, &mtn, 4, &proj).unwrap();
+        let high = |v: &[Hamlet]| v.iter().filter(|h| t.at(h.x_m, h.y_m).unwrap_or(0.0) > 300.0).count();
+        assert!(high(&hm) > high(&hs) + 100, "{} vs {}", high(&hm), high(&hs));
+        assert_eq!(hm.iter().map(|h| h.population as u64).sum::<u64>(), 500_000);
         assert_eq!(hs.iter().map(|h| h.population as u64).sum::<u64>(), 500_000);
         assert_eq!(hs.iter().filter(|h| !h.grid_power).count(), 20);
         let popw_lon = hs.iter().map(|h| h.lon * h.population as f64).sum::<f64>() / 500_000.0;

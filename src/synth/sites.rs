@@ -24,6 +24,13 @@ pub struct SiteParams {
     /// Share of sites placed for area coverage (anywhere in the mask, favouring roads and high ground)
     /// rather than near hamlets in proportion to demand. Default 0.2.
     pub remote_share: f64,
+    /// Powered mountain hamlets, the most remote ones, that operators have not built next to
+    /// (no site within `underserved_clearance_m`). Default 0.
+    pub underserved_hamlets: usize,
+    pub underserved_clearance_m: f64,
+    /// Draws compared when placing a coverage site (the least crowded wins; 1 = purely random).
+    /// Default 12.
+    pub spread_candidates: usize,
     /// Chance that a new site co-locates on another operator's mast. Default 0.15.
     pub colocate_share: f64,
     /// Minimum spacing between one operator's sites in urban / rural areas, m. Defaults 300 / 1,500.
@@ -44,12 +51,33 @@ impl Default for SiteParams {
             ],
             unpowered_clearance_m: 6000.0,
             remote_share: 0.2,
+            underserved_hamlets: 0,
+            underserved_clearance_m: 2500.0,
+            spread_candidates: 12,
             colocate_share: 0.15,
             urban_spacing_m: 300.0,
             rural_spacing_m: 1500.0,
             urban_population: 8000.0,
         }
     }
+}
+
+const DENSITY_BUCKET_M: f64 = 2000.0;
+
+fn density_key(x: f64, y: f64) -> (i64, i64) {
+    ((x / DENSITY_BUCKET_M).floor() as i64, (y / DENSITY_BUCKET_M).floor() as i64)
+}
+
+/// Sites in the 3 × 3 buckets around a point.
+fn crowding(density: &BTreeMap<(i64, i64), u32>, x: f64, y: f64) -> u32 {
+    let (kx, ky) = density_key(x, y);
+    let mut n = 0;
+    for dy in -1..=1 {
+        for dx in -1..=1 {
+            n += density.get(&(kx + dx, ky + dy)).copied().unwrap_or(0);
+        }
+    }
+    n
 }
 
 /// Placed sites of one bucket: (x, y, urban).
@@ -120,10 +148,29 @@ pub fn synth_sites(
         .filter(|h| !h.grid_power)
         .map(|h| (h.x_m, h.y_m))
         .collect();
+    let road_d = road_distance(g, roads, 500.0);
+    let height = |x: f64, y: f64| terrain.at(x, y).unwrap_or(0.0) as f64;
+    // Underserved: the most remote powered mountain hamlets (far from roads, high), which operators
+    // have not built next to; with the unpowered ones they are where the villages without signal are.
+    let mut remote: Vec<(f64, usize)> = hamlets
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.grid_power && height(h.x_m, h.y_m) > 300.0)
+        .map(|(i, h)| (-(road_d.at(h.x_m, h.y_m) as f64 + 500.0) * (0.3 + height(h.x_m, h.y_m) / 1000.0), i))
+        .collect();
+    remote.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let underserved: Vec<(f64, f64)> = remote
+        .iter()
+        .take(params.underserved_hamlets)
+        .map(|&(_, i)| (hamlets[i].x_m, hamlets[i].y_m))
+        .collect();
     let clearance_ok = |x: f64, y: f64| {
         unpowered
             .iter()
             .all(|&(ux, uy)| (ux - x).hypot(uy - y) >= params.unpowered_clearance_m)
+            && underserved
+                .iter()
+                .all(|&(ux, uy)| (ux - x).hypot(uy - y) >= params.underserved_clearance_m)
     };
 
     // Population within ~2.5 km (5×5 block of 1 km cells) → urban flag.
@@ -156,8 +203,6 @@ pub fn synth_sites(
         }
         s >= params.urban_population
     };
-    let road_d = road_distance(g, roads, 500.0);
-    let height = |x: f64, y: f64| terrain.at(x, y).unwrap_or(0.0) as f64;
 
     // Demand draw: hamlets ∝ population^0.7 (big places get more sites, but not linearly more).
     let mut demand_cum = Vec::with_capacity(hamlets.len());
@@ -166,12 +211,12 @@ pub fn synth_sites(
         acc += (h.population as f64).powf(0.7);
         demand_cum.push(acc);
     }
-    // Coverage draw: land cells ∝ 0.3 + road proximity.
+    // Coverage draw: land cells ∝ 1 + ½ road proximity.
     let mut cover_cum = Vec::with_capacity(land.len());
     let mut acc = 0.0;
     for &c in &land {
         let (x, y) = g.center(c as usize % g.nx, c as usize / g.nx);
-        acc += 0.3 + (-(road_d.at(x, y) as f64) / 3000.0).exp();
+        acc += 1.0 + 0.5 * (-(road_d.at(x, y) as f64) / 3000.0).exp();
         cover_cum.push(acc);
     }
 
@@ -179,6 +224,8 @@ pub fn synth_sites(
     let per_op = apportion(params.count as u64, &shares, 0);
     let mut rng = Rng::stream(seed, 0x517E5);
     let mut all: Vec<(usize, f64, f64, bool)> = Vec::with_capacity(params.count); // op, x, y, urban
+    // Sites of every operator per 2 km bucket, for spreading coverage sites.
+    let mut density: BTreeMap<(i64, i64), u32> = BTreeMap::new();
     for (op, &n_op) in per_op.iter().enumerate() {
         let mut own = Placed {
             bucket_m: params.rural_spacing_m.max(params.urban_spacing_m).max(1.0),
@@ -191,9 +238,19 @@ pub fn synth_sites(
                 let o = others[rng.below(others.len() as u64) as usize];
                 (o.0, o.1)
             } else if hamlets.is_empty() || rng.f64() < params.remote_share {
-                let c = land[rng.pick_cumulative(&cover_cum)] as usize;
-                let (cx, cy) = g.center(c % g.nx, c / g.nx);
-                hilltop(&mut rng, cx, cy, 800.0, &in_mask, &height)
+                // Coverage sites go where coverage is thinnest: Mitchell's best-candidate rule
+                // (the least crowded of a few draws), then up to local high ground.
+                let mut best: Option<((f64, f64), u32)> = None;
+                for _ in 0..params.spread_candidates.max(1) {
+                    let c = land[rng.pick_cumulative(&cover_cum)] as usize;
+                    let (cx, cy) = g.center(c % g.nx, c / g.nx);
+                    let n = crowding(&density, cx, cy);
+                    if best.is_none_or(|(_, bn)| n < bn) {
+                        best = Some(((cx, cy), n));
+                    }
+                }
+                let ((cx, cy), _) = best.unwrap_or(((0.0, 0.0), 0));
+                hilltop(&mut rng, cx, cy, 1200.0, &in_mask, &height)
             } else {
                 let h = &hamlets[rng.pick_cumulative(&demand_cum)];
                 let urban = urban_at(h.x_m, h.y_m);
@@ -208,6 +265,7 @@ pub fn synth_sites(
             let urban = urban_at(x, y);
             if in_mask(x, y) && clearance_ok(x, y) && own.clear(x, y, urban, params, relax) {
                 own.insert(x, y, urban);
+                *density.entry(density_key(x, y)).or_insert(0) += 1;
                 all.push((op, x, y, urban));
                 placed += 1;
                 fails = 0;
