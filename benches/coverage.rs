@@ -37,13 +37,24 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("site_coverage_90m");
     g.sample_size(20);
     // Typical lowland site (1800 MHz, 20 MHz) and rural site (900 MHz, 10 MHz) of the Nghệ An study.
-    for (name, s) in [("1800MHz_lowland", site(1800.0, 20.0, 61.0)), ("900MHz_rural", site(900.0, 10.0, 58.0))] {
-        g.bench_function(name, |b| b.iter(|| black_box(site_window(0, &s, &terrain, &p))));
+    for (name, s) in [
+        ("1800MHz_lowland", site(1800.0, 20.0, 61.0)),
+        ("900MHz_rural", site(900.0, 10.0, 58.0)),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(site_window(0, &s, &terrain, &p)))
+        });
     }
     // A fixed 10 km radius, comparable across models and tools.
-    let p10 = CoverageParams { max_radius_m: 10_000.0, range_margin_db: 60.0, ..Default::default() };
+    let p10 = CoverageParams {
+        max_radius_m: 10_000.0,
+        range_margin_db: 60.0,
+        ..Default::default()
+    };
     let s = site(900.0, 10.0, 58.0);
-    g.bench_function("radius_10km", |b| b.iter(|| black_box(site_window(0, &s, &terrain, &p10))));
+    g.bench_function("radius_10km", |b| {
+        b.iter(|| black_box(site_window(0, &s, &terrain, &p10)))
+    });
     g.finish();
 }
 

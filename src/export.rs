@@ -16,7 +16,12 @@ fn rsrp_value(v: Option<f32>) -> V {
 pub fn rsrp_classes() -> Vec<(f64, f64, String, String)> {
     vec![
         (-200.0, -120.0, "#7f0000".into(), "< −120 dBm: none".into()),
-        (-120.0, -110.0, "#e31a1c".into(), "−120…−110: unusable".into()),
+        (
+            -120.0,
+            -110.0,
+            "#e31a1c".into(),
+            "−120…−110: unusable".into(),
+        ),
         (-110.0, -100.0, "#fd8d3c".into(), "−110…−100: weak".into()),
         (-100.0, -90.0, "#fecc5c".into(), "−100…−90: fair".into()),
         (-90.0, -80.0, "#a1d99b".into(), "−90…−80: good".into()),
@@ -26,10 +31,25 @@ pub fn rsrp_classes() -> Vec<(f64, f64, String, String)> {
 
 /// Hamlet points. The first fields (`name`, `population`, `grid_power`) are what
 /// `io::vector_in::read_hamlets` reads back; coverage fields are added when given.
-pub fn hamlets_layer(hamlets: &[Hamlet], epsg: u32, cov: Option<(&[HamletCoverage], Option<&[HamletCoverage]>)>) -> Layer {
-    let mut fields = vec![("hamlet_id", K::Integer), ("name", K::Text), ("population", K::Integer), ("grid_power", K::Boolean), ("commune", K::Integer)];
+pub fn hamlets_layer(
+    hamlets: &[Hamlet],
+    epsg: u32,
+    cov: Option<(&[HamletCoverage], Option<&[HamletCoverage]>)>,
+) -> Layer {
+    let mut fields = vec![
+        ("hamlet_id", K::Integer),
+        ("name", K::Text),
+        ("population", K::Integer),
+        ("grid_power", K::Boolean),
+        ("commune", K::Integer),
+    ];
     if cov.is_some() {
-        fields.extend([("rsrp_dbm", K::Real), ("covered", K::Boolean), ("rsrp_after_dbm", K::Real), ("covered_after", K::Boolean)]);
+        fields.extend([
+            ("rsrp_dbm", K::Real),
+            ("covered", K::Boolean),
+            ("rsrp_after_dbm", K::Real),
+            ("covered_after", K::Boolean),
+        ]);
     }
     let style = match cov {
         Some(_) => Style::Categorized {
@@ -39,7 +59,10 @@ pub fn hamlets_layer(hamlets: &[Hamlet], epsg: u32, cov: Option<(&[HamletCoverag
                 ("0".into(), "#d7191c".into(), "not covered".into()),
             ],
         },
-        None => Style::Single { color: "#3182bd".into(), size_mm: 1.2 },
+        None => Style::Single {
+            color: "#3182bd".into(),
+            size_mm: 1.2,
+        },
     };
     let mut l = Layer::new("hamlets", epsg, &fields, style);
     for (i, h) in hamlets.iter().enumerate() {
@@ -58,14 +81,23 @@ pub fn hamlets_layer(hamlets: &[Hamlet], epsg: u32, cov: Option<(&[HamletCoverag
             vals.push(rsrp_value(a.and_then(|a| a.rsrp_dbm)));
             vals.push(a.map_or(V::Null, |a| V::Boolean(a.covered)));
         }
-        l.features.push((Geometry::Point(Point::new(h.x_m, h.y_m)), vals));
+        l.features
+            .push((Geometry::Point(Point::new(h.x_m, h.y_m)), vals));
     }
     l
 }
 
 /// Commune polygons; with coverage stats (before and after the plan) when given.
-pub fn communes_layer(communes: &[Commune], epsg: u32, stats: Option<(&[AreaCoverage], &[AreaCoverage])>) -> Layer {
-    let mut fields = vec![("code", K::Text), ("name", K::Text), ("census_population", K::Integer)];
+pub fn communes_layer(
+    communes: &[Commune],
+    epsg: u32,
+    stats: Option<(&[AreaCoverage], &[AreaCoverage])>,
+) -> Layer {
+    let mut fields = vec![
+        ("code", K::Text),
+        ("name", K::Text),
+        ("census_population", K::Integer),
+    ];
     if stats.is_some() {
         fields.extend([
             ("area_km2", K::Real),
@@ -87,12 +119,19 @@ pub fn communes_layer(communes: &[Commune], epsg: u32, stats: Option<(&[AreaCove
                 (99.0, 100.01, "#1a9641".into(), "≥ 99 %".into()),
             ],
         },
-        None => Style::Single { color: "#bdbdbd".into(), size_mm: 0.3 },
+        None => Style::Single {
+            color: "#bdbdbd".into(),
+            size_mm: 0.3,
+        },
     };
     let mut l = Layer::new("communes", epsg, &fields, style);
     let r2 = |x: f64| V::Real((x * 100.0).round() / 100.0);
     for (i, c) in communes.iter().enumerate() {
-        let mut vals = vec![V::Text(c.code.clone()), V::Text(c.name.clone()), c.population.map_or(V::Null, |p| V::Integer(p as i64))];
+        let mut vals = vec![
+            V::Text(c.code.clone()),
+            V::Text(c.name.clone()),
+            c.population.map_or(V::Null, |p| V::Integer(p as i64)),
+        ];
         if let Some((before, after)) = stats {
             let (b, a) = (&before[i], &after[i]);
             vals.extend([
@@ -105,18 +144,41 @@ pub fn communes_layer(communes: &[Commune], epsg: u32, stats: Option<(&[AreaCove
                 r2(a.population_covered_pct),
             ]);
         }
-        l.features.push((Geometry::MultiPolygon(c.geometry.clone()), vals));
+        l.features
+            .push((Geometry::MultiPolygon(c.geometry.clone()), vals));
     }
     l
 }
 
 /// Existing sites, coloured by operator.
 pub fn sites_layer(sites: &[Site], epsg: u32) -> Layer {
-    let fields = [("site_id", K::Integer), ("name", K::Text), ("operator", K::Text), ("height_m", K::Real), ("sectors", K::Integer), ("freq_mhz", K::Real), ("eirp_dbm", K::Real)];
-    let palette = ["#e41a1c", "#377eb8", "#984ea3", "#ff7f00", "#a65628", "#f781bf"];
+    let fields = [
+        ("site_id", K::Integer),
+        ("name", K::Text),
+        ("operator", K::Text),
+        ("height_m", K::Real),
+        ("sectors", K::Integer),
+        ("freq_mhz", K::Real),
+        ("eirp_dbm", K::Real),
+    ];
+    let palette = [
+        "#e41a1c", "#377eb8", "#984ea3", "#ff7f00", "#a65628", "#f781bf",
+    ];
     let ops = crate::coverage::combine::operators_of(sites);
-    let classes = ops.iter().enumerate().map(|(i, o)| (o.clone(), palette[i % palette.len()].to_string(), o.clone())).collect();
-    let mut l = Layer::new("sites_existing", epsg, &fields, Style::Categorized { field: "operator".into(), classes });
+    let classes = ops
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.clone(), palette[i % palette.len()].to_string(), o.clone()))
+        .collect();
+    let mut l = Layer::new(
+        "sites_existing",
+        epsg,
+        &fields,
+        Style::Categorized {
+            field: "operator".into(),
+            classes,
+        },
+    );
     for s in sites {
         let f = s.sectors.first();
         l.features.push((
@@ -137,10 +199,26 @@ pub fn sites_layer(sites: &[Site], epsg: u32) -> Layer {
 
 /// Proposed towers, coloured by power source.
 pub fn proposed_layer(p: &[PlannedTower], epsg: u32) -> Layer {
-    let fields = [("rank", K::Integer), ("site_id", K::Integer), ("kind", K::Text), ("power", K::Text), ("ground_m", K::Real), ("gain_weight", K::Real), ("new_hamlets", K::Integer), ("new_population", K::Integer)];
+    let fields = [
+        ("rank", K::Integer),
+        ("site_id", K::Integer),
+        ("kind", K::Text),
+        ("power", K::Text),
+        ("ground_m", K::Real),
+        ("gain_weight", K::Real),
+        ("new_hamlets", K::Integer),
+        ("new_population", K::Integer),
+    ];
     let style = Style::Categorized {
         field: "power".into(),
-        classes: vec![("grid".into(), "#000000".into(), "new tower, grid power".into()), ("solar".into(), "#ffd700".into(), "new tower, solar".into())],
+        classes: vec![
+            (
+                "grid".into(),
+                "#000000".into(),
+                "new tower, grid power".into(),
+            ),
+            ("solar".into(), "#ffd700".into(), "new tower, solar".into()),
+        ],
     };
     let mut l = Layer::new("sites_proposed", epsg, &fields, style);
     for q in p {
@@ -162,10 +240,30 @@ pub fn proposed_layer(p: &[PlannedTower], epsg: u32) -> Layer {
 }
 
 pub fn gaps_layer(gaps: &[Gap], hamlets: &[Hamlet], epsg: u32) -> Layer {
-    let fields = [("hamlet_id", K::Integer), ("name", K::Text), ("population", K::Integer), ("grid_power", K::Boolean), ("best_rsrp_dbm", K::Real), ("nearest_site_km", K::Real), ("nearest_site_id", K::Integer), ("cause", K::Text)];
+    let fields = [
+        ("hamlet_id", K::Integer),
+        ("name", K::Text),
+        ("population", K::Integer),
+        ("grid_power", K::Boolean),
+        ("best_rsrp_dbm", K::Real),
+        ("nearest_site_km", K::Real),
+        ("nearest_site_id", K::Integer),
+        ("cause", K::Text),
+    ];
     let style = Style::Categorized {
         field: "cause".into(),
-        classes: vec![("out-of-range".into(), "#6a3d9a".into(), "out of range".into()), ("terrain-shadow".into(), "#b15928".into(), "terrain shadow".into())],
+        classes: vec![
+            (
+                "out-of-range".into(),
+                "#6a3d9a".into(),
+                "out of range".into(),
+            ),
+            (
+                "terrain-shadow".into(),
+                "#b15928".into(),
+                "terrain shadow".into(),
+            ),
+        ],
     };
     let mut l = Layer::new("gaps", epsg, &fields, style);
     for g in gaps {
@@ -178,7 +276,8 @@ pub fn gaps_layer(gaps: &[Gap], hamlets: &[Hamlet], epsg: u32) -> Layer {
                 V::Integer(g.population as i64),
                 V::Boolean(g.grid_power),
                 rsrp_value(g.best_rsrp_dbm),
-                g.nearest_site_m.map_or(V::Null, |d| V::Real((d / 10.0).round() / 100.0)),
+                g.nearest_site_m
+                    .map_or(V::Null, |d| V::Real((d / 10.0).round() / 100.0)),
                 g.nearest_site_id.map_or(V::Null, |i| V::Integer(i as i64)),
                 V::Text(g.cause.as_str().into()),
             ],

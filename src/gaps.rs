@@ -46,7 +46,13 @@ pub struct Gap {
 pub type SiteIndex = RTree<GeomWithData<[f64; 2], usize>>;
 
 pub fn site_index(sites: &[Site]) -> SiteIndex {
-    RTree::bulk_load(sites.iter().enumerate().map(|(i, s)| GeomWithData::new([s.x_m, s.y_m], i)).collect())
+    RTree::bulk_load(
+        sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| GeomWithData::new([s.x_m, s.y_m], i))
+            .collect(),
+    )
 }
 
 /// Lists every uncovered hamlet with its cause, in hamlet order.
@@ -66,7 +72,8 @@ pub fn find_gaps(
         .filter(|(_, (_, c))| !c.covered)
         .map(|(i, (h, c))| {
             let nearest = index.nearest_neighbor(&[h.x_m, h.y_m]);
-            let nearest_site_m = nearest.map(|n| ((n.geom()[0] - h.x_m).powi(2) + (n.geom()[1] - h.y_m).powi(2)).sqrt());
+            let nearest_site_m = nearest
+                .map(|n| ((n.geom()[0] - h.x_m).powi(2) + (n.geom()[1] - h.y_m).powi(2)).sqrt());
             let flat_best = index
                 .locate_within_distance([h.x_m, h.y_m], p.max_radius_m * p.max_radius_m)
                 .map(|n| point_rsrp_dbm(&sites[n.data], terrain, p, h.x_m, h.y_m, false))
@@ -78,7 +85,11 @@ pub fn find_gaps(
                 best_rsrp_dbm: c.rsrp_dbm,
                 nearest_site_m,
                 nearest_site_id: nearest.map(|n| sites[n.data].id),
-                cause: if flat_best >= thr { GapCause::TerrainShadow } else { GapCause::OutOfRange },
+                cause: if flat_best >= thr {
+                    GapCause::TerrainShadow
+                } else {
+                    GapCause::OutOfRange
+                },
             }
         })
         .collect()

@@ -68,7 +68,10 @@ fn load(a: &StudyArgs) -> phusong::Result<(Scenario, PathBuf)> {
     if let Some(r) = &a.real_layers {
         s.inputs.real_layers = Some(std::path::absolute(r).unwrap_or_else(|_| r.clone()));
     }
-    let out = a.out.clone().unwrap_or_else(|| Path::new("out").join(&s.name));
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("out").join(&s.name));
     Ok((s, out))
 }
 
@@ -87,11 +90,23 @@ fn run(cli: Cli) -> phusong::Result<()> {
     let t = std::time::Instant::now();
     let print_summary = |s: &pipeline::Summary, out: &Path| {
         println!("{}", pipeline::human_summary(s));
-        println!("outputs in {} ({:.0} s)", out.display(), t.elapsed().as_secs_f64());
+        println!(
+            "outputs in {} ({:.0} s)",
+            out.display(),
+            t.elapsed().as_secs_f64()
+        );
     };
     match &cli.command {
-        Command::Demo { real_layers, out, resolution_m } => {
-            let args = StudyArgs { scenario: demo_scenario(), out: out.clone(), real_layers: real_layers.clone() };
+        Command::Demo {
+            real_layers,
+            out,
+            resolution_m,
+        } => {
+            let args = StudyArgs {
+                scenario: demo_scenario(),
+                out: out.clone(),
+                real_layers: real_layers.clone(),
+            };
             let (mut s, out) = load(&args)?;
             if let Some(m) = resolution_m {
                 s.resolution_m = *m;
@@ -133,7 +148,10 @@ fn run(cli: Cli) -> phusong::Result<()> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(n) = cli.threads {
-        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+        {
             eprintln!("phusong: cannot set {n} threads: {e}");
             return ExitCode::from(2);
         }

@@ -51,7 +51,9 @@ impl Reporter {
             return ProgressBar::hidden();
         }
         let pb = ProgressBar::new(len);
-        if let Ok(style) = ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta} left)") {
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta} left)")
+        {
             pb.set_style(style.progress_chars("=> "));
         }
         pb.set_message(what.to_string());
@@ -64,7 +66,12 @@ fn to_json<T: Serialize>(v: &T) -> Result<String> {
 }
 
 fn read_json<T: for<'a> Deserialize<'a>>(path: &Path, hint: &str) -> Result<T> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::input(path, format!("cannot read ({e}); run `phusong {hint}` first")))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::input(
+            path,
+            format!("cannot read ({e}); run `phusong {hint}` first"),
+        )
+    })?;
     serde_json::from_str(&text).map_err(|e| Error::input(path, e.to_string()))
 }
 
@@ -117,13 +124,22 @@ pub fn stage_synth(s: &Scenario, run_dir: &Path, r: &Reporter) -> Result<Study> 
         study.communes.len(),
         study.roads.len(),
         t.elapsed().as_secs_f64(),
-        if study.info.synthetic_layers.is_empty() { "none".to_string() } else { study.info.synthetic_layers.join("; ") }
+        if study.info.synthetic_layers.is_empty() {
+            "none".to_string()
+        } else {
+            study.info.synthetic_layers.join("; ")
+        }
     ));
     Ok(study)
 }
 
 /// Computes coverage rasters for `sites` on the study grid.
-pub fn coverage_rasters(study: &Study, sites: &[Site], p: &CoverageParams, r: &Reporter) -> CoverageRasters {
+pub fn coverage_rasters(
+    study: &Study,
+    sites: &[Site],
+    p: &CoverageParams,
+    r: &Reporter,
+) -> CoverageRasters {
     let pb = r.bar(sites.len() as u64, "coverage");
     let windows = compute_windows(&study.terrain, sites, p, Some(&pb));
     pb.finish_and_clear();
@@ -131,24 +147,45 @@ pub fn coverage_rasters(study: &Study, sites: &[Site], p: &CoverageParams, r: &R
 }
 
 fn roll(study: &Study, rsrp: &Raster<f32>, p: &CoverageParams) -> Rollup {
-    rollup(rsrp, &study.mask, &study.commune_of_cell, study.communes.len(), &study.hamlets, p.effective_threshold_dbm())
+    rollup(
+        rsrp,
+        &study.mask,
+        &study.commune_of_cell,
+        study.communes.len(),
+        &study.hamlets,
+        p.effective_threshold_dbm(),
+    )
 }
 
 /// Stage 2: coverage of the existing sites → rasters and `coverage.json`.
-pub fn stage_coverage(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -> Result<CoverageReport> {
+pub fn stage_coverage(
+    s: &Scenario,
+    study: &Study,
+    run_dir: &Path,
+    r: &Reporter,
+) -> Result<CoverageReport> {
     let t = std::time::Instant::now();
     let p = &s.coverage;
     let c = coverage_rasters(study, &study.sites, p, r);
     raster_out::write_cog(&run_dir.join(files::RSRP), &c.rsrp_dbm, "rsrp_dbm")?;
     raster_out::write_cog(&run_dir.join(files::SERVER), &c.server, "serving_site_id")?;
     raster_out::write_cog(&run_dir.join(files::SINR), &c.sinr_db, "sinr_db")?;
-    raster_out::write_cog(&run_dir.join(files::OVERLAP), &c.servers_in_margin, "servers_within_6db")?;
+    raster_out::write_cog(
+        &run_dir.join(files::OVERLAP),
+        &c.servers_in_margin,
+        "servers_within_6db",
+    )?;
     let total = roll(study, &c.rsrp_dbm, p);
     let per_operator = c
         .operators
         .iter()
         .zip(&c.operator_rsrp_dbm)
-        .map(|(o, ras)| (o.clone(), AreaCoverageJson::from(&roll(study, ras, p).total)))
+        .map(|(o, ras)| {
+            (
+                o.clone(),
+                AreaCoverageJson::from(&roll(study, ras, p).total),
+            )
+        })
         .collect();
     let (mut sum, mut n) = (0.0, 0usize);
     for (i, v) in c.sinr_db.data.iter().enumerate() {
@@ -188,9 +225,19 @@ pub fn stage_gaps(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -> 
     let rsrp = read_rsrp(study, run_dir, files::RSRP)?;
     let roll = roll(study, &rsrp, &s.coverage);
     let idx = site_index(&study.sites);
-    let gaps = find_gaps(&study.hamlets, &roll.hamlets, &study.sites, &idx, &study.terrain, &s.coverage);
+    let gaps = find_gaps(
+        &study.hamlets,
+        &roll.hamlets,
+        &study.sites,
+        &idx,
+        &study.terrain,
+        &s.coverage,
+    );
     atomic::write_string_atomic(&run_dir.join(files::GAPS), &to_json(&gaps)?)?;
-    let shadow = gaps.iter().filter(|g| g.cause == crate::gaps::GapCause::TerrainShadow).count();
+    let shadow = gaps
+        .iter()
+        .filter(|g| g.cause == crate::gaps::GapCause::TerrainShadow)
+        .count();
     let unpowered = gaps.iter().filter(|g| !g.grid_power).count();
     r.log(&format!(
         "gaps: {} hamlets uncovered ({} terrain shadow, {} out of range; {} without grid power)",
@@ -240,22 +287,40 @@ pub fn stage_plan(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -> 
     let covered = |v: f32| !v.is_nan() && v as f64 >= thr;
 
     // Demand items: uncovered hamlets (weight = population), then uncovered land cells (area weight).
-    let uncovered_h: Vec<usize> = (0..study.hamlets.len()).filter(|&i| !before.hamlets[i].covered).collect();
-    let uncovered_cells: Vec<usize> = (0..grid.len()).filter(|&i| study.mask.data[i] == 1 && !covered(rsrp.data[i])).collect();
+    let uncovered_h: Vec<usize> = (0..study.hamlets.len())
+        .filter(|&i| !before.hamlets[i].covered)
+        .collect();
+    let uncovered_cells: Vec<usize> = (0..grid.len())
+        .filter(|&i| study.mask.data[i] == 1 && !covered(rsrp.data[i]))
+        .collect();
     let cell_w = grid.cell_area_km2() * s.plan.area_weight_per_km2;
-    let mut weight: Vec<f64> = uncovered_h.iter().map(|&i| study.hamlets[i].population as f64).collect();
+    let mut weight: Vec<f64> = uncovered_h
+        .iter()
+        .map(|&i| study.hamlets[i].population as f64)
+        .collect();
     weight.extend(std::iter::repeat_n(cell_w, uncovered_cells.len()));
     let mut item_of_cell = vec![u32::MAX; grid.len()];
     for (j, &c) in uncovered_cells.iter().enumerate() {
         item_of_cell[c] = (uncovered_h.len() + j) as u32;
     }
-    let mut demand_points: Vec<[f64; 2]> = uncovered_h.iter().map(|&i| [study.hamlets[i].x_m, study.hamlets[i].y_m]).collect();
+    let mut demand_points: Vec<[f64; 2]> = uncovered_h
+        .iter()
+        .map(|&i| [study.hamlets[i].x_m, study.hamlets[i].y_m])
+        .collect();
     demand_points.extend(uncovered_cells.iter().map(|&c| {
         let (x, y) = grid.center(c % grid.nx, c / grid.nx);
         [x, y]
     }));
     let reach_m = s.plan.grid_spacing_m * 2.0;
-    let cands: Vec<Candidate> = candidates::generate(&study.terrain, &study.mask, &study.hamlets, &uncovered_h, &demand_points, reach_m, &s.plan);
+    let cands: Vec<Candidate> = candidates::generate(
+        &study.terrain,
+        &study.mask,
+        &study.hamlets,
+        &uncovered_h,
+        &demand_points,
+        reach_m,
+        &s.plan,
+    );
     let first_id = study.sites.iter().map(|s| s.id).max().unwrap_or(0) + 1;
     let towers: Vec<Site> = cands
         .iter()
@@ -307,7 +372,11 @@ pub fn stage_plan(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -> 
     let pop_total = before.total.population.max(1) as f64;
     let land_total = before.total.land_cells.max(1) as f64;
     let mut done = vec![false; weight.len()];
-    let (mut hc, mut pc, mut lc) = (before.total.hamlets_covered, before.total.population_covered, before.total.land_cells_covered);
+    let (mut hc, mut pc, mut lc) = (
+        before.total.hamlets_covered,
+        before.total.population_covered,
+        before.total.land_cells_covered,
+    );
     let mut curve = vec![CurvePoint {
         towers: 0,
         hamlets_covered_pct: 100.0 * hc as f64 / n_h.max(1.0),
@@ -358,7 +427,10 @@ pub fn stage_plan(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -> 
     }
     let mut towers_for_target = BTreeMap::new();
     for &target in &s.plan.targets_pct {
-        let k = curve.iter().find(|c| c.hamlets_covered_pct + 1e-9 >= target).map(|c| c.towers);
+        let k = curve
+            .iter()
+            .find(|c| c.hamlets_covered_pct + 1e-9 >= target)
+            .map(|c| c.towers);
         towers_for_target.insert(format!("{target}"), k);
     }
 
@@ -376,7 +448,11 @@ pub fn stage_plan(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -> 
             }
         }
     }
-    raster_out::write_cog(&run_dir.join(files::RSRP_AFTER), &after_rsrp, "rsrp_after_plan_dbm")?;
+    raster_out::write_cog(
+        &run_dir.join(files::RSRP_AFTER),
+        &after_rsrp,
+        "rsrp_after_plan_dbm",
+    )?;
     sites_csv::write_sites_csv(&run_dir.join(files::PROPOSED), &chosen_sites)?;
     let after = roll(study, &after_rsrp, p);
     let report = PlanReport {
@@ -454,7 +530,12 @@ pub struct PlanSummary {
 }
 
 fn summary_coverage(study: &Study, roll: &Rollup) -> SummaryCoverage {
-    let unpowered = study.hamlets.iter().zip(&roll.hamlets).filter(|(h, c)| !h.grid_power && !c.covered).count();
+    let unpowered = study
+        .hamlets
+        .iter()
+        .zip(&roll.hamlets)
+        .filter(|(h, c)| !h.grid_power && !c.covered)
+        .count();
     SummaryCoverage {
         land_area_covered_pct: roll.total.land_area_covered_pct,
         hamlets_covered_pct: roll.total.hamlets_covered_pct,
@@ -476,17 +557,28 @@ pub fn stage_export(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -
     let before = roll(study, &read_rsrp(study, run_dir, files::RSRP)?, p);
     let after = roll(study, &read_rsrp(study, run_dir, files::RSRP_AFTER)?, p);
     let layers = vec![
-        ex::hamlets_layer(&study.hamlets, epsg, Some((&before.hamlets, Some(&after.hamlets)))),
+        ex::hamlets_layer(
+            &study.hamlets,
+            epsg,
+            Some((&before.hamlets, Some(&after.hamlets))),
+        ),
         ex::gaps_layer(&gaps, &study.hamlets, epsg),
         ex::proposed_layer(&plan.proposed, epsg),
         ex::sites_layer(&study.sites, epsg),
-        ex::communes_layer(&study.communes, epsg, Some((&before.communes, &after.communes))),
+        ex::communes_layer(
+            &study.communes,
+            epsg,
+            Some((&before.communes, &after.communes)),
+        ),
     ];
     crate::io::gpkg::write_gpkg(&run_dir.join(files::GPKG), &layers)?;
     let ramp = |classes: Vec<(f64, f64, String, String)>| RasterStyle::Pseudocolor {
         min: classes.first().map_or(-140.0, |c| c.1 - 10.0),
         max: classes.last().map_or(-60.0, |c| c.0 + 10.0),
-        stops: classes.into_iter().map(|(lo, _, col, label)| (lo.max(-130.0), col, label)).collect(),
+        stops: classes
+            .into_iter()
+            .map(|(lo, _, col, label)| (lo.max(-130.0), col, label))
+            .collect(),
     };
     let sinr_stops = vec![
         (-5.0, "#d7191c".to_string(), "< 0 dB".to_string()),
@@ -496,29 +588,65 @@ pub fn stage_export(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -
         (20.0, "#1a9641".into(), "≥ 20 dB".into()),
     ];
     let rasters = vec![
-        RasterLayer { name: "RSRP after plan (dBm)".into(), rel_path: files::RSRP_AFTER.into(), style: ramp(ex::rsrp_classes()) },
-        RasterLayer { name: "RSRP (dBm)".into(), rel_path: files::RSRP.into(), style: ramp(ex::rsrp_classes()) },
-        RasterLayer { name: "SINR (dB)".into(), rel_path: files::SINR.into(), style: RasterStyle::Pseudocolor { stops: sinr_stops, min: -5.0, max: 25.0 } },
-        RasterLayer { name: "Serving site".into(), rel_path: files::SERVER.into(), style: RasterStyle::Paletted },
-        RasterLayer { name: "Terrain (m)".into(), rel_path: format!("{}/{}", crate::study::files::DIR, crate::study::files::DEM), style: RasterStyle::Pseudocolor {
-            stops: vec![
-                (0.0, "#1a9850".into(), "0 m".into()),
-                (300.0, "#d9ef8b".into(), "300 m".into()),
-                (1000.0, "#fee08b".into(), "1000 m".into()),
-                (1800.0, "#b35806".into(), "1800 m".into()),
-                (2600.0, "#ffffff".into(), "2600 m".into()),
-            ],
-            min: 0.0,
-            max: 2600.0,
-        } },
+        RasterLayer {
+            name: "RSRP after plan (dBm)".into(),
+            rel_path: files::RSRP_AFTER.into(),
+            style: ramp(ex::rsrp_classes()),
+        },
+        RasterLayer {
+            name: "RSRP (dBm)".into(),
+            rel_path: files::RSRP.into(),
+            style: ramp(ex::rsrp_classes()),
+        },
+        RasterLayer {
+            name: "SINR (dB)".into(),
+            rel_path: files::SINR.into(),
+            style: RasterStyle::Pseudocolor {
+                stops: sinr_stops,
+                min: -5.0,
+                max: 25.0,
+            },
+        },
+        RasterLayer {
+            name: "Serving site".into(),
+            rel_path: files::SERVER.into(),
+            style: RasterStyle::Paletted,
+        },
+        RasterLayer {
+            name: "Terrain (m)".into(),
+            rel_path: format!("{}/{}", crate::study::files::DIR, crate::study::files::DEM),
+            style: RasterStyle::Pseudocolor {
+                stops: vec![
+                    (0.0, "#1a9850".into(), "0 m".into()),
+                    (300.0, "#d9ef8b".into(), "300 m".into()),
+                    (1000.0, "#fee08b".into(), "1000 m".into()),
+                    (1800.0, "#b35806".into(), "1800 m".into()),
+                    (2600.0, "#ffffff".into(), "2600 m".into()),
+                ],
+                min: 0.0,
+                max: 2600.0,
+            },
+        },
     ];
-    write_project(&run_dir.join(files::PROJECT), epsg, files::GPKG, &layers, &rasters)?;
-    let shadow = gaps.iter().filter(|g| g.cause == crate::gaps::GapCause::TerrainShadow).count();
+    write_project(
+        &run_dir.join(files::PROJECT),
+        epsg,
+        files::GPKG,
+        &layers,
+        &rasters,
+    )?;
+    let shadow = gaps
+        .iter()
+        .filter(|g| g.cause == crate::gaps::GapCause::TerrainShadow)
+        .count();
     let summary = Summary {
         study: study.info.name.clone(),
         crs: format!("EPSG:{epsg}"),
         resolution_m: study.info.grid.cell_m,
-        model: serde_json::to_value(p.model.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+        model: serde_json::to_value(p.model.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
         sites_existing: study.sites.len(),
         hamlets: study.hamlets.len(),
         hamlets_unpowered: study.hamlets.iter().filter(|h| !h.grid_power).count(),
@@ -528,7 +656,11 @@ pub fn stage_export(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -
         threshold_rsrp_dbm: p.threshold_rsrp_dbm,
         indoor_margin_db: p.indoor_margin_db,
         before: summary_coverage(study, &before),
-        per_operator_land_area_covered_pct: cov.per_operator.iter().map(|(k, v)| (k.clone(), v.land_area_covered_pct)).collect(),
+        per_operator_land_area_covered_pct: cov
+            .per_operator
+            .iter()
+            .map(|(k, v)| (k.clone(), v.land_area_covered_pct))
+            .collect(),
         gaps: GapSummary {
             hamlets: gaps.len(),
             terrain_shadow: shadow,
@@ -549,7 +681,13 @@ pub fn stage_export(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -
         real_layers: study.info.real_layers.clone(),
     };
     atomic::write_string_atomic(&run_dir.join(files::SUMMARY), &to_json(&summary)?)?;
-    r.log(&format!("export: {} layers in {}, {}, {}", layers.len() + rasters.len(), files::GPKG, files::PROJECT, files::SUMMARY));
+    r.log(&format!(
+        "export: {} layers in {}, {}, {}",
+        layers.len() + rasters.len(),
+        files::GPKG,
+        files::PROJECT,
+        files::SUMMARY
+    ));
     Ok(summary)
 }
 
@@ -600,7 +738,10 @@ pub fn human_summary(s: &Summary) -> String {
 
 /// Runs every stage in order.
 pub fn run_all(s: &Scenario, run_dir: &Path, r: &Reporter) -> Result<Summary> {
-    std::fs::create_dir_all(run_dir).map_err(|e| Error::Io { context: format!("creating {}", run_dir.display()), source: e })?;
+    std::fs::create_dir_all(run_dir).map_err(|e| Error::Io {
+        context: format!("creating {}", run_dir.display()),
+        source: e,
+    })?;
     stage_synth(s, run_dir, r)?;
     // Later stages read the inputs back from files, exactly as the stage subcommands do.
     let study = Study::load(run_dir)?;

@@ -165,10 +165,13 @@ impl Default for Scenario {
 impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
-        let mut s: Scenario = toml::from_str(&text).map_err(|e| Error::input(path, e.to_string()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+        let mut s: Scenario =
+            toml::from_str(&text).map_err(|e| Error::input(path, e.to_string()))?;
         s.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        s.validate().map_err(|e| Error::input(path, e.to_string()))?;
+        s.validate()
+            .map_err(|e| Error::input(path, e.to_string()))?;
         Ok(s)
     }
     /// Resolves a path from the file against its folder.
@@ -182,13 +185,25 @@ impl Scenario {
     pub fn validate(&self) -> Result<()> {
         self.coverage.validate()?;
         if !(10.0..=1000.0).contains(&self.resolution_m) {
-            return Err(Error::Config(format!("resolution_m = {}: expected 10–1000 m", self.resolution_m)));
+            return Err(Error::Config(format!(
+                "resolution_m = {}: expected 10–1000 m",
+                self.resolution_m
+            )));
         }
         if self.inputs.sites_csv.is_some() && self.inputs.opencellid_csv.is_some() {
-            return Err(Error::Config("inputs: give sites_csv or opencellid_csv, not both".into()));
+            return Err(Error::Config(
+                "inputs: give sites_csv or opencellid_csv, not both".into(),
+            ));
         }
-        if self.plan.targets_pct.iter().any(|t| !(0.0..=100.0).contains(t)) {
-            return Err(Error::Config("plan.targets_pct: expected percentages 0–100".into()));
+        if self
+            .plan
+            .targets_pct
+            .iter()
+            .any(|t| !(0.0..=100.0).contains(t))
+        {
+            return Err(Error::Config(
+                "plan.targets_pct: expected percentages 0–100".into(),
+            ));
         }
         Ok(())
     }

@@ -59,23 +59,39 @@ pub struct Study {
 }
 
 fn real_path(s: &Scenario, given: &Option<PathBuf>, under_real: &str) -> Option<PathBuf> {
-    given
-        .as_ref()
-        .map(|p| s.resolve(p))
-        .or_else(|| s.inputs.real_layers.as_ref().map(|d| s.resolve(d).join(under_real)).filter(|p| p.exists()))
+    given.as_ref().map(|p| s.resolve(p)).or_else(|| {
+        s.inputs
+            .real_layers
+            .as_ref()
+            .map(|d| s.resolve(d).join(under_real))
+            .filter(|p| p.exists())
+    })
 }
 
 /// Towns (x, y, population) from the GeoNames TSV (name, geonameid, admin_ids, country_idx, population, lat, lon).
 pub fn read_places(path: &Path, proj: &Projector) -> Result<Vec<(String, f64, f64, u64)>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() < 7 {
-            return Err(Error::record(path, "line", i + 1, format!("expected 7 tab-separated fields, found {}", f.len())));
+            return Err(Error::record(
+                path,
+                "line",
+                i + 1,
+                format!("expected 7 tab-separated fields, found {}", f.len()),
+            ));
         }
         let num = |k: usize, what: &str| {
-            f[k].trim().parse::<f64>().map_err(|_| Error::record(path, "line", i + 1, format!("{what} '{}' is not a number", f[k])))
+            f[k].trim().parse::<f64>().map_err(|_| {
+                Error::record(
+                    path,
+                    "line",
+                    i + 1,
+                    format!("{what} '{}' is not a number", f[k]),
+                )
+            })
         };
         let (pop, lat, lon) = (num(4, "population")?, num(5, "lat")?, num(6, "lon")?);
         let (x, y) = proj.project(lon, lat)?;
@@ -99,11 +115,25 @@ impl Study {
         let real_communes = match &communes_path {
             Some(p) => {
                 let fields = CommuneFields {
-                    code: s.inputs.commune_code_field.clone().unwrap_or_else(|| "commune_id".into()),
-                    name: s.inputs.commune_name_field.clone().unwrap_or_else(|| "commune_vn".into()),
-                    population: Some(s.inputs.commune_population_field.clone().unwrap_or_else(|| "population".into())),
+                    code: s
+                        .inputs
+                        .commune_code_field
+                        .clone()
+                        .unwrap_or_else(|| "commune_id".into()),
+                    name: s
+                        .inputs
+                        .commune_name_field
+                        .clone()
+                        .unwrap_or_else(|| "commune_vn".into()),
+                    population: Some(
+                        s.inputs
+                            .commune_population_field
+                            .clone()
+                            .unwrap_or_else(|| "population".into()),
+                    ),
                 };
-                let c = vector_in::read_communes(p, s.inputs.communes_layer.as_deref(), &fields, epsg)?;
+                let c =
+                    vector_in::read_communes(p, s.inputs.communes_layer.as_deref(), &fields, epsg)?;
                 if c.is_empty() {
                     return Err(Error::input(p, "no commune polygons"));
                 }
@@ -113,7 +143,11 @@ impl Study {
             None => None,
         };
         let outline: MultiPolygon<f64> = match &real_communes {
-            Some(c) => MultiPolygon(c.iter().flat_map(|c| c.geometry.0.iter().cloned()).collect()),
+            Some(c) => MultiPolygon(
+                c.iter()
+                    .flat_map(|c| c.geometry.0.iter().cloned())
+                    .collect(),
+            ),
             None => {
                 synthetic.push("outline (approximate province boundary)".to_string());
                 let wgs = synth::outline::approximate_outline_wgs84();
@@ -125,16 +159,24 @@ impl Study {
                 MultiPolygon(vec![geo::Polygon::new(LineString(ring), vec![])])
             }
         };
-        let bb = outline.bounding_rect().ok_or_else(|| Error::Other("study outline is empty".into()))?;
+        let bb = outline
+            .bounding_rect()
+            .ok_or_else(|| Error::Other("study outline is empty".into()))?;
         let (mut x0, mut y0, mut x1, mut y1) = (bb.min().x, bb.min().y, bb.max().x, bb.max().y);
         if let Some([a, b, c, d]) = s.clip_m {
             (x0, y0, x1, y1) = (x0.max(a), y0.max(b), x1.min(c), y1.min(d));
             if x1 <= x0 || y1 <= y0 {
-                return Err(Error::Config(format!("clip_m {:?} does not overlap the study area", s.clip_m)));
+                return Err(Error::Config(format!(
+                    "clip_m {:?} does not overlap the study area",
+                    s.clip_m
+                )));
             }
         }
         let grid = GridSpec::covering(epsg, x0, y0, x1, y1, s.resolution_m);
-        log(&format!("grid: {} × {} cells of {} m in EPSG:{epsg}", grid.nx, grid.ny, grid.cell_m));
+        log(&format!(
+            "grid: {} × {} cells of {} m in EPSG:{epsg}",
+            grid.nx, grid.ny, grid.cell_m
+        ));
 
         // Terrain.
         let height = match &s.inputs.dem {
@@ -144,8 +186,16 @@ impl Study {
                 read_raster_to_grid(&p, &grid, Resample::Bilinear)?
             }
             None => {
-                synthetic.push(format!("dem ({} m fractal detail on ITU-R P.1511 relief)", s.resolution_m));
-                synth::terrain::synth_dem(&grid, &s.resolve(&s.synth.p1511), &landmask_path, s.seed)?
+                synthetic.push(format!(
+                    "dem ({} m fractal detail on ITU-R P.1511 relief)",
+                    s.resolution_m
+                ));
+                synth::terrain::synth_dem(
+                    &grid,
+                    &s.resolve(&s.synth.p1511),
+                    &landmask_path,
+                    s.seed,
+                )?
             }
         };
         let (terrain, voids) = Terrain::new(height);
@@ -205,16 +255,24 @@ impl Study {
                 let d = HamletFields::default();
                 let fields = HamletFields {
                     name: s.inputs.hamlet_name_field.clone().unwrap_or(d.name),
-                    population: s.inputs.hamlet_population_field.clone().unwrap_or(d.population),
+                    population: s
+                        .inputs
+                        .hamlet_population_field
+                        .clone()
+                        .unwrap_or(d.population),
                     grid_power: s.inputs.hamlet_power_field.clone().or(d.grid_power),
                 };
                 real.push(format!("hamlets: {}", p.display()));
-                let mut h = vector_in::read_hamlets(&p, s.inputs.hamlets_layer.as_deref(), &fields, epsg)?;
+                let mut h =
+                    vector_in::read_hamlets(&p, s.inputs.hamlets_layer.as_deref(), &fields, epsg)?;
                 assign_communes(&mut h, &commune_of_cell);
                 h
             }
             None => {
-                synthetic.push(format!("hamlets ({} thôn/bản, {} without grid power)", s.synth.hamlets, s.synth.unpowered_hamlets));
+                synthetic.push(format!(
+                    "hamlets ({} thôn/bản, {} without grid power)",
+                    s.synth.hamlets, s.synth.unpowered_hamlets
+                ));
                 let params = synth::hamlets::HamletParams {
                     count: s.synth.hamlets,
                     total_population: population,
@@ -222,7 +280,17 @@ impl Study {
                     mountain_share: s.synth.mountain_hamlet_share,
                     ..Default::default()
                 };
-                synth::hamlets::synth_hamlets(&terrain.height_m, &mask, &commune_of_cell, &census, &roads, &towns, &params, s.seed, &proj)?
+                synth::hamlets::synth_hamlets(
+                    &terrain.height_m,
+                    &mask,
+                    &commune_of_cell,
+                    &census,
+                    &roads,
+                    &towns,
+                    &params,
+                    s.seed,
+                    &proj,
+                )?
             }
         };
 
@@ -245,10 +313,35 @@ impl Study {
                 underserved_clearance_m: s.synth.underserved_clearance_m,
                 ..Default::default()
             };
-            synth::sites::synth_sites(&terrain.height_m, &mask, &hamlets, &roads, &params, s.seed, &proj)?
+            synth::sites::synth_sites(
+                &terrain.height_m,
+                &mask,
+                &hamlets,
+                &roads,
+                &params,
+                s.seed,
+                &proj,
+            )?
         };
-        let info = StudyInfo { name: s.name.clone(), grid, seed: s.seed, synthetic_layers: synthetic, real_layers: real, population };
-        let study = Study { info, proj, terrain, mask, commune_of_cell, communes, hamlets, sites, roads };
+        let info = StudyInfo {
+            name: s.name.clone(),
+            grid,
+            seed: s.seed,
+            synthetic_layers: synthetic,
+            real_layers: real,
+            population,
+        };
+        let study = Study {
+            info,
+            proj,
+            terrain,
+            mask,
+            commune_of_cell,
+            communes,
+            hamlets,
+            sites,
+            roads,
+        };
         study.write(run_dir)?;
         Ok(study)
     }
@@ -259,15 +352,38 @@ impl Study {
         std::fs::create_dir_all(&dir).ctx(|| format!("creating {}", dir.display()))?;
         raster_out::write_cog(&dir.join(files::DEM), &self.terrain.height_m, "height_m")?;
         raster_out::write_cog(&dir.join(files::MASK), &self.mask, "study_mask")?;
-        raster_out::write_cog(&dir.join(files::COMMUNE_ID), &self.commune_of_cell, "commune_index")?;
+        raster_out::write_cog(
+            &dir.join(files::COMMUNE_ID),
+            &self.commune_of_cell,
+            "commune_index",
+        )?;
         let epsg = self.info.grid.epsg;
-        gpkg::write_gpkg(&dir.join(files::COMMUNES), &[crate::export::communes_layer(&self.communes, epsg, None)])?;
-        gpkg::write_gpkg(&dir.join(files::HAMLETS), &[crate::export::hamlets_layer(&self.hamlets, epsg, None)])?;
-        let mut roads = layer::Layer::new("roads", epsg, &[], layer::Style::Single { color: "#7f5f3f".into(), size_mm: 0.4 });
-        roads.features = self.roads.iter().map(|l| (geo::Geometry::LineString(l.clone()), vec![])).collect();
+        gpkg::write_gpkg(
+            &dir.join(files::COMMUNES),
+            &[crate::export::communes_layer(&self.communes, epsg, None)],
+        )?;
+        gpkg::write_gpkg(
+            &dir.join(files::HAMLETS),
+            &[crate::export::hamlets_layer(&self.hamlets, epsg, None)],
+        )?;
+        let mut roads = layer::Layer::new(
+            "roads",
+            epsg,
+            &[],
+            layer::Style::Single {
+                color: "#7f5f3f".into(),
+                size_mm: 0.4,
+            },
+        );
+        roads.features = self
+            .roads
+            .iter()
+            .map(|l| (geo::Geometry::LineString(l.clone()), vec![]))
+            .collect();
         gpkg::write_gpkg(&dir.join(files::ROADS), &[roads])?;
         sites_csv::write_sites_csv(&dir.join(files::SITES), &self.sites)?;
-        let json = serde_json::to_string_pretty(&self.info).map_err(|e| Error::Other(e.to_string()))?;
+        let json =
+            serde_json::to_string_pretty(&self.info).map_err(|e| Error::Other(e.to_string()))?;
         atomic::write_string_atomic(&dir.join(files::STUDY), &json)
     }
 
@@ -275,34 +391,89 @@ impl Study {
     pub fn load(run_dir: &Path) -> Result<Study> {
         let dir = run_dir.join(files::DIR);
         let info_path = dir.join(files::STUDY);
-        let text = std::fs::read_to_string(&info_path)
-            .map_err(|e| Error::input(&info_path, format!("cannot read ({e}); run `phusong synth` first")))?;
-        let info: StudyInfo = serde_json::from_str(&text).map_err(|e| Error::input(&info_path, e.to_string()))?;
+        let text = std::fs::read_to_string(&info_path).map_err(|e| {
+            Error::input(
+                &info_path,
+                format!("cannot read ({e}); run `phusong synth` first"),
+            )
+        })?;
+        let info: StudyInfo =
+            serde_json::from_str(&text).map_err(|e| Error::input(&info_path, e.to_string()))?;
         let grid = info.grid.clone();
         let epsg = grid.epsg;
         let proj = Projector::new(epsg)?;
-        let (terrain, _) = Terrain::new(read_raster_to_grid(&dir.join(files::DEM), &grid, Resample::Bilinear)?);
-        let to_u8 = |r: Raster<f32>| Raster { spec: r.spec, data: r.data.iter().map(|v| (!v.is_nan() && *v >= 0.5) as u8).collect(), nodata: None };
-        let to_i32 = |r: Raster<f32>| Raster { spec: r.spec, data: r.data.iter().map(|v| if v.is_nan() { -1 } else { *v as i32 }).collect(), nodata: Some(-1) };
-        let mask = to_u8(read_raster_to_grid(&dir.join(files::MASK), &grid, Resample::Nearest)?);
-        let commune_of_cell = to_i32(read_raster_to_grid(&dir.join(files::COMMUNE_ID), &grid, Resample::Nearest)?);
+        let (terrain, _) = Terrain::new(read_raster_to_grid(
+            &dir.join(files::DEM),
+            &grid,
+            Resample::Bilinear,
+        )?);
+        let to_u8 = |r: Raster<f32>| Raster {
+            spec: r.spec,
+            data: r
+                .data
+                .iter()
+                .map(|v| (!v.is_nan() && *v >= 0.5) as u8)
+                .collect(),
+            nodata: None,
+        };
+        let to_i32 = |r: Raster<f32>| Raster {
+            spec: r.spec,
+            data: r
+                .data
+                .iter()
+                .map(|v| if v.is_nan() { -1 } else { *v as i32 })
+                .collect(),
+            nodata: Some(-1),
+        };
+        let mask = to_u8(read_raster_to_grid(
+            &dir.join(files::MASK),
+            &grid,
+            Resample::Nearest,
+        )?);
+        let commune_of_cell = to_i32(read_raster_to_grid(
+            &dir.join(files::COMMUNE_ID),
+            &grid,
+            Resample::Nearest,
+        )?);
         let communes = vector_in::read_communes(
             &dir.join(files::COMMUNES),
             None,
-            &CommuneFields { code: "code".into(), name: "name".into(), population: Some("census_population".into()) },
+            &CommuneFields {
+                code: "code".into(),
+                name: "name".into(),
+                population: Some("census_population".into()),
+            },
             epsg,
         )?;
-        let mut hamlets = vector_in::read_hamlets(&dir.join(files::HAMLETS), None, &HamletFields::default(), epsg)?;
+        let mut hamlets = vector_in::read_hamlets(
+            &dir.join(files::HAMLETS),
+            None,
+            &HamletFields::default(),
+            epsg,
+        )?;
         assign_communes(&mut hamlets, &commune_of_cell);
         let sites = sites_csv::read_sites_csv(&dir.join(files::SITES), &proj)?;
         let roads = vector_in::read_lines(&dir.join(files::ROADS), None, epsg)?;
-        Ok(Study { info, proj, terrain, mask, commune_of_cell, communes, hamlets, sites, roads })
+        Ok(Study {
+            info,
+            proj,
+            terrain,
+            mask,
+            commune_of_cell,
+            communes,
+            hamlets,
+            sites,
+            roads,
+        })
     }
 }
 
 /// Sets each hamlet's commune from the commune raster.
 pub fn assign_communes(hamlets: &mut [Hamlet], commune_of_cell: &Raster<i32>) {
     for h in hamlets {
-        h.commune = commune_of_cell.at(h.x_m, h.y_m).filter(|&k| k >= 0).map(|k| k as usize);
+        h.commune = commune_of_cell
+            .at(h.x_m, h.y_m)
+            .filter(|&k| k >= 0)
+            .map(|k| k as usize);
     }
 }

@@ -70,6 +70,32 @@ pub fn fill_voids(r: &mut Raster<f32>) -> usize {
     total
 }
 
+/// An analytic terrain (rolling hills plus one north–south ridge) for examples, tests and benchmarks:
+/// `size_km` square at `cell_m`, south-west corner at (500 km E, 2,000 km N) of UTM 48N.
+pub fn analytic_hills(size_km: f64, cell_m: f64) -> Terrain {
+    let (x0, y0) = (500_000.0, 2_000_000.0);
+    let g = GridSpec::covering(
+        32648,
+        x0,
+        y0,
+        x0 + size_km * 1000.0,
+        y0 + size_km * 1000.0,
+        cell_m,
+    );
+    let mut r = Raster::filled(g.clone(), 0f32, None);
+    let ridge_km = size_km * 0.55;
+    for iy in 0..g.ny {
+        for ix in 0..g.nx {
+            let (x, y) = g.center(ix, iy);
+            let (u, v) = ((x - x0) / 1000.0, (y - y0) / 1000.0);
+            let ridge = 250.0 * (-((u - ridge_km) / 0.8f64).powi(2)).exp();
+            let h = 120.0 + 40.0 * (u * 0.9).sin() * (v * 0.7).cos() + ridge;
+            r.set(ix, iy, h as f32);
+        }
+    }
+    Terrain::new(r).0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,23 +111,4 @@ mod tests {
         assert_eq!(filled, 3);
         assert!(t.height_m.data.iter().all(|v| (*v - 100.0).abs() < 1e-6));
     }
-}
-
-/// An analytic terrain (rolling hills plus one north–south ridge) for examples, tests and benchmarks:
-/// `size_km` square at `cell_m`, south-west corner at (500 km E, 2,000 km N) of UTM 48N.
-pub fn analytic_hills(size_km: f64, cell_m: f64) -> Terrain {
-    let (x0, y0) = (500_000.0, 2_000_000.0);
-    let g = GridSpec::covering(32648, x0, y0, x0 + size_km * 1000.0, y0 + size_km * 1000.0, cell_m);
-    let mut r = Raster::filled(g.clone(), 0f32, None);
-    let ridge_km = size_km * 0.55;
-    for iy in 0..g.ny {
-        for ix in 0..g.nx {
-            let (x, y) = g.center(ix, iy);
-            let (u, v) = ((x - x0) / 1000.0, (y - y0) / 1000.0);
-            let ridge = 250.0 * (-((u - ridge_km) / 0.8f64).powi(2)).exp();
-            let h = 120.0 + 40.0 * (u * 0.9).sin() * (v * 0.7).cos() + ridge;
-            r.set(ix, iy, h as f32);
-        }
-    }
-    Terrain::new(r).0
 }

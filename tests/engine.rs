@@ -54,7 +54,10 @@ fn brute(t: &Terrain, s: &[Site], p: &CoverageParams, x: f64, y: f64) -> f64 {
 }
 
 fn params() -> CoverageParams {
-    CoverageParams { max_radius_m: 12_000.0, ..Default::default() }
+    CoverageParams {
+        max_radius_m: 12_000.0,
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -85,7 +88,10 @@ fn raster_matches_brute_force_point_evaluation() {
         }
     }
     assert!(n > 500, "{n}");
-    assert!(close as f64 >= 0.95 * n as f64, "{close}/{n} within 2 dB, worst {worst}");
+    assert!(
+        close as f64 >= 0.95 * n as f64,
+        "{close}/{n} within 2 dB, worst {worst}"
+    );
 }
 
 #[test]
@@ -99,8 +105,21 @@ fn hamlet_rollup_equals_brute_force_classification() {
     // Hamlets on a regular lattice, populations 1..n.
     let mut hamlets = Vec::new();
     for k in 0..400u32 {
-        let (x, y) = (500_050.0 + (k % 20) as f64 * 1000.0, 2_000_050.0 + (k / 20) as f64 * 1000.0);
-        hamlets.push(Hamlet { id: k + 1, name: String::new(), commune: Some((k % 3) as usize), x_m: x, y_m: y, lon: 0.0, lat: 0.0, population: k + 1, grid_power: true });
+        let (x, y) = (
+            500_050.0 + (k % 20) as f64 * 1000.0,
+            2_000_050.0 + (k / 20) as f64 * 1000.0,
+        );
+        hamlets.push(Hamlet {
+            id: k + 1,
+            name: String::new(),
+            commune: Some((k % 3) as usize),
+            x_m: x,
+            y_m: y,
+            lon: 0.0,
+            lat: 0.0,
+            population: k + 1,
+            grid_power: true,
+        });
     }
     let mask = Raster::filled(g.clone(), 1u8, None);
     let mut communes = Raster::filled(g.clone(), -1i32, Some(-1));
@@ -143,7 +162,10 @@ fn identical_rasters_at_one_and_two_threads() {
     let s = sites();
     let p = params();
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| {
             let w = compute_windows(&t, &s, &p, None);
             combine(t.grid(), &s, &w, &p)
@@ -169,16 +191,23 @@ fn sinr_and_server_count_follow_their_definitions() {
     let mut checked = 0;
     for iy in (0..g.ny).step_by(11) {
         for ix in (0..g.nx).step_by(11) {
-            let vals: Vec<(usize, f32, f32)> = w.iter().filter_map(|sw| {
-                sw.rsrp_at(ix, iy).map(|v| (sw.site, v, sw.total_mw[(iy - sw.iy0) * sw.nx + ix - sw.ix0]))
-            }).collect();
+            let vals: Vec<(usize, f32, f32)> = w
+                .iter()
+                .filter_map(|sw| {
+                    sw.rsrp_at(ix, iy)
+                        .map(|v| (sw.site, v, sw.total_mw[(iy - sw.iy0) * sw.nx + ix - sw.ix0]))
+                })
+                .collect();
             if vals.is_empty() {
                 assert!(c.rsrp_dbm.get(ix, iy).is_nan());
                 continue;
             }
             let best = vals.iter().map(|v| v.1).fold(f32::NEG_INFINITY, f32::max);
             assert_eq!(c.rsrp_dbm.get(ix, iy), best);
-            let n6 = vals.iter().filter(|v| v.1 as f64 >= best as f64 - 6.0).count();
+            let n6 = vals
+                .iter()
+                .filter(|v| v.1 as f64 >= best as f64 - 6.0)
+                .count();
             assert_eq!(c.servers_in_margin.get(ix, iy) as usize, n6);
             let total: f64 = vals.iter().map(|v| v.2 as f64).sum();
             let sig = 10f64.powf(best as f64 / 10.0);

@@ -41,7 +41,12 @@ pub fn operators_of(sites: &[Site]) -> Vec<String> {
 }
 
 /// Combines windows (in any order; they are sorted by site index here) into rasters on `grid`.
-pub fn combine(grid: &GridSpec, sites: &[Site], windows: &[SiteWindow], p: &CoverageParams) -> CoverageRasters {
+pub fn combine(
+    grid: &GridSpec,
+    sites: &[Site],
+    windows: &[SiteWindow],
+    p: &CoverageParams,
+) -> CoverageRasters {
     let mut order: Vec<&SiteWindow> = windows.iter().collect();
     order.sort_by_key(|w| w.site);
     let operators = operators_of(sites);
@@ -58,7 +63,10 @@ pub fn combine(grid: &GridSpec, sites: &[Site], windows: &[SiteWindow], p: &Cove
             let mut server = vec![0i32; nx];
             let mut total = vec![0f64; nx];
             let mut ops = vec![vec![f32::NAN; nx]; operators.len()];
-            let here: Vec<&&SiteWindow> = order.iter().filter(|w| iy >= w.iy0 && iy < w.iy0 + w.ny).collect();
+            let here: Vec<&&SiteWindow> = order
+                .iter()
+                .filter(|w| iy >= w.iy0 && iy < w.iy0 + w.ny)
+                .collect();
             for w in &here {
                 let r = (iy - w.iy0) * w.nx;
                 let op = op_of.get(w.site).copied().unwrap_or(0);
@@ -100,7 +108,13 @@ pub fn combine(grid: &GridSpec, sites: &[Site], windows: &[SiteWindow], p: &Cove
                     (10.0 * (s / (i + noise_mw)).log10()) as f32
                 })
                 .collect();
-            Row { rsrp: best, server, sinr, count, ops }
+            Row {
+                rsrp: best,
+                server,
+                sinr,
+                count,
+                ops,
+            }
         })
         .collect();
     let mut rsrp = Vec::with_capacity(grid.len());
@@ -117,12 +131,24 @@ pub fn combine(grid: &GridSpec, sites: &[Site], windows: &[SiteWindow], p: &Cove
             o.extend(v);
         }
     }
-    let raster = |data: Vec<f32>| Raster { spec: grid.clone(), data, nodata: Some(f32::NAN) };
+    let raster = |data: Vec<f32>| Raster {
+        spec: grid.clone(),
+        data,
+        nodata: Some(f32::NAN),
+    };
     CoverageRasters {
         rsrp_dbm: raster(rsrp),
-        server: Raster { spec: grid.clone(), data: srv, nodata: Some(0) },
+        server: Raster {
+            spec: grid.clone(),
+            data: srv,
+            nodata: Some(0),
+        },
         sinr_db: raster(sinr),
-        servers_in_margin: Raster { spec: grid.clone(), data: cnt, nodata: None },
+        servers_in_margin: Raster {
+            spec: grid.clone(),
+            data: cnt,
+            nodata: None,
+        },
         operators,
         operator_rsrp_dbm: ops.into_iter().map(raster).collect(),
     }

@@ -66,13 +66,19 @@ impl CoverageParams {
     /// Checks ranges; returns a message naming the bad parameter.
     pub fn validate(&self) -> crate::Result<()> {
         let bad = |name: &str, v: f64, want: &str| {
-            Err(crate::Error::Config(format!("coverage.{name} = {v}: expected {want}")))
+            Err(crate::Error::Config(format!(
+                "coverage.{name} = {v}: expected {want}"
+            )))
         };
         if !(0.0..=100.0).contains(&self.rx_height_m) {
             return bad("rx_height_m", self.rx_height_m, "0–100 m");
         }
         if !(-160.0..=-30.0).contains(&self.threshold_rsrp_dbm) {
-            return bad("threshold_rsrp_dbm", self.threshold_rsrp_dbm, "−160 to −30 dBm");
+            return bad(
+                "threshold_rsrp_dbm",
+                self.threshold_rsrp_dbm,
+                "−160 to −30 dBm",
+            );
         }
         if !(0.0..=60.0).contains(&self.indoor_margin_db) {
             return bad("indoor_margin_db", self.indoor_margin_db, "0–60 dB");

@@ -30,7 +30,13 @@ pub struct AreaCoverage {
 
 impl AreaCoverage {
     fn finish(&mut self, cell_km2: f64) {
-        let pct = |a: u64, b: u64| if b == 0 { 0.0 } else { 100.0 * a as f64 / b as f64 };
+        let pct = |a: u64, b: u64| {
+            if b == 0 {
+                0.0
+            } else {
+                100.0 * a as f64 / b as f64
+            }
+        };
         self.land_area_km2 = self.land_cells as f64 * cell_km2;
         self.land_area_covered_pct = pct(self.land_cells_covered, self.land_cells);
         self.hamlets_covered_pct = pct(self.hamlets_covered, self.hamlets);
@@ -78,7 +84,10 @@ pub fn rollup(
         .iter()
         .map(|h| {
             let v = rsrp_dbm.at(h.x_m, h.y_m).filter(|v| !v.is_nan());
-            HamletCoverage { rsrp_dbm: v, covered: v.is_some_and(covered) }
+            HamletCoverage {
+                rsrp_dbm: v,
+                covered: v.is_some_and(covered),
+            }
         })
         .collect();
     for (h, hc) in hamlets.iter().zip(&hamlet_cov) {
@@ -95,5 +104,9 @@ pub fn rollup(
     let km2 = rsrp_dbm.spec.cell_area_km2();
     total.finish(km2);
     communes.iter_mut().for_each(|c| c.finish(km2));
-    Rollup { hamlets: hamlet_cov, communes, total }
+    Rollup {
+        hamlets: hamlet_cov,
+        communes,
+        total,
+    }
 }

@@ -41,28 +41,53 @@ pub fn site_range_m(site: &Site, p: &CoverageParams) -> f64 {
         .iter()
         .map(|s| {
             let max_loss = s.rs_eirp_dbm() - floor_dbm;
-            p.model.range_m(s.freq_mhz, site.height_m, p.rx_height_m, max_loss, p.max_radius_m)
+            p.model.range_m(
+                s.freq_mhz,
+                site.height_m,
+                p.rx_height_m,
+                max_loss,
+                p.max_radius_m,
+            )
         })
         .fold(0.0, f64::max)
 }
 
 /// Direction-dependent part of the link: antenna gain of a sector towards a receiver.
 fn sector_gain_db(s: &crate::radio::Sector, azimuth_deg: f64, depression_deg: f64) -> f64 {
-    pattern_db(azimuth_deg - s.azimuth_deg, depression_deg, s.tilt_deg(), s.h_beamwidth_deg, s.v_beamwidth_deg)
+    pattern_db(
+        azimuth_deg - s.azimuth_deg,
+        depression_deg,
+        s.tilt_deg(),
+        s.h_beamwidth_deg,
+        s.v_beamwidth_deg,
+    )
 }
 
 /// Path loss (dB) from `site` over its window, one value per cell; NaN beyond range.
 /// Radials are cast from the site to every cell on the window's border and sampled every
 /// `sample_step` cells; each cell keeps the smallest loss of the samples falling in it, and cells
 /// no radial sample lands in take the mean of their computed neighbours.
-fn loss_window(site: &Site, terrain: &Terrain, p: &CoverageParams, freq_mhz: f64, w: &Window) -> Vec<f32> {
+fn loss_window(
+    site: &Site,
+    terrain: &Terrain,
+    p: &CoverageParams,
+    freq_mhz: f64,
+    w: &Window,
+) -> Vec<f32> {
     let g = terrain.grid();
     let ground0 = terrain.height_at(site.x_m, site.y_m) as f64;
     let tx_z = ground0 + site.height_m;
     let step_m = g.cell_m * p.sample_step_cells;
     let n_max = (w.radius_m / step_m).ceil() as usize + 1;
     let base: Vec<f64> = (0..=n_max)
-        .map(|k| p.model.base_loss_db(freq_mhz, site.height_m, p.rx_height_m, (k as f64 * step_m).max(step_m * 0.5)))
+        .map(|k| {
+            p.model.base_loss_db(
+                freq_mhz,
+                site.height_m,
+                p.rx_height_m,
+                (k as f64 * step_m).max(step_m * 0.5),
+            )
+        })
         .collect();
     let kd = p.model.diffraction_factor();
     let terrain_on = p.model.uses_terrain();
@@ -91,7 +116,10 @@ fn loss_window(site: &Site, terrain: &Terrain, p: &CoverageParams, freq_mhz: f64
         targets.push((cx - rc, cy - t));
     }
     for (tx, ty) in targets {
-        let (ex, ey) = (g.x0_m + (tx as f64 + 0.5) * g.cell_m, g.y0_m - (ty as f64 + 0.5) * g.cell_m);
+        let (ex, ey) = (
+            g.x0_m + (tx as f64 + 0.5) * g.cell_m,
+            g.y0_m - (ty as f64 + 0.5) * g.cell_m,
+        );
         let (dx, dy) = (ex - site.x_m, ey - site.y_m);
         let len = (dx * dx + dy * dy).sqrt();
         if len <= 0.0 {
@@ -165,7 +193,12 @@ struct Window {
 }
 
 /// Computes one site's window. `None` when the site's range misses the grid entirely.
-pub fn site_window(index: usize, site: &Site, terrain: &Terrain, p: &CoverageParams) -> Option<SiteWindow> {
+pub fn site_window(
+    index: usize,
+    site: &Site,
+    terrain: &Terrain,
+    p: &CoverageParams,
+) -> Option<SiteWindow> {
     let g = terrain.grid();
     let radius_m = site_range_m(site, p);
     let (fx0, fy0) = g.frac(site.x_m - radius_m, site.y_m + radius_m);
@@ -177,11 +210,20 @@ pub fn site_window(index: usize, site: &Site, terrain: &Terrain, p: &CoveragePar
     if ix1 < ix0 as i64 || iy1 < iy0 as i64 || site.sectors.is_empty() {
         return None;
     }
-    let w = Window { ix0, iy0, nx: ix1 as usize - ix0 + 1, ny: iy1 as usize - iy0 + 1, radius_m };
+    let w = Window {
+        ix0,
+        iy0,
+        nx: ix1 as usize - ix0 + 1,
+        ny: iy1 as usize - iy0 + 1,
+        radius_m,
+    };
     let mut freqs: Vec<f64> = site.sectors.iter().map(|s| s.freq_mhz).collect();
     freqs.sort_by(f64::total_cmp);
     freqs.dedup();
-    let losses: Vec<Vec<f32>> = freqs.iter().map(|&f| loss_window(site, terrain, p, f, &w)).collect();
+    let losses: Vec<Vec<f32>> = freqs
+        .iter()
+        .map(|&f| loss_window(site, terrain, p, f, &w))
+        .collect();
     let tx_z = terrain.height_at(site.x_m, site.y_m) as f64 + site.height_m;
     let mut rsrp = vec![f32::NAN; w.nx * w.ny];
     let mut total = vec![0f32; w.nx * w.ny];
@@ -211,13 +253,28 @@ pub fn site_window(index: usize, site: &Site, terrain: &Terrain, p: &CoveragePar
             }
         }
     }
-    Some(SiteWindow { site: index, ix0: w.ix0, iy0: w.iy0, nx: w.nx, ny: w.ny, rsrp_dbm: rsrp, total_mw: total })
+    Some(SiteWindow {
+        site: index,
+        ix0: w.ix0,
+        iy0: w.iy0,
+        nx: w.nx,
+        ny: w.ny,
+        rsrp_dbm: rsrp,
+        total_mw: total,
+    })
 }
 
 /// RSRP (dBm) of `site`'s best sector at one point, computed along the direct path: the reference
 /// the raster engine is tested against, and what gap analysis uses. `with_terrain = false` drops
 /// diffraction (used to tell terrain shadow from lack of range).
-pub fn point_rsrp_dbm(site: &Site, terrain: &Terrain, p: &CoverageParams, x: f64, y: f64, with_terrain: bool) -> f64 {
+pub fn point_rsrp_dbm(
+    site: &Site,
+    terrain: &Terrain,
+    p: &CoverageParams,
+    x: f64,
+    y: f64,
+    with_terrain: bool,
+) -> f64 {
     let g = terrain.grid();
     let (dx, dy) = (x - site.x_m, y - site.y_m);
     let d = (dx * dx + dy * dy).sqrt().max(1.0);
@@ -239,7 +296,10 @@ pub fn point_rsrp_dbm(site: &Site, terrain: &Terrain, p: &CoverageParams, x: f64
             }
             diff = walker.step(d, rx_ground, p.rx_height_m) * p.model.diffraction_factor();
         }
-        let l = p.model.base_loss_db(s.freq_mhz, site.height_m, p.rx_height_m, d) + diff;
+        let l = p
+            .model
+            .base_loss_db(s.freq_mhz, site.height_m, p.rx_height_m, d)
+            + diff;
         best = best.max(s.rs_eirp_dbm() + sector_gain_db(s, azimuth, depression) - l);
     }
     best

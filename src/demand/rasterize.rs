@@ -14,24 +14,42 @@ pub fn commune_raster(grid: &GridSpec, communes: &[Commune]) -> Result<Raster<i3
     let mut ds = driver
         .create_with_band_type::<i32, _>("", grid.nx, grid.ny, 1)
         .ctx(|| "creating commune raster".into())?;
-    ds.set_geo_transform(&grid.geo_transform()).ctx(|| "commune raster geotransform".into())?;
-    ds.set_spatial_ref(&crate::crs::srs_from_epsg(grid.epsg)?).ctx(|| "commune raster CRS".into())?;
+    ds.set_geo_transform(&grid.geo_transform())
+        .ctx(|| "commune raster geotransform".into())?;
+    ds.set_spatial_ref(&crate::crs::srs_from_epsg(grid.epsg)?)
+        .ctx(|| "commune raster CRS".into())?;
     {
         let mut band = ds.rasterband(1).ctx(|| "commune raster band".into())?;
-        band.fill(-1.0, None).ctx(|| "filling commune raster".into())?;
+        band.fill(-1.0, None)
+            .ctx(|| "filling commune raster".into())?;
     }
     let mut geoms = Vec::with_capacity(communes.len());
     let mut values = Vec::with_capacity(communes.len());
     for (i, c) in communes.iter().enumerate() {
-        geoms.push(c.geometry.to_gdal().ctx(|| format!("commune {} ({}) geometry", i, c.name))?);
+        geoms.push(
+            c.geometry
+                .to_gdal()
+                .ctx(|| format!("commune {} ({}) geometry", i, c.name))?,
+        );
         values.push(i as f64);
     }
-    rasterize(&mut ds, &[1], &geoms, &values, Some(RasterizeOptions::default())).ctx(|| "rasterizing communes".into())?;
+    rasterize(
+        &mut ds,
+        &[1],
+        &geoms,
+        &values,
+        Some(RasterizeOptions::default()),
+    )
+    .ctx(|| "rasterizing communes".into())?;
     let band = ds.rasterband(1).ctx(|| "commune raster band".into())?;
     let buf = band
         .read_as::<i32>((0, 0), (grid.nx, grid.ny), (grid.nx, grid.ny), None)
         .ctx(|| "reading commune raster".into())?;
-    Ok(Raster { spec: grid.clone(), data: buf.data().to_vec(), nodata: Some(-1) })
+    Ok(Raster {
+        spec: grid.clone(),
+        data: buf.data().to_vec(),
+        nodata: Some(-1),
+    })
 }
 
 #[cfg(test)]
@@ -46,7 +64,9 @@ mod tests {
             code: String::new(),
             name: String::new(),
             population: None,
-            geometry: MultiPolygon(vec![polygon![(x: x0, y: 0.0), (x: x1, y: 0.0), (x: x1, y: 1000.0), (x: x0, y: 1000.0)]]),
+            geometry: MultiPolygon(vec![
+                polygon![(x: x0, y: 0.0), (x: x1, y: 0.0), (x: x1, y: 1000.0), (x: x0, y: 1000.0)],
+            ]),
         };
         let r = commune_raster(&g, &[sq(0.0, 300.0), sq(300.0, 700.0)]).unwrap();
         let count = |k: i32| r.data.iter().filter(|&&v| v == k).count();

@@ -41,7 +41,13 @@ pub struct Candidate {
 }
 
 /// Highest masked cell within `radius_m` of (x, y), ties to the first in row-major order.
-fn highest_near(terrain: &Terrain, mask: &Raster<u8>, x: f64, y: f64, radius_m: f64) -> Option<(usize, usize)> {
+fn highest_near(
+    terrain: &Terrain,
+    mask: &Raster<u8>,
+    x: f64,
+    y: f64,
+    radius_m: f64,
+) -> Option<(usize, usize)> {
     let g = terrain.grid();
     let r = (radius_m / g.cell_m).ceil() as i64;
     let (cx, cy) = g.frac(x, y);
@@ -50,7 +56,9 @@ fn highest_near(terrain: &Terrain, mask: &Raster<u8>, x: f64, y: f64, radius_m: 
     for iy in (cy - r).max(0)..=(cy + r).min(g.ny as i64 - 1) {
         for ix in (cx - r).max(0)..=(cx + r).min(g.nx as i64 - 1) {
             let (ux, uy) = (ix as usize, iy as usize);
-            if ((ix - cx).pow(2) + (iy - cy).pow(2)) as f64 > (r * r) as f64 || mask.get(ux, uy) == 0 {
+            if ((ix - cx).pow(2) + (iy - cy).pow(2)) as f64 > (r * r) as f64
+                || mask.get(ux, uy) == 0
+            {
                 continue;
             }
             let h = terrain.height_m.get(ux, uy);
@@ -75,10 +83,18 @@ pub fn generate(
 ) -> Vec<Candidate> {
     let g = terrain.grid();
     let powered: RTree<GeomWithData<[f64; 2], ()>> = RTree::bulk_load(
-        hamlets.iter().filter(|h| h.grid_power).map(|h| GeomWithData::new([h.x_m, h.y_m], ())).collect(),
+        hamlets
+            .iter()
+            .filter(|h| h.grid_power)
+            .map(|h| GeomWithData::new([h.x_m, h.y_m], ()))
+            .collect(),
     );
-    let demand: RTree<GeomWithData<[f64; 2], ()>> =
-        RTree::bulk_load(demand_points.iter().map(|&q| GeomWithData::new(q, ())).collect());
+    let demand: RTree<GeomWithData<[f64; 2], ()>> = RTree::bulk_load(
+        demand_points
+            .iter()
+            .map(|&q| GeomWithData::new(q, ()))
+            .collect(),
+    );
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     let mut add = |cell: (usize, usize), kind: CandidateKind, out: &mut Vec<Candidate>| {
@@ -87,10 +103,16 @@ pub fn generate(
         }
         let (x, y) = g.center(cell.0, cell.1);
         let reach2 = p.grid_power_reach_m * p.grid_power_reach_m;
-        let grid_powered = powered.nearest_neighbor(&[x, y]).is_some_and(|n| {
-            (n.geom()[0] - x).powi(2) + (n.geom()[1] - y).powi(2) <= reach2
+        let grid_powered = powered
+            .nearest_neighbor(&[x, y])
+            .is_some_and(|n| (n.geom()[0] - x).powi(2) + (n.geom()[1] - y).powi(2) <= reach2);
+        out.push(Candidate {
+            x_m: x,
+            y_m: y,
+            ground_m: terrain.height_m.get(cell.0, cell.1),
+            kind,
+            grid_powered,
         });
-        out.push(Candidate { x_m: x, y_m: y, ground_m: terrain.height_m.get(cell.0, cell.1), kind, grid_powered });
     };
     for &i in uncovered_hamlets {
         if let Some(h) = hamlets.get(i) {
@@ -104,7 +126,11 @@ pub fn generate(
     while y > g.y1_m() {
         let mut x = g.x0_m + s / 2.0;
         while x < g.x1_m() {
-            if demand.locate_within_distance([x, y], reach_m * reach_m).next().is_some() {
+            if demand
+                .locate_within_distance([x, y], reach_m * reach_m)
+                .next()
+                .is_some()
+            {
                 if let Some(c) = highest_near(terrain, mask, x, y, s / 4.0) {
                     add(c, CandidateKind::Grid, &mut out);
                 }
@@ -157,4 +183,3 @@ pub struct PlannedTower {
     pub new_hamlets: u64,
     pub new_population: u64,
 }
-

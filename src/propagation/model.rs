@@ -49,14 +49,25 @@ impl Default for ModelParams {
 
 impl ModelParams {
     /// Loss without terrain diffraction at `distance_m`, dB.
-    pub fn base_loss_db(&self, freq_mhz: f64, tx_height_m: f64, rx_height_m: f64, distance_m: f64) -> f64 {
+    pub fn base_loss_db(
+        &self,
+        freq_mhz: f64,
+        tx_height_m: f64,
+        rx_height_m: f64,
+        distance_m: f64,
+    ) -> f64 {
         let d = distance_m.max(1.0);
         let fs = fspl_db(d, freq_mhz);
         let base = match self.kind {
             ModelKind::FreeSpaceDeygout => fs,
-            ModelKind::HataDeygout | ModelKind::Hata => {
-                hata_db(freq_mhz, tx_height_m, rx_height_m, d / 1000.0, self.environment).max(fs)
-            }
+            ModelKind::HataDeygout | ModelKind::Hata => hata_db(
+                freq_mhz,
+                tx_height_m,
+                rx_height_m,
+                d / 1000.0,
+                self.environment,
+            )
+            .max(fs),
         };
         base + self.extra_loss_db
     }
@@ -73,7 +84,14 @@ impl ModelParams {
         }
     }
     /// Smallest distance (m, ≤ `max_m`) beyond which the base loss exceeds `max_loss_db`.
-    pub fn range_m(&self, freq_mhz: f64, tx_height_m: f64, rx_height_m: f64, max_loss_db: f64, max_m: f64) -> f64 {
+    pub fn range_m(
+        &self,
+        freq_mhz: f64,
+        tx_height_m: f64,
+        rx_height_m: f64,
+        max_loss_db: f64,
+        max_m: f64,
+    ) -> f64 {
         if self.base_loss_db(freq_mhz, tx_height_m, rx_height_m, max_m) <= max_loss_db {
             return max_m;
         }
@@ -104,7 +122,10 @@ mod tests {
 
     #[test]
     fn base_loss_never_below_free_space() {
-        let m = ModelParams { environment: Environment::Rural, ..Default::default() };
+        let m = ModelParams {
+            environment: Environment::Rural,
+            ..Default::default()
+        };
         for d in [10.0, 100.0, 500.0, 5_000.0, 50_000.0] {
             assert!(m.base_loss_db(1800.0, 40.0, 1.5, d) >= fspl_db(d, 1800.0) - 1e-9);
         }

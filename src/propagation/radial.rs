@@ -19,7 +19,6 @@
 use crate::propagation::deygout::EARTH_RADIUS_M;
 use crate::propagation::knife_edge::{fresnel_nu, knife_edge_loss_db, wavelength_m};
 
-
 /// Walks one radial outward from a transmitter, returning the diffraction loss at each receiver.
 pub struct RadialWalker {
     tx_z_m: f64,
@@ -55,7 +54,9 @@ impl RadialWalker {
     pub fn line_of_sight(&self, d_m: f64, ground_m: f64, rx_height_m: f64) -> bool {
         let zr = ground_m - d_m * d_m * self.inv_2kr + rx_height_m;
         let slope = (zr - self.tx_z_m) / d_m;
-        self.hull[1..].iter().all(|&(d, z)| z <= self.tx_z_m + slope * d)
+        self.hull[1..]
+            .iter()
+            .all(|&(d, z)| z <= self.tx_z_m + slope * d)
     }
 
     fn push(&mut self, d: f64, z: f64) {
@@ -131,7 +132,9 @@ mod tests {
         let mut z = 200.0;
         (0..n)
             .map(|_| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 z += ((s >> 33) as f64 / (1u64 << 31) as f64 - 0.5) * 60.0;
                 z = z.max(0.0);
                 z
@@ -148,7 +151,10 @@ mod tests {
             let mut w = RadialWalker::new(g[0] + 30.0, 900.0, 4.0 / 3.0);
             for k in 1..g.len() {
                 let fast = w.step(k as f64 * step, g[k], 1.5);
-                let p = Profile { step_m: step, ground_m: g[..=k].to_vec() };
+                let p = Profile {
+                    step_m: step,
+                    ground_m: g[..=k].to_vec(),
+                };
                 let reference = deygout_loss_db(&p, 30.0, 1.5, 900.0, 4.0 / 3.0);
                 n_cmp += 1;
                 if (fast - reference).abs() < 1.0 {
@@ -158,7 +164,10 @@ mod tests {
                 sum += fast - reference;
             }
         }
-        eprintln!("{n_close}/{n_cmp} worst {worst} mean {}", sum / n_cmp as f64);
+        eprintln!(
+            "{n_close}/{n_cmp} worst {worst} mean {}",
+            sum / n_cmp as f64
+        );
         assert!(n_close as f64 > 0.9 * n_cmp as f64, "{n_close}/{n_cmp}");
     }
 

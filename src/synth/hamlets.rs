@@ -122,7 +122,10 @@ pub(crate) fn settlement_weights(terrain: &Raster<f32>, mask: &Raster<u8>) -> (V
             let slope = (hx * hx + hy * hy).sqrt() / (2.0 * g.cell_m);
             let rel = h[i] - local[i]; // < 0 in hollows and valley floors
             let valley = (-slope / 0.12).exp() * (-(rel.max(-50.0)) / 60.0).exp();
-            *o = (valley * (-h[i].max(0.0) / 700.0).exp(), if h[i] > 300.0 { valley } else { 0.0 });
+            *o = (
+                valley * (-h[i].max(0.0) / 700.0).exp(),
+                if h[i] > 300.0 { valley } else { 0.0 },
+            );
         }
     });
     w.into_iter().unzip()
@@ -275,12 +278,24 @@ pub fn synth_hamlets(
         // Blend the lowland/road/town weight with the mountain-valley weight, each normalised.
         let s_low: f64 = cells.iter().map(|&c| w[c as usize]).sum();
         let s_mtn: f64 = cells.iter().map(|&c| w_mtn[c as usize]).sum();
-        let m = if s_mtn > 0.0 { params.mountain_share.clamp(0.0, 1.0) } else { 0.0 };
+        let m = if s_mtn > 0.0 {
+            params.mountain_share.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         let mut cum = Vec::with_capacity(cells.len());
         let mut acc = 0.0;
         for &c in cells {
-            let low = if s_low > 0.0 { w[c as usize] / s_low } else { 0.0 };
-            let mtn = if s_mtn > 0.0 { w_mtn[c as usize] / s_mtn } else { 0.0 };
+            let low = if s_low > 0.0 {
+                w[c as usize] / s_low
+            } else {
+                0.0
+            };
+            let mtn = if s_mtn > 0.0 {
+                w_mtn[c as usize] / s_mtn
+            } else {
+                0.0
+            };
             acc += ((1.0 - m) * low + m * mtn).max(1e-15);
             cum.push(acc);
         }
@@ -455,10 +470,22 @@ pub(crate) mod tests {
         let hs = synth_hamlets(&t, &m, &c, &[None; 6], &roads, &towns, &params, 4, &proj).unwrap();
         assert_eq!(hs.len(), 800);
         // Drawing half of them from mountain valleys moves hamlets west, into the hills.
-        let mtn = HamletParams { mountain_share: 0.5, ..params.clone() };
+        let mtn = HamletParams {
+            mountain_share: 0.5,
+            ..params.clone()
+        };
         let hm = synth_hamlets(&t, &m, &c, &[None; 6], &roads, &towns, &mtn, 4, &proj).unwrap();
-        let high = |v: &[Hamlet]| v.iter().filter(|h| t.at(h.x_m, h.y_m).unwrap_or(0.0) > 300.0).count();
-        assert!(high(&hm) > high(&hs) + 100, "{} vs {}", high(&hm), high(&hs));
+        let high = |v: &[Hamlet]| {
+            v.iter()
+                .filter(|h| t.at(h.x_m, h.y_m).unwrap_or(0.0) > 300.0)
+                .count()
+        };
+        assert!(
+            high(&hm) > high(&hs) + 100,
+            "{} vs {}",
+            high(&hm),
+            high(&hs)
+        );
         assert_eq!(hm.iter().map(|h| h.population as u64).sum::<u64>(), 500_000);
         assert_eq!(hs.iter().map(|h| h.population as u64).sum::<u64>(), 500_000);
         assert_eq!(hs.iter().filter(|h| !h.grid_power).count(), 20);

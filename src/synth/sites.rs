@@ -65,7 +65,10 @@ impl Default for SiteParams {
 const DENSITY_BUCKET_M: f64 = 2000.0;
 
 fn density_key(x: f64, y: f64) -> (i64, i64) {
-    ((x / DENSITY_BUCKET_M).floor() as i64, (y / DENSITY_BUCKET_M).floor() as i64)
+    (
+        (x / DENSITY_BUCKET_M).floor() as i64,
+        (y / DENSITY_BUCKET_M).floor() as i64,
+    )
 }
 
 /// Sites in the 3 × 3 buckets around a point.
@@ -156,7 +159,12 @@ pub fn synth_sites(
         .iter()
         .enumerate()
         .filter(|(_, h)| h.grid_power && height(h.x_m, h.y_m) > 300.0)
-        .map(|(i, h)| (-(road_d.at(h.x_m, h.y_m) as f64 + 500.0) * (0.3 + height(h.x_m, h.y_m) / 1000.0), i))
+        .map(|(i, h)| {
+            (
+                -(road_d.at(h.x_m, h.y_m) as f64 + 500.0) * (0.3 + height(h.x_m, h.y_m) / 1000.0),
+                i,
+            )
+        })
         .collect();
     remote.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let underserved: Vec<(f64, f64)> = remote
@@ -224,7 +232,7 @@ pub fn synth_sites(
     let per_op = apportion(params.count as u64, &shares, 0);
     let mut rng = Rng::stream(seed, 0x517E5);
     let mut all: Vec<(usize, f64, f64, bool)> = Vec::with_capacity(params.count); // op, x, y, urban
-    // Sites of every operator per 2 km bucket, for spreading coverage sites.
+                                                                                  // Sites of every operator per 2 km bucket, for spreading coverage sites.
     let mut density: BTreeMap<(i64, i64), u32> = BTreeMap::new();
     for (op, &n_op) in per_op.iter().enumerate() {
         let mut own = Placed {
