@@ -84,7 +84,6 @@ pub struct CoverageReport {
     pub total: AreaCoverageJson,
     pub per_operator: BTreeMap<String, AreaCoverageJson>,
     pub mean_sinr_db: f64,
-    pub seconds: f64,
 }
 
 /// Serializable mirror of [`AreaCoverage`] (also read back).
@@ -201,13 +200,12 @@ pub fn stage_coverage(
         total: (&total.total).into(),
         per_operator,
         mean_sinr_db: if n > 0 { sum / n as f64 } else { f64::NAN },
-        seconds: t.elapsed().as_secs_f64(),
     };
     atomic::write_string_atomic(&run_dir.join(files::COVERAGE), &to_json(&report)?)?;
     r.log(&format!(
         "coverage: {:.2} % of land, {:.2} % of hamlets, {:.2} % of people at RSRP ≥ {} dBm ({:.1} s)",
         report.total.land_area_covered_pct, report.total.hamlets_covered_pct, report.total.population_covered_pct,
-        p.effective_threshold_dbm(), report.seconds
+        p.effective_threshold_dbm(), t.elapsed().as_secs_f64()
     ));
     Ok(report)
 }
@@ -273,7 +271,6 @@ pub struct PlanReport {
     pub after: AreaCoverageJson,
     pub curve: Vec<CurvePoint>,
     pub proposed: Vec<PlannedTower>,
-    pub seconds: f64,
 }
 
 /// Stage 4: plan new towers → `proposed_sites.csv`, `plan.json`, the after-plan RSRP raster.
@@ -466,12 +463,11 @@ pub fn stage_plan(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -> 
         after: (&after.total).into(),
         curve,
         proposed,
-        seconds: t.elapsed().as_secs_f64(),
     };
     atomic::write_string_atomic(&run_dir.join(files::PLAN), &to_json(&report)?)?;
     r.log(&format!(
         "plan: {} towers ({} solar) from {} candidates → {:.2} % of hamlets, {:.2} % of land ({:.1} s)",
-        report.towers, report.towers_solar, report.candidates, report.after.hamlets_covered_pct, report.after.land_area_covered_pct, report.seconds
+        report.towers, report.towers_solar, report.candidates, report.after.hamlets_covered_pct, report.after.land_area_covered_pct, t.elapsed().as_secs_f64()
     ));
     Ok(report)
 }

@@ -207,13 +207,33 @@ impl Study {
         let land = read_raster_to_grid(&landmask_path, &grid, Resample::Average)?;
         let (mask, commune_of_cell, communes) = match real_communes {
             Some(c) => {
-                let ids = crate::demand::rasterize::commune_raster(&grid, &c)?;
+                let mut ids = crate::demand::rasterize::commune_raster(&grid, &c)?;
                 let mut mask = Raster::filled(grid.clone(), 0u8, None);
+                let mut cells = vec![0usize; c.len()];
                 for i in 0..grid.len() {
                     let l = land.data[i];
-                    mask.data[i] = (ids.data[i] >= 0 && !l.is_nan() && l >= 0.5) as u8;
+                    let inside = ids.data[i] >= 0 && !l.is_nan() && l >= 0.5;
+                    mask.data[i] = inside as u8;
+                    if inside {
+                        cells[ids.data[i] as usize] += 1;
+                    }
                 }
-                (mask, ids, c)
+                // Keep the communes with land on the grid (all of them unless `clip_m` cuts the area);
+                // a commune cut by the clip window keeps its whole census population.
+                let mut new_index = vec![-1i32; c.len()];
+                let mut kept = Vec::new();
+                for (k, commune) in c.into_iter().enumerate() {
+                    if cells[k] > 0 {
+                        new_index[k] = kept.len() as i32;
+                        kept.push(commune);
+                    }
+                }
+                for v in ids.data.iter_mut() {
+                    if *v >= 0 {
+                        *v = new_index[*v as usize];
+                    }
+                }
+                (mask, ids, kept)
             }
             None => {
                 let mask = synth::outline::study_mask(&grid, &outline, &land);

@@ -1,0 +1,286 @@
+//! End to end on a small window of the Nghệ An scenario: every stage, every output, determinism,
+//! conservation, and clear errors on bad input — through the library and the `phusong` binary.
+
+use gdal::vector::LayerAccess;
+use phusong::pipeline::{run_all, Reporter, Summary};
+use phusong::scenario::Scenario;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/nghe-an")
+}
+
+/// A 25 × 25 km window of central Nghệ An at 250 m with a scaled-down synthetic network.
+fn small_scenario(dir: &Path, extra: &str) -> PathBuf {
+    let d = data();
+    let text = format!(
+        r#"name = "small"
+resolution_m = 250.0
+seed = 7
+clip_m = [500000.0, 2080000.0, 525000.0, 2105000.0]
+[synth]
+p1511 = "{p1511}"
+landmask = "{landmask}"
+places = "{places}"
+sites = 120
+hamlets = 200
+unpowered_hamlets = 5
+underserved_hamlets = 10
+underserved_clearance_m = 1500.0
+unpowered_clearance_m = 2000.0
+population = 150000
+communes = 6
+[plan]
+budget = 15
+grid_spacing_m = 4000.0
+{extra}
+"#,
+        p1511 = d.join("dem/p1511_topo_5arcmin.asc").display(),
+        landmask = d.join("coast/landmask_3s.tif").display(),
+        places = d.join("places/geonames_places.tsv").display(),
+    );
+    let path = dir.join("scenario.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn run(dir: &Path) -> Summary {
+    let s = Scenario::load(&small_scenario(dir, "")).unwrap();
+    run_all(&s, &dir.join("out"), &Reporter { quiet: true }).unwrap()
+}
+
+#[test]
+fn small_study_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = run(tmp.path());
+    let out = tmp.path().join("out");
+    for f in [
+        "rsrp_dbm.tif",
+        "serving_site.tif",
+        "sinr_db.tif",
+        "servers_within_6db.tif",
+        "rsrp_after_plan_dbm.tif",
+        "phusong.gpkg",
+        "project.qgs",
+        "summary.json",
+        "plan.json",
+        "gaps.json",
+        "coverage.json",
+        "proposed_sites.csv",
+        "inputs/hamlets.gpkg",
+        "inputs/sites.csv",
+        "inputs/dem_m.tif",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    assert_eq!(summary.sites_existing, 120);
+    assert_eq!(summary.hamlets, 200);
+    assert_eq!(summary.hamlets_unpowered, 5);
+    // Population is conserved from the synthesiser through the files to the roll-up.
+    assert_eq!(summary.population, 150_000);
+    assert!(summary
+        .synthetic_layers
+        .iter()
+        .any(|l| l.starts_with("sites")));
+    // The plan only adds coverage, and the towers it reports match the layer it writes.
+    assert!(summary.after.hamlets_covered_pct >= summary.before.hamlets_covered_pct);
+    assert!(summary.after.land_area_covered_pct >= summary.before.land_area_covered_pct);
+    assert!(summary.plan.towers <= 15);
+    assert!(summary.plan.objective_upper_bound + 1e-6 >= summary.plan.objective_covered);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    for k in [
+        "sites_existing",
+        "hamlets",
+        "hamlets_unpowered",
+        "population",
+        "threshold_rsrp_dbm",
+        "synthetic_layers",
+    ] {
+        assert!(json.get(k).is_some(), "summary.json lacks {k}");
+    }
+    for k in [
+        "land_area_covered_pct",
+        "hamlets_covered_pct",
+        "population_covered_pct",
+        "hamlets_uncovered",
+    ] {
+        assert!(
+            json["before"].get(k).is_some() && json["after"].get(k).is_some(),
+            "{k}"
+        );
+    }
+    for k in ["95", "99", "100"] {
+        assert!(
+            json["towers_for_target"].get(k).is_some(),
+            "towers_for_target.{k}"
+        );
+    }
+    // Every layer is in the GeoPackage, and the proposed layer has one feature per tower.
+    let ds = gdal::Dataset::open(out.join("phusong.gpkg")).unwrap();
+    let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
+    for l in [
+        "hamlets",
+        "gaps",
+        "sites_proposed",
+        "sites_existing",
+        "communes",
+        "layer_styles",
+    ] {
+        assert!(names.iter().any(|n| n == l), "{l} not in {names:?}");
+    }
+    let n_prop = ds.layer_by_name("sites_proposed").unwrap().feature_count();
+    assert_eq!(n_prop as usize, summary.plan.towers);
+    let n_gaps = ds.layer_by_name("gaps").unwrap().feature_count();
+    assert_eq!(n_gaps, summary.before.hamlets_uncovered);
+}
+
+#[test]
+fn same_seed_gives_identical_rasters_at_one_and_two_threads() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let bin = env!("CARGO_BIN_EXE_phusong");
+    for (dir, threads) in [(a.path(), "1"), (b.path(), "2")] {
+        let sc = small_scenario(dir, "");
+        let st = Command::new(bin)
+            .args(["--threads", threads, "-q", "run"])
+            .arg(&sc)
+            .arg("-o")
+            .arg(dir.join("out"))
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+    }
+    for f in [
+        "rsrp_dbm.tif",
+        "serving_site.tif",
+        "sinr_db.tif",
+        "servers_within_6db.tif",
+        "rsrp_after_plan_dbm.tif",
+        "inputs/dem_m.tif",
+        "inputs/sites.csv",
+        "proposed_sites.csv",
+        "plan.json",
+        "coverage.json",
+        "gaps.json",
+        "summary.json",
+    ] {
+        let (x, y) = (
+            std::fs::read(a.path().join("out").join(f)).unwrap(),
+            std::fs::read(b.path().join("out").join(f)).unwrap(),
+        );
+        assert!(x == y, "{f} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn malformed_site_csv_is_a_clear_error_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("bad_sites.csv");
+    std::fs::write(
+        &csv,
+        "site_id,operator,lon,lat,height_m,azimuth_deg,mech_tilt_deg,elec_tilt_deg,freq_mhz,bandwidth_mhz,eirp_dbm\n\
+         A,Viettel,105.1,19.0,30,0,2,4,1800,20,61\n\
+         B,Viettel,105.2,abc,30,0,2,4,1800,20,61\n",
+    )
+    .unwrap();
+    let sc = small_scenario(tmp.path(), "");
+    let text = std::fs::read_to_string(&sc).unwrap().replace(
+        "[synth]",
+        "[inputs]\nsites_csv = \"bad_sites.csv\"\n[synth]",
+    );
+    std::fs::write(&sc, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_phusong"))
+        .args(["-q", "run"])
+        .arg(&sc)
+        .arg("-o")
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad_sites.csv") && err.contains("lat") && err.contains('3'),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn bad_scenario_values_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = small_scenario(tmp.path(), "[coverage]\nload = 3.0\n");
+    let out = Command::new(env!("CARGO_BIN_EXE_phusong"))
+        .args(["-q", "run"])
+        .arg(&sc)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("scenario.toml") && err.contains("coverage.load"),
+        "{err}"
+    );
+    let sc = small_scenario(tmp.path(), "");
+    let missing = Command::new(env!("CARGO_BIN_EXE_phusong"))
+        .args(["-q", "coverage"])
+        .arg(&sc)
+        .arg("-o")
+        .arg(tmp.path().join("nothing"))
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("phusong synth"));
+}
+
+#[test]
+#[ignore = "needs ../shared"]
+fn small_study_opens_in_qgis_with_every_layer_valid() {
+    let tmp = tempfile::tempdir().unwrap();
+    run(tmp.path());
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/qgis-check");
+    let out = Command::new(&tool)
+        .arg(tmp.path().join("out/project.qgs"))
+        .output()
+        .expect("run qgis-check (apt-get install qgis python3-qgis)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "qgis-check failed: {text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let layers = v["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 10);
+    assert!(layers.iter().all(|l| l["valid"] == true));
+}
+
+#[test]
+#[ignore = "needs ../shared"]
+fn real_communes_and_roads_replace_the_synthetic_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/nghe-an");
+    let sc = small_scenario(tmp.path(), "");
+    let mut s = Scenario::load(&sc).unwrap();
+    s.inputs.real_layers = Some(real);
+    let summary = run_all(&s, &tmp.path().join("out"), &Reporter { quiet: true }).unwrap();
+    assert!(summary
+        .real_layers
+        .iter()
+        .any(|l| l.starts_with("communes")));
+    assert!(summary.real_layers.iter().any(|l| l.starts_with("roads")));
+    assert!(!summary
+        .synthetic_layers
+        .iter()
+        .any(|l| l.starts_with("communes")));
+    // Hamlets carry exactly the census population of the communes that fall in the window.
+    let study = phusong::study::Study::load(&tmp.path().join("out")).unwrap();
+    let census: u64 = study.communes.iter().filter_map(|c| c.population).sum();
+    let hamlets: u64 = study.hamlets.iter().map(|h| h.population as u64).sum();
+    assert_eq!(census, hamlets);
+    assert_eq!(summary.population, census);
+}
