@@ -15,6 +15,13 @@ pub struct GridSpec {
 
 impl GridSpec {
     /// Grid covering the box `[xmin,xmax]×[ymin,ymax]`, snapped outward to multiples of `cell_m`.
+    ///
+    /// ```
+    /// use phusong::grid::GridSpec;
+    /// let g = GridSpec::covering(32648, 500_010.0, 2_000_000.0, 500_990.0, 2_000_450.0, 90.0);
+    /// assert_eq!((g.x0_m, g.nx, g.ny), (499_950.0, 12, 6));
+    /// assert_eq!(g.cell_of(500_000.0, 2_000_100.0), Some((0, 4)));
+    /// ```
     pub fn covering(epsg: u32, xmin: f64, ymin: f64, xmax: f64, ymax: f64, cell_m: f64) -> Self {
         let x0 = (xmin / cell_m).floor() * cell_m;
         let y1 = (ymax / cell_m).ceil() * cell_m;

@@ -20,6 +20,22 @@ use crate::propagation::deygout::EARTH_RADIUS_M;
 use crate::propagation::knife_edge::{fresnel_nu, knife_edge_loss_db, wavelength_m};
 
 /// Walks one radial outward from a transmitter, returning the diffraction loss at each receiver.
+///
+/// ```
+/// use phusong::propagation::radial::RadialWalker;
+/// use phusong::propagation::{deygout_loss_db, knife_edge_loss_db, Profile};
+///
+/// // A 30 m mast on flat ground at 0 m, a 60 m high ridge 2 km out, receivers at 1.5 m every 500 m.
+/// let ground = [0.0, 0.0, 0.0, 0.0, 60.0, 0.0, 0.0, 0.0, 0.0];
+/// let mut walker = RadialWalker::new(30.0, 900.0, 4.0 / 3.0);
+/// let losses: Vec<f64> = (1..ground.len()).map(|k| walker.step(k as f64 * 500.0, ground[k], 1.5)).collect();
+/// assert_eq!(losses[..3], [0.0, 0.0, 0.0]); // clear line of sight before the ridge
+/// assert!(losses[5] > 10.0);               // shadowed behind it
+/// // Same answer as the reference Deygout over the whole profile to that receiver.
+/// let p = Profile { step_m: 500.0, ground_m: ground[..=6].to_vec() };
+/// assert!((losses[5] - deygout_loss_db(&p, 30.0, 1.5, 900.0, 4.0 / 3.0)).abs() < 1e-9);
+/// # let _ = knife_edge_loss_db(0.0);
+/// ```
 pub struct RadialWalker {
     tx_z_m: f64,
     inv_2kr: f64,
