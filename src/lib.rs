@@ -5,6 +5,7 @@
 //! sites; [`io`] reads and writes files; [`study`] and [`pipeline`] tie a study together from one
 //! [`scenario`] file.
 
+pub mod benchmark;
 pub mod coverage;
 pub mod crs;
 pub mod demand;

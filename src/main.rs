@@ -61,6 +61,18 @@ enum Command {
     Plan(StudyArgs),
     /// Stage 5: styled GeoPackage, QGIS project (project.qgs) and summary.json.
     Export(StudyArgs),
+    /// Time one site's coverage (the `cargo bench` cases) and, with a scenario, its whole coverage stage.
+    Bench {
+        /// Repetitions per case (the median is printed).
+        #[arg(long, default_value_t = 5)]
+        iterations: usize,
+        /// Also time the coverage stage of this study (its run folder must hold `phusong synth` output).
+        #[arg(value_name = "SCENARIO")]
+        scenario: Option<PathBuf>,
+        /// Run folder of that study (default: out/<scenario name>).
+        #[arg(long, short, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 fn load(a: &StudyArgs) -> phusong::Result<(Scenario, PathBuf)> {
@@ -135,6 +147,32 @@ fn run(cli: Cli) -> phusong::Result<()> {
         Command::Plan(a) => {
             let (s, out) = load(a)?;
             pipeline::stage_plan(&s, &Study::load(&out)?, &out, &r)?;
+        }
+        Command::Bench { iterations, scenario, out } => {
+            println!("case,cells,median_ms (one thread)");
+            for (name, cells, ms) in rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .build()
+                .map_err(|e| phusong::Error::Other(e.to_string()))?
+                .install(|| phusong::benchmark::run(*iterations))
+            {
+                println!("{name},{cells},{ms:.2}");
+            }
+            if let Some(sc) = scenario {
+                let (s, dir) = load(&StudyArgs { scenario: sc.clone(), out: out.clone(), real_layers: None })?;
+                let study = Study::load(&dir)?;
+                let t = std::time::Instant::now();
+                let c = pipeline::coverage_rasters(&study, &study.sites, &s.coverage, &r);
+                println!(
+                    "coverage of {} sites on {} × {} cells: {:.1} s with {} threads ({} cells reached)",
+                    study.sites.len(),
+                    study.info.grid.nx,
+                    study.info.grid.ny,
+                    t.elapsed().as_secs_f64(),
+                    rayon::current_num_threads(),
+                    c.rsrp_dbm.data.iter().filter(|v| !v.is_nan()).count()
+                );
+            }
         }
         Command::Export(a) => {
             let (s, out) = load(a)?;

@@ -29,7 +29,7 @@ pub struct SiteParams {
     pub underserved_hamlets: usize,
     pub underserved_clearance_m: f64,
     /// Draws compared when placing a coverage site (the least crowded wins; 1 = purely random).
-    /// Default 12.
+    /// Default 24.
     pub spread_candidates: usize,
     /// Chance that a new site co-locates on another operator's mast. Default 0.15.
     pub colocate_share: f64,
@@ -53,7 +53,7 @@ impl Default for SiteParams {
             remote_share: 0.2,
             underserved_hamlets: 0,
             underserved_clearance_m: 2500.0,
-            spread_candidates: 12,
+            spread_candidates: 24,
             colocate_share: 0.15,
             urban_spacing_m: 300.0,
             rural_spacing_m: 1500.0,
