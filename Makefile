@@ -24,8 +24,9 @@ demo-real: build
 	./target/release/phusong demo --real-layers $(REAL) --out out/nghe-an-real
 
 test: deps-qgis
-	cargo test --all-targets -- $(IGNORED)
+	cargo test --lib --bins --tests -- $(IGNORED)
 	cargo test --doc
+	cargo test --benches
 
 lint: deps
 	cargo fmt --check

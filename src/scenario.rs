@@ -71,11 +71,11 @@ impl Default for SynthParams {
             unpowered_hamlets: 63,
             population: 2_834_430,
             communes: 130,
-            unpowered_clearance_m: 6000.0,
-            remote_share: 0.8,
-            underserved_hamlets: 200,
-            underserved_clearance_m: 2500.0,
-            mountain_hamlet_share: 0.3,
+            unpowered_clearance_m: 2500.0,
+            remote_share: 0.9,
+            underserved_hamlets: 250,
+            underserved_clearance_m: 1500.0,
+            mountain_hamlet_share: 0.95,
         }
     }
 }

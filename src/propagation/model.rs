@@ -41,7 +41,7 @@ impl Default for ModelParams {
             kind: ModelKind::HataDeygout,
             environment: Environment::Suburban,
             k_factor: 4.0 / 3.0,
-            diffraction_weight: 1.0,
+            diffraction_weight: 0.4,
             extra_loss_db: 0.0,
         }
     }
