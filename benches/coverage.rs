@@ -11,7 +11,9 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("coverage");
     g.sample_size(10);
     for (name, site, p) in bench_cases() {
-        g.bench_function(name, |b| b.iter(|| black_box(site_window(0, &site, &terrain, &p))));
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(site_window(0, &site, &terrain, &p)))
+        });
     }
     g.finish();
 }

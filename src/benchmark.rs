@@ -38,12 +38,32 @@ pub fn bench_terrain() -> Terrain {
 /// The benchmark cases: a lowland 1800 MHz site and a rural 900 MHz site of the Nghệ An study, with
 /// default parameters, and a site computed to a fixed 10 km and 25 km radius.
 pub fn bench_cases() -> Vec<(&'static str, Site, CoverageParams)> {
-    let fixed = |r: f64| CoverageParams { max_radius_m: r, range_margin_db: 80.0, ..Default::default() };
+    let fixed = |r: f64| CoverageParams {
+        max_radius_m: r,
+        range_margin_db: 80.0,
+        ..Default::default()
+    };
     vec![
-        ("site_1800MHz_lowland", bench_site(1800.0, 20.0, 61.0), CoverageParams::default()),
-        ("site_900MHz_rural", bench_site(900.0, 10.0, 58.0), CoverageParams::default()),
-        ("site_radius_10km", bench_site(900.0, 10.0, 58.0), fixed(10_000.0)),
-        ("site_radius_25km", bench_site(900.0, 10.0, 58.0), fixed(25_000.0)),
+        (
+            "site_1800MHz_lowland",
+            bench_site(1800.0, 20.0, 61.0),
+            CoverageParams::default(),
+        ),
+        (
+            "site_900MHz_rural",
+            bench_site(900.0, 10.0, 58.0),
+            CoverageParams::default(),
+        ),
+        (
+            "site_radius_10km",
+            bench_site(900.0, 10.0, 58.0),
+            fixed(10_000.0),
+        ),
+        (
+            "site_radius_25km",
+            bench_site(900.0, 10.0, 58.0),
+            fixed(25_000.0),
+        ),
     ]
 }
 

@@ -148,7 +148,11 @@ fn run(cli: Cli) -> phusong::Result<()> {
             let (s, out) = load(a)?;
             pipeline::stage_plan(&s, &Study::load(&out)?, &out, &r)?;
         }
-        Command::Bench { iterations, scenario, out } => {
+        Command::Bench {
+            iterations,
+            scenario,
+            out,
+        } => {
             println!("case,cells,median_ms (one thread)");
             for (name, cells, ms) in rayon::ThreadPoolBuilder::new()
                 .num_threads(1)
@@ -159,7 +163,11 @@ fn run(cli: Cli) -> phusong::Result<()> {
                 println!("{name},{cells},{ms:.2}");
             }
             if let Some(sc) = scenario {
-                let (s, dir) = load(&StudyArgs { scenario: sc.clone(), out: out.clone(), real_layers: None })?;
+                let (s, dir) = load(&StudyArgs {
+                    scenario: sc.clone(),
+                    out: out.clone(),
+                    real_layers: None,
+                })?;
                 let study = Study::load(&dir)?;
                 let t = std::time::Instant::now();
                 let c = pipeline::coverage_rasters(&study, &study.sites, &s.coverage, &r);
