@@ -1,7 +1,10 @@
 //! The coverage engine against independent computations on small grids.
 
 use phusong::coverage::rollup::rollup;
-use phusong::coverage::{combine, compute_windows, point_rsrp_dbm, site_range_m, CoverageParams};
+use phusong::coverage::{
+    combine, compute_windows, point_rsrp_dbm, site_range_m, CoverageParams, CoverageRasters,
+    SiteWindow,
+};
 use phusong::demand::Hamlet;
 use phusong::grid::Raster;
 use phusong::radio::{Sector, Site};
@@ -60,13 +63,23 @@ fn params() -> CoverageParams {
     }
 }
 
-#[test]
-fn raster_matches_brute_force_point_evaluation() {
-    let t = hills();
-    let s = sites();
-    let p = params();
+/// The test study computed: terrain, sites, parameters, per-site windows and combined rasters.
+fn computed() -> (
+    Terrain,
+    Vec<Site>,
+    CoverageParams,
+    Vec<SiteWindow>,
+    CoverageRasters,
+) {
+    let (t, s, p) = (hills(), sites(), params());
     let w = compute_windows(&t, &s, &p, None);
     let c = combine(t.grid(), &s, &w, &p);
+    (t, s, p, w, c)
+}
+
+#[test]
+fn raster_matches_brute_force_point_evaluation() {
+    let (t, s, p, _, c) = computed();
     let g = t.grid();
     let (mut n, mut close, mut worst) = (0, 0, 0f64);
     for iy in (3..g.ny).step_by(7) {
@@ -96,11 +109,7 @@ fn raster_matches_brute_force_point_evaluation() {
 
 #[test]
 fn hamlet_rollup_equals_brute_force_classification() {
-    let t = hills();
-    let s = sites();
-    let p = params();
-    let w = compute_windows(&t, &s, &p, None);
-    let c = combine(t.grid(), &s, &w, &p);
+    let (t, s, p, _, c) = computed();
     let g = t.grid().clone();
     // Hamlets on a regular lattice, populations 1..n.
     let mut hamlets = Vec::new();
@@ -181,11 +190,7 @@ fn identical_rasters_at_one_and_two_threads() {
 
 #[test]
 fn sinr_and_server_count_follow_their_definitions() {
-    let t = hills();
-    let s = sites();
-    let p = params();
-    let w = compute_windows(&t, &s, &p, None);
-    let c = combine(t.grid(), &s, &w, &p);
+    let (t, _, p, w, c) = computed();
     let g = t.grid();
     let noise_mw = 10f64.powf(p.noise_per_re_dbm() / 10.0);
     let mut checked = 0;
