@@ -552,14 +552,15 @@ pub fn stage_export(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -
     let plan: PlanReport = read_json(&run_dir.join(files::PLAN), "plan")?;
     let before = roll(study, &read_rsrp(study, run_dir, files::RSRP)?, p);
     let after = roll(study, &read_rsrp(study, run_dir, files::RSRP_AFTER)?, p);
+    // Drawing order, top first: what a planner acts on (gaps, proposed towers), then context.
     let layers = vec![
+        ex::gaps_layer(&gaps, &study.hamlets, epsg),
+        ex::proposed_layer(&plan.proposed, epsg),
         ex::hamlets_layer(
             &study.hamlets,
             epsg,
             Some((&before.hamlets, Some(&after.hamlets))),
         ),
-        ex::gaps_layer(&gaps, &study.hamlets, epsg),
-        ex::proposed_layer(&plan.proposed, epsg),
         ex::sites_layer(&study.sites, epsg),
         ex::communes_layer(
             &study.communes,

@@ -113,7 +113,7 @@ fn symbol(out: &mut String, name: &str, kind: GeomKind, (r, g, b): (u8, u8, u8),
 /// Default symbol size when the style does not give one: marker diameter, line width or outline width.
 fn default_size_mm(kind: GeomKind) -> f64 {
     match kind {
-        GeomKind::Point => 2.4,
+        GeomKind::Point => 1.4,
         GeomKind::Line => 0.8,
         GeomKind::Polygon => 0.3,
     }
