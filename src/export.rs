@@ -87,7 +87,8 @@ pub fn hamlets_layer(
     l
 }
 
-/// Commune polygons; with coverage stats (before and after the plan) when given.
+/// Commune polygons; with coverage stats (before and after the plan) when given. Shares of hamlets or
+/// people are null (not 0 %) in a commune without hamlets.
 pub fn communes_layer(
     communes: &[Commune],
     epsg: u32,
@@ -138,10 +139,22 @@ pub fn communes_layer(
                 r2(b.land_area_km2),
                 r2(b.land_area_covered_pct),
                 V::Integer(b.hamlets as i64),
-                r2(b.hamlets_covered_pct),
+                if b.hamlets == 0 {
+                    V::Null
+                } else {
+                    r2(b.hamlets_covered_pct)
+                },
                 V::Integer(b.population as i64),
-                r2(b.population_covered_pct),
-                r2(a.population_covered_pct),
+                if b.population == 0 {
+                    V::Null
+                } else {
+                    r2(b.population_covered_pct)
+                },
+                if a.population == 0 {
+                    V::Null
+                } else {
+                    r2(a.population_covered_pct)
+                },
             ]);
         }
         l.features

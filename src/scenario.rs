@@ -73,9 +73,9 @@ impl Default for SynthParams {
             communes: 130,
             unpowered_clearance_m: 2500.0,
             remote_share: 0.9,
-            underserved_hamlets: 250,
+            underserved_hamlets: 450,
             underserved_clearance_m: 1500.0,
-            mountain_hamlet_share: 0.95,
+            mountain_hamlet_share: 0.5,
         }
     }
 }

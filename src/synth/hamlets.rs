@@ -122,9 +122,11 @@ pub(crate) fn settlement_weights(terrain: &Raster<f32>, mask: &Raster<u8>) -> (V
             let slope = (hx * hx + hy * hy).sqrt() / (2.0 * g.cell_m);
             let rel = h[i] - local[i]; // < 0 in hollows and valley floors
             let valley = (-slope / 0.12).exp() * (-(rel.max(-50.0)) / 60.0).exp();
+            // Mountain bản sit on the floors of deep valleys: a sharper preference for hollows.
+            let floor = (-slope / 0.12).exp() * (-(rel.max(-150.0)) / 25.0).exp();
             *o = (
                 valley * (-h[i].max(0.0) / 700.0).exp(),
-                if h[i] > 300.0 { valley } else { 0.0 },
+                if h[i] > 300.0 { floor } else { 0.0 },
             );
         }
     });
