@@ -114,15 +114,7 @@ pub fn read_opencellid_radios(
     let mut seen: HashMap<(Radio, u32, u32, u64), usize> = HashMap::new();
     let mut first = true;
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| match e.position() {
-            Some(p) => Error::record(
-                path,
-                "row",
-                p.line() as usize,
-                format!("malformed CSV: {e}"),
-            ),
-            None => Error::input(path, format!("malformed CSV: {e}")),
-        })?;
+        let rec = rec.map_err(|e| crate::io::sites_csv::csv_error(path, e))?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;

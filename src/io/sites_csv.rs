@@ -362,7 +362,8 @@ fn group(path: &Path, rows: Vec<Row>, proj: &Projector) -> Result<Vec<Site>> {
     Ok(sites)
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> Error {
+/// A csv-crate error as an [`Error`] naming the file and, when known, the line.
+pub(crate) fn csv_error(path: &Path, e: csv::Error) -> Error {
     match e.position() {
         Some(p) => Error::record(
             path,

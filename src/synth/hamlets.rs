@@ -63,7 +63,8 @@ impl CoarseField {
     }
 }
 
-fn coarse_spec(g: &GridSpec, cell_m: f64) -> GridSpec {
+/// A coarser grid (cells of about `cell_m`, a whole multiple of the fine cell) over the same area.
+pub(crate) fn coarse_spec(g: &GridSpec, cell_m: f64) -> GridSpec {
     let k = (cell_m / g.cell_m).round().max(1.0) as usize;
     GridSpec {
         epsg: g.epsg,

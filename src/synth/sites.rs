@@ -2,12 +2,12 @@
 //! live, in Vinh and the lowlands), along roads and valleys, sparse in the western mountains, each
 //! operator with its own grid (sometimes co-located), none near hamlets without grid power.
 
-use super::hamlets::{apportion, road_distance};
+use super::hamlets::{apportion, coarse_spec, road_distance};
 use super::rng::Rng;
 use crate::crs::Projector;
 use crate::demand::Hamlet;
 use crate::error::{Error, Result};
-use crate::grid::{GridSpec, Raster};
+use crate::grid::Raster;
 use crate::radio::site::{Sector, Site};
 use geo::LineString;
 use std::collections::BTreeMap;
@@ -182,17 +182,7 @@ pub fn synth_sites(
     };
 
     // Population within ~2.5 km (5×5 block of 1 km cells) → urban flag.
-    let pop_grid = {
-        let k = (1000.0 / g.cell_m).round().max(1.0) as usize;
-        GridSpec {
-            epsg: g.epsg,
-            x0_m: g.x0_m,
-            y0_m: g.y0_m,
-            cell_m: g.cell_m * k as f64,
-            nx: g.nx.div_ceil(k),
-            ny: g.ny.div_ceil(k),
-        }
-    };
+    let pop_grid = coarse_spec(g, 1000.0);
     let mut pop = vec![0f64; pop_grid.len()];
     for h in hamlets {
         if let Some((ix, iy)) = pop_grid.cell_of(h.x_m, h.y_m) {
