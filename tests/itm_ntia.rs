@@ -67,3 +67,82 @@ fn area_vectors_match_ntia() {
     }
     check(&got, &expected("area.csv"));
 }
+
+#[test]
+#[ignore = "needs ../shared"]
+fn cli_reproduces_the_p2p_vectors() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_phusong"))
+        .args(["itm", "p2p", "--p2p"])
+        .arg(dir().join("p2p.csv"))
+        .arg("--pfls")
+        .arg(dir().join("pfls.csv"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("row,A__db,warnings"));
+    let want = expected("p2p.csv");
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), want.len());
+    for (i, (line, (w, _))) in rows.iter().zip(&want).enumerate() {
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(f[0], i.to_string());
+        assert!(
+            f[1].split('.').nth(1).unwrap().len() >= 4,
+            "4 decimals: {line}"
+        );
+        let a: f64 = f[1].parse().unwrap();
+        assert!((a - w).abs() <= 0.005 + 1e-9, "row {i}: {a} vs {w}");
+        f[2].parse::<u32>().unwrap();
+    }
+}
+
+#[test]
+fn cli_reports_rejected_rows_without_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let p2p = dir.path().join("p2p.csv");
+    let pfls = dir.path().join("pfls.csv");
+    std::fs::write(
+        &p2p,
+        "h_tx__meter,h_rx__meter,epsilon,sigma,N_0,f__mhz,pol,climate,time,location,situation,mdvar\n\
+         10,1.5,15,0.005,301,900,1,5,50,50,50,12\n\
+         10,1.5,15,0.005,301,900,1,5,50,50,50,7\n\
+         10,1.5,15,0.005,301,90000,1,5,50,50,50,12\n\
+         10,1.5,15,0.005,301,900,1,5,50,50,50,12\n",
+    )
+    .unwrap();
+    let flat = format!("100,100,{}", vec!["20"; 101].join(","));
+    std::fs::write(&pfls, format!("{flat}\n{flat}\n{flat}\n3,100,1,2\n")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_phusong"))
+        .args(["itm", "p2p", "--p2p"])
+        .arg(&p2p)
+        .arg("--pfls")
+        .arg(&pfls)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "row,A__db,warnings,error");
+    assert!(
+        lines[1].starts_with("0,1") && lines[1].ends_with(','),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("1,,,") && lines[2].contains("1014"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].starts_with("2,,,") && lines[3].contains("1009"),
+        "{}",
+        lines[3]
+    );
+    assert!(
+        lines[4].starts_with("3,,,") && lines[4].contains("line 4"),
+        "{}",
+        lines[4]
+    );
+}
