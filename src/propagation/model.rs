@@ -96,7 +96,7 @@ impl ModelParams {
             )))
         };
         let r = self.location_reliability_pct;
-        if !(r >= 1.0 && r <= 99.9) {
+        if !(1.0..=99.9).contains(&r) {
             return bad("location_reliability_pct", r, "1–99.9 %");
         }
         if let Some(s) = self.shadow_sigma_db {
