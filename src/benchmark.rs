@@ -1,6 +1,7 @@
 //! Reproducible speed measurements shared by `cargo bench` and `phusong bench`.
 
 use crate::coverage::{site_window, CoverageParams};
+use crate::propagation::model::{ModelKind, ModelParams};
 use crate::radio::{Sector, Site};
 use crate::terrain::{analytic_hills, Terrain};
 use std::time::Instant;
@@ -36,12 +37,22 @@ pub fn bench_terrain() -> Terrain {
 }
 
 /// The benchmark cases: a lowland 1800 MHz site and a rural 900 MHz site of the Nghệ An study, with
-/// default parameters, and a site computed to a fixed 10 km and 25 km radius.
+/// default parameters, a site computed to a fixed 10 km and 25 km radius, and the 25 km site with ITM.
 pub fn bench_cases() -> Vec<(&'static str, Site, CoverageParams)> {
     let fixed = |r: f64| CoverageParams {
         max_radius_m: r,
         range_margin_db: 80.0,
         ..Default::default()
+    };
+    // ITM over the DEM: one profile point per cell along each radial (as SPLAT! and Signal-Server
+    // sample their DEM), every point of every radial a full point-to-point ITM evaluation.
+    let itm = |p: CoverageParams| CoverageParams {
+        model: ModelParams {
+            kind: ModelKind::Itm,
+            ..p.model
+        },
+        sample_step_cells: 1.0,
+        ..p
     };
     vec![
         (
@@ -63,6 +74,11 @@ pub fn bench_cases() -> Vec<(&'static str, Site, CoverageParams)> {
             "site_radius_25km",
             bench_site(900.0, 10.0, 58.0),
             fixed(25_000.0),
+        ),
+        (
+            "site_itm_radius_25km",
+            bench_site(900.0, 10.0, 58.0),
+            itm(fixed(25_000.0)),
         ),
     ]
 }

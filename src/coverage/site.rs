@@ -117,6 +117,7 @@ fn loss_window(
         }
         let (ux, uy) = (dx / len, dy / len);
         let mut walker = table.walker(ground0);
+        let costly = walker.is_costly();
         for k in 1..=table.len() {
             let d = k as f64 * step_m;
             if d > w.radius_m {
@@ -126,7 +127,20 @@ fn loss_window(
             if x < g.x0_m || x >= g.x1_m() || y > g.y0_m || y <= g.y1_m() {
                 break;
             }
-            let l = walker.step(terrain.height_at(x, y) as f64);
+            let z = terrain.height_at(x, y) as f64;
+            // Costly models (ITM) evaluate each cell once, on the first radial that reaches it
+            // (radials are cast in a fixed order, so results stay deterministic).
+            if costly {
+                if let Some((ix, iy)) = g.cell_of(x, y) {
+                    if ix >= w.ix0 && iy >= w.iy0 && ix < w.ix0 + w.nx && iy < w.iy0 + w.ny
+                        && !loss[(iy - w.iy0) * w.nx + ix - w.ix0].is_nan()
+                    {
+                        walker.skip(z);
+                        continue;
+                    }
+                }
+            }
+            let l = walker.step(z);
             if !l.is_nan() {
                 put(x, y, l, &mut loss);
             }

@@ -347,6 +347,26 @@ pub struct PathWalker<'a> {
 }
 
 impl PathWalker<'_> {
+    /// Whether each [`Self::step`] costs a full model evaluation (ITM), so that callers should
+    /// [`Self::skip`] samples whose result they already have.
+    pub fn is_costly(&self) -> bool {
+        matches!(self.state, State::Itm { .. })
+    }
+
+    /// Advances to the next sample without computing its loss (the terrain still enters the
+    /// profile of later samples).
+    pub fn skip(&mut self, ground_m: f64) {
+        self.k += 1;
+        let d = self.k as f64 * self.table.step_m;
+        match &mut self.state {
+            State::Plain => {}
+            State::Terrain(w) => {
+                w.step(d, ground_m, self.table.rx_height_m);
+            }
+            State::Itm { ground, .. } => ground.push(ground_m),
+        }
+    }
+
     /// Path loss (dB) to a receiver at the next sample, whose ground is `ground_m`; NaN past the
     /// table's end or where ITM rejects the path.
     pub fn step(&mut self, ground_m: f64) -> f64 {

@@ -114,9 +114,10 @@ pub fn delta_h_m(ground_m: &[f64], step_m: f64, d_start_m: f64, d_end_m: f64) ->
         *d = v - (a + slope * j as f64);
     }
     // Deviations in decreasing order: q10 is the p10-th largest, q90 the (m − p10 + 1)-th largest.
+    // After the first selection everything from index p10 on is ≤ q10, so the second searches there.
     let desc = |u: &f64, v: &f64| v.total_cmp(u);
     let q10 = *dev.select_nth_unstable_by(p10 - 1, desc).1;
-    let q90 = *dev.select_nth_unstable_by(m - p10, desc).1;
+    let q90 = *dev[p10..].select_nth_unstable_by(m - 2 * p10, desc).1;
     (q10 - q90) / (1.0 - 0.8 * (-(d_end_m - d_start_m) / 50e3).exp())
 }
 
