@@ -445,7 +445,7 @@ impl LinkReport {
         ));
         if let Some(o) = &self.worst_obstruction {
             s.push_str(&format!(
-                "worst point {:.3} km from `from` ({:.5}, {:.5}): terrain {:.1} m + bulge {:.1} m, \
+                "worst point {:.3} km along the path ({:.5}, {:.5}): terrain {:.1} m + bulge {:.1} m, \
                  clearance {:.1} m = {:.2} × r1 (r1 = {:.1} m)\n",
                 o.distance_m / 1000.0,
                 o.lon,
