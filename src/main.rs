@@ -140,6 +140,28 @@ enum Command {
         #[arg(long, short, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Longley-Rice (ITM) on batch files in NTIA's test-vector layout; prints `row,A__db,warnings`.
+    #[command(subcommand)]
+    Itm(ItmCommand),
+}
+
+#[derive(Subcommand)]
+enum ItmCommand {
+    /// Point-to-point mode: inputs CSV plus one PFL profile line per row.
+    P2p {
+        /// Inputs: h_tx__meter,h_rx__meter,epsilon,sigma,N_0,f__mhz,pol,climate,time,location,situation,mdvar.
+        #[arg(long, value_name = "CSV")]
+        p2p: PathBuf,
+        /// Profiles, one per input row: n, step_m, z_0 … z_n.
+        #[arg(long, value_name = "FILE")]
+        pfls: PathBuf,
+    },
+    /// Area mode: h_tx__meter,h_rx__meter,delta_h__meter,mdvar,d__km,tx/rx_siting_criteria,epsilon,sigma,
+    /// N_0,f__mhz,pol,climate,time,location,situation.
+    Area {
+        #[arg(long, value_name = "CSV")]
+        area: PathBuf,
+    },
 }
 
 fn load(a: &StudyArgs) -> phusong::Result<(Scenario, PathBuf)> {
@@ -292,6 +314,16 @@ fn run(cli: Cli) -> phusong::Result<()> {
                     c.rsrp_dbm.data.iter().filter(|v| !v.is_nan()).count()
                 );
             }
+        }
+        Command::Itm(c) => {
+            use phusong::io::itm_vectors;
+            let rows = match c {
+                ItmCommand::P2p { p2p, pfls } => itm_vectors::run_p2p(p2p, pfls)?,
+                ItmCommand::Area { area } => itm_vectors::run_area(area)?,
+            };
+            let stdout = std::io::stdout();
+            itm_vectors::write_outcomes(&mut stdout.lock(), &rows)
+                .map_err(|e| phusong::Error::Other(format!("writing to stdout: {e}")))?;
         }
         Command::Export(a) => {
             let (s, out) = load(a)?;

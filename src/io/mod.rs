@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod gpkg;
+pub mod itm_vectors;
 pub mod layer;
 pub mod opencellid;
 pub mod qgis;

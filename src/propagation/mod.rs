@@ -13,6 +13,7 @@
 pub mod deygout;
 pub mod free_space;
 pub mod hata;
+pub mod itm;
 pub mod knife_edge;
 pub mod model;
 pub mod radial;
