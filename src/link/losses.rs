@@ -7,6 +7,7 @@ use super::profile::PathProfile;
 use crate::propagation::deygout::deygout_loss_db;
 use crate::propagation::free_space::fspl_db;
 use crate::propagation::hata::{Environment, COST231_FROM_MHZ};
+use crate::propagation::itm::{self, ItmParams, PropMode};
 use crate::propagation::model::{ModelKind, ModelParams};
 use serde::Serialize;
 
@@ -46,6 +47,7 @@ pub const MODELS: &[ModelFn] = &[
     hata,
     hata_deygout,
     deygout_only,
+    longley_rice,
 ];
 
 /// Runs every model of [`MODELS`]; with `eirp_plus_rx_gain_db` (transmit power + both antenna
@@ -196,6 +198,47 @@ fn deygout_only(i: &LossInputs) -> ModelLoss {
     )
 }
 
+/// ITM (Longley-Rice) point-to-point over the profile with [`ItmParams::default`]: continental
+/// temperate climate, N₀ = 301, ε = 15, σ = 0.005 S/m, vertical polarisation, 50 % time,
+/// location and situation. ITM derives its own effective Earth from the surface refractivity, so
+/// `--k-factor` does not apply; inputs ITM refuses leave the loss empty with ITM's message.
+fn longley_rice(i: &LossInputs) -> ModelLoss {
+    let p = i.profile;
+    let params = ItmParams::default();
+    match itm::p2p(
+        i.from_height_m,
+        i.to_height_m,
+        &p.ground_m,
+        p.step_m,
+        i.freq_mhz,
+        &params,
+    ) {
+        Ok(r) => {
+            let mode = match r.mode {
+                PropMode::LineOfSight => "line of sight",
+                PropMode::Diffraction => "diffraction",
+                PropMode::Troposcatter => "troposcatter",
+            };
+            let mut note = format!(
+                "ITM 1.2.2 p2p, {mode} region, median; own effective earth (k not applied)"
+            );
+            if r.warnings != 0 {
+                note.push_str(&format!(
+                    "; ITM warnings 0x{:04x} (outside its validated ranges)",
+                    r.warnings
+                ));
+            }
+            row("itm", r.a_db, Some(note))
+        }
+        Err(e) => ModelLoss {
+            model: "itm".into(),
+            loss_db: None,
+            rx_power_dbm: None,
+            note: Some(format!("ITM refused this link: {e} (code {})", e.code())),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,6 +304,20 @@ mod tests {
             "{note}"
         );
         assert!(!note.contains("distance"), "{note}");
+        // ITM over the same profile, with its default parameters, and the received power.
+        let itm_row = get(&rows, "itm");
+        let want = itm::p2p(30.0, 30.0, &p.ground_m, 100.0, 900.0, &ItmParams::default())
+            .unwrap()
+            .a_db;
+        assert_eq!(itm_row.loss_db, Some(want));
+        assert_eq!(itm_row.rx_power_dbm, Some(77.0 - want));
+        // A knife edge 20 m into the line costs ITM more than free space.
+        assert!(want > fs + 3.0, "{want} vs {fs}");
+        assert!(itm_row
+            .note
+            .as_deref()
+            .unwrap()
+            .starts_with("ITM 1.2.2 p2p"));
         // No transmit power: no received power anywhere.
         let rows = model_losses(&inputs(&p), None);
         assert!(rows.iter().all(|r| r.rx_power_dbm.is_none()));
@@ -280,5 +337,22 @@ mod tests {
         let note = get(&rows, "hata").note.clone().unwrap();
         assert!(!note.contains("extrapolated"), "{note}");
         assert!(note.starts_with("Okumura-Hata, rural"), "{note}");
+    }
+
+    #[test]
+    fn itm_refusal_is_a_row_without_loss() {
+        // 30 GHz is above ITM's 20 GHz limit (error code 1009): the other models still report.
+        let p = profile(vec![0.0; 51], 100.0);
+        let mut i = inputs(&p);
+        i.freq_mhz = 30_000.0;
+        let rows = model_losses(&i, Some(50.0));
+        let r = get(&rows, "itm");
+        assert_eq!((r.loss_db, r.rx_power_dbm), (None, None));
+        let note = r.note.as_deref().unwrap();
+        assert!(
+            note.contains("20000 MHz") && note.contains("1009"),
+            "{note}"
+        );
+        assert!(get(&rows, "free-space").rx_power_dbm.is_some());
     }
 }
