@@ -214,13 +214,14 @@ fn longley_rice(i: &LossInputs) -> ModelLoss {
         &params,
     ) {
         Ok(r) => {
-            let mode = match r.mode {
-                PropMode::LineOfSight => "line of sight",
+            // ITM's region follows its smooth-earth horizons, not the terrain clearance above.
+            let region = match r.mode {
+                PropMode::LineOfSight => "line-of-sight",
                 PropMode::Diffraction => "diffraction",
                 PropMode::Troposcatter => "troposcatter",
             };
             let mut note = format!(
-                "ITM 1.2.2 p2p, {mode} region, median; own effective earth (k not applied)"
+                "ITM 1.2.2 p2p, median, ITM region {region}; own effective earth (k not applied)"
             );
             if r.warnings != 0 {
                 note.push_str(&format!(

@@ -288,7 +288,7 @@ pub fn analyse(dem: &Path, from: Endpoint, to: Endpoint, params: &LinkParams) ->
 }
 
 fn check_distance(distance_m: f64) -> Result<()> {
-    if !(distance_m >= 1.0) {
+    if distance_m.is_nan() || distance_m < 1.0 {
         return Err(Error::Other(
             "--from and --to are the same point: a link needs two distinct ends".into(),
         ));

@@ -71,7 +71,7 @@ pub fn extract(
         }
     }
     let distance_m = (to_xy.0 - from_xy.0).hypot(to_xy.1 - from_xy.1);
-    if !(distance_m >= 1.0) {
+    if distance_m.is_nan() || distance_m < 1.0 {
         return Err(Error::Other(format!(
             "the two ends are {distance_m:.2} m apart: a link needs two distinct points"
         )));
