@@ -119,9 +119,11 @@ fn ridge_blocks_low_antennas_and_clears_tall_ones() {
     let dey = row("deygout")["loss_db"].as_f64().unwrap();
     assert!(dey > 20.0, "{dey}");
     assert!(row("deygout")["rx_power_dbm"].is_null());
-    for m in ["free-space+deygout", "hata", "hata+deygout"] {
+    for m in ["free-space+deygout", "hata", "hata+deygout", "itm"] {
         assert!(row(m)["loss_db"].as_f64().unwrap() > 100.0, "{m}");
     }
+    // ITM over a ridge 170 m above the line costs well beyond free space.
+    assert!(row("itm")["loss_db"].as_f64().unwrap() > fspl_db(d, 900.0) + 10.0);
     let text = std::fs::read_to_string(&svg).unwrap();
     assert!(text.contains("<svg") && text.contains("id=\"worst\""));
 
@@ -227,6 +229,12 @@ fn clear_errors() {
     err(&base("104.9,19.1", "105.4,18.9,x", "900"), "--to: expected");
     err(&base("104.9,19.1", "104.9,19.1", "900"), "same point");
     err(&base("104.9,19.1", "105.4,18.9", "5"), "--freq-mhz 5");
+    let mut geographic = base("104.9,19.1", "105.4,18.9", "900");
+    geographic.extend(["--epsg", "4326"]);
+    err(
+        &geographic,
+        "--epsg 4326: expected a projected CRS in metres",
+    );
     err(
         &base("104.9,19.1", "106.5,19.1", "900"),
         "--to (106.5, 19.1) lies outside this DEM",

@@ -265,6 +265,13 @@ pub struct Link {
 /// Analyses the link between `from` and `to` over the DEM file `dem` (any GDAL raster, any CRS).
 pub fn analyse(dem: &Path, from: Endpoint, to: Endpoint, params: &LinkParams) -> Result<Link> {
     params.validate()?;
+    let srs = crate::crs::srs_from_epsg(params.epsg)?;
+    if !(srs.is_projected() && (srs.linear_units() - 1.0).abs() < 1e-9) {
+        return Err(Error::Other(format!(
+            "--epsg {}: expected a projected CRS in metres (e.g. 32648, UTM 48N)",
+            params.epsg
+        )));
+    }
     let proj = Projector::new(params.epsg)?;
     let a = proj.project(from.lon, from.lat)?;
     let b = proj.project(to.lon, to.lat)?;
