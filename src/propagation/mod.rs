@@ -7,6 +7,8 @@
 //!   effective-Earth curvature, plus a line-of-sight test.
 //! - [`radial`]: the same Deygout evaluated incrementally at every sample of a radial (coverage engine).
 //! - [`model`]: the study's path-loss model (base loss + weighted diffraction).
+//! - [`tr38901`]: 3GPP TR 38.901 RMa/UMa path loss, LOS probability and shadow-fading σ.
+//! - [`reliability`]: location reliability through log-normal shadowing (margins, Jakes).
 //!
 //! All losses are positive dB; heights in metres; frequencies in MHz.
 
@@ -17,6 +19,8 @@ pub mod itm;
 pub mod knife_edge;
 pub mod model;
 pub mod radial;
+pub mod reliability;
+pub mod tr38901;
 
 pub use deygout::{deygout_loss_db, line_of_sight, Profile};
 pub use free_space::fspl_db;
