@@ -183,7 +183,7 @@ fn shipped_p1511_grid_and_text_output() {
         assert!((0.0..2000.0).contains(&g), "{end}: {g}");
     }
     assert!(v["worst_obstruction"]["fresnel_radius_m"].as_f64().unwrap() > 0.0);
-    assert_eq!(v["losses"].as_array().unwrap().len(), 6);
+    assert_eq!(v["losses"].as_array().unwrap().len(), 8);
     // Same run, human output: a table naming every model.
     let out = phusong(&args);
     assert!(out.status.success());

@@ -4,11 +4,12 @@
 //! is adding one entry there.
 
 use super::profile::PathProfile;
-use crate::propagation::deygout::deygout_loss_db;
+use crate::propagation::deygout::{deygout_loss_db, line_of_sight};
 use crate::propagation::free_space::fspl_db;
 use crate::propagation::hata::{Environment, COST231_FROM_MHZ};
 use crate::propagation::itm::{self, ItmParams, PropMode};
 use crate::propagation::model::{ModelKind, ModelParams};
+use crate::propagation::tr38901::{self, Scenario3gpp};
 use serde::Serialize;
 
 /// One model's result. `loss_db` is `None` when the model cannot evaluate this path (the note says
@@ -48,6 +49,8 @@ pub const MODELS: &[ModelFn] = &[
     hata_deygout,
     deygout_only,
     longley_rice,
+    tr38901_rma,
+    tr38901_uma,
 ];
 
 /// Runs every model of [`MODELS`]; with `eirp_plus_rx_gain_db` (transmit power + both antenna
@@ -240,6 +243,34 @@ fn longley_rice(i: &LossInputs) -> ModelLoss {
     }
 }
 
+/// 3GPP TR 38.901 Table 7.4.1-1 path loss (`from` = BS, `to` = UT), LOS or NLOS formula by the
+/// terrain line of sight of the profile; the note lists the table's ranges the link is outside.
+fn tr38901_row(i: &LossInputs, scenario: Scenario3gpp, model: &str) -> ModelLoss {
+    let p = i.profile;
+    let los = line_of_sight(&p.to_deygout(), i.from_height_m, i.to_height_m, i.k_factor);
+    let (d, hb, hu, f) = (p.distance_m, i.from_height_m, i.to_height_m, i.freq_mhz);
+    let loss = tr38901::path_loss_db(scenario, d, hb, hu, f, los);
+    let mut note = format!(
+        "{} formula (terrain line of sight {})",
+        if los { "LOS" } else { "NLOS" },
+        if los { "clear" } else { "blocked" }
+    );
+    if let Err(e) = tr38901::check_validity(scenario, d, hb, hu, f, los) {
+        note.push_str(&format!("; extrapolated: {e}"));
+    }
+    row(model, loss, Some(note))
+}
+
+/// TR 38.901 rural macro (RMa).
+fn tr38901_rma(i: &LossInputs) -> ModelLoss {
+    tr38901_row(i, Scenario3gpp::RMa, "3gpp-rma")
+}
+
+/// TR 38.901 urban macro (UMa).
+fn tr38901_uma(i: &LossInputs) -> ModelLoss {
+    tr38901_row(i, Scenario3gpp::UMa, "3gpp-uma")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,6 +350,20 @@ mod tests {
             .as_deref()
             .unwrap()
             .starts_with("ITM 1.2.2 p2p"));
+        // TR 38.901: the knife edge blocks the line of sight, so the NLOS formulas apply.
+        for (m, sc) in [
+            ("3gpp-rma", Scenario3gpp::RMa),
+            ("3gpp-uma", Scenario3gpp::UMa),
+        ] {
+            let r = get(&rows, m);
+            let want = tr38901::path_loss_db(sc, 10_000.0, 30.0, 30.0, 900.0, false);
+            assert_eq!(r.loss_db, Some(want), "{m}");
+            let note = r.note.as_deref().unwrap();
+            assert!(
+                note.starts_with("NLOS formula") && note.contains("h_ut_m"),
+                "{note}"
+            );
+        }
         // No transmit power: no received power anywhere.
         let rows = model_losses(&inputs(&p), None);
         assert!(rows.iter().all(|r| r.rx_power_dbm.is_none()));
@@ -338,6 +383,14 @@ mod tests {
         let note = get(&rows, "hata").note.clone().unwrap();
         assert!(!note.contains("extrapolated"), "{note}");
         assert!(note.starts_with("Okumura-Hata, rural"), "{note}");
+        // A clear 5 km path with a 30 m BS and a 10 m UT at 900 MHz lies inside RMa's LOS ranges.
+        let rma = get(&rows, "3gpp-rma");
+        assert_eq!(
+            rma.note.as_deref(),
+            Some("LOS formula (terrain line of sight clear)")
+        );
+        let want = tr38901::path_loss_db(Scenario3gpp::RMa, 5000.0, 30.0, 10.0, 900.0, true);
+        assert_eq!(rma.loss_db, Some(want));
     }
 
     #[test]
