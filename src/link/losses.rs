@@ -255,7 +255,8 @@ fn tr38901_row(i: &LossInputs, scenario: Scenario3gpp, model: &str) -> ModelLoss
         if los { "LOS" } else { "NLOS" },
         if los { "clear" } else { "blocked" }
     );
-    if let Err(e) = tr38901::check_validity(scenario, d, hb, hu, f, los) {
+    // Whole metres keep the message readable; validity at ±0.5 m of a limit is moot.
+    if let Err(e) = tr38901::check_validity(scenario, d.round(), hb, hu, f, los) {
         note.push_str(&format!("; extrapolated: {e}"));
     }
     row(model, loss, Some(note))

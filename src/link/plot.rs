@@ -12,11 +12,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 const W: f64 = 960.0;
-const H: f64 = 540.0;
+const H: f64 = 570.0;
 const LEFT: f64 = 72.0;
 const RIGHT: f64 = 24.0;
 const TOP: f64 = 64.0;
-const BOTTOM: f64 = 56.0;
+const BOTTOM: f64 = 84.0;
 
 /// XML-escapes text content and attribute values.
 fn esc(s: &str) -> String {
@@ -165,7 +165,7 @@ pub fn svg(link: &Link) -> String {
         s,
         r##"<text id="xlabel" x="{:.1}" y="{:.1}" text-anchor="middle" fill="#333">distance from A (km)</text>"##,
         (x0 + x1) / 2.0,
-        H - 14.0
+        y0 + 36.0
     );
     let _ = writeln!(
         s,
@@ -253,13 +253,8 @@ pub fn svg(link: &Link) -> String {
         );
     }
 
-    // Legend.
-    let lx = x1 - 230.0;
-    let ly = y1 + 10.0;
-    let _ = writeln!(
-        s,
-        r##"<g id="legend"><rect x="{lx:.1}" y="{ly:.1}" width="220" height="98" fill="#ffffff" fill-opacity="0.85" stroke="#999"/>"##
-    );
+    // Legend: one row under the plot, clear of the drawing.
+    s.push_str("<g id=\"legend\">\n");
     let items: [(&str, &str); 5] = [
         (
             r##"<rect width="18" height="8" y="-7" fill="#a58a5c"/>"##,
@@ -282,13 +277,15 @@ pub fn svg(link: &Link) -> String {
             "60 % of first Fresnel zone",
         ),
     ];
-    for (k, (sym, text)) in items.iter().enumerate() {
-        let y = ly + 20.0 + 18.0 * k as f64;
+    let widths = [90.0, 180.0, 125.0, 160.0, 200.0];
+    let mut x = x0;
+    for ((sym, text), w) in items.iter().zip(widths) {
         let _ = writeln!(
             s,
-            r##"<g transform="translate({:.1},{y:.1})">{sym}<text x="26" fill="#222">{text}</text></g>"##,
-            lx + 10.0
+            r##"<g transform="translate({x:.1},{:.1})">{sym}<text x="24" fill="#222">{text}</text></g>"##,
+            H - 12.0
         );
+        x += w;
     }
     s.push_str("</g>\n</svg>\n");
     s
