@@ -7,6 +7,7 @@ use phusong::coverage::{
 };
 use phusong::demand::Hamlet;
 use phusong::grid::Raster;
+use phusong::propagation::model::ModelKind;
 use phusong::radio::{Sector, Site};
 use phusong::terrain::Terrain;
 
@@ -77,15 +78,18 @@ fn computed() -> (
     (t, s, p, w, c)
 }
 
-#[test]
-fn raster_matches_brute_force_point_evaluation() {
-    let (t, s, p, _, c) = computed();
+/// Share of sampled cells (every `stride`-th) whose raster RSRP is within 2 dB of brute force;
+/// cells beyond every site's range must be unreachable by brute force too.
+fn raster_vs_brute(p: &CoverageParams, stride: usize) -> (usize, f64, f64) {
+    let (t, s) = (hills(), sites());
+    let w = compute_windows(&t, &s, p, None);
+    let c = combine(t.grid(), &s, &w, p);
     let g = t.grid();
     let (mut n, mut close, mut worst) = (0, 0, 0f64);
-    for iy in (3..g.ny).step_by(7) {
-        for ix in (3..g.nx).step_by(7) {
+    for iy in (3..g.ny).step_by(stride) {
+        for ix in (3..g.nx).step_by(stride) {
             let (x, y) = g.center(ix, iy);
-            let brute = brute(&t, &s, &p, x, y);
+            let brute = brute(&t, &s, p, x, y);
             let v = c.rsrp_dbm.get(ix, iy) as f64;
             if v.is_nan() {
                 // Beyond every site's range: no site may reach it by brute force either.
@@ -100,11 +104,34 @@ fn raster_matches_brute_force_point_evaluation() {
             }
         }
     }
+    (n, close as f64 / n.max(1) as f64, worst)
+}
+
+#[test]
+fn raster_matches_brute_force_point_evaluation() {
+    let (n, share, worst) = raster_vs_brute(&params(), 7);
     assert!(n > 500, "{n}");
-    assert!(
-        close as f64 >= 0.95 * n as f64,
-        "{close}/{n} within 2 dB, worst {worst}"
-    );
+    assert!(share >= 0.95, "{share} within 2 dB, worst {worst}");
+}
+
+#[test]
+fn itm_raster_matches_brute_force_itm_paths() {
+    let mut p = params();
+    p.model.kind = ModelKind::Itm;
+    p.max_radius_m = 5_000.0;
+    let (n, share, worst) = raster_vs_brute(&p, 11);
+    assert!(n > 100, "{n}");
+    assert!(share >= 0.9, "{share} within 2 dB, worst {worst}");
+}
+
+#[test]
+fn rma_raster_matches_brute_force_with_reliability_margin() {
+    let mut p = params();
+    p.model.kind = ModelKind::Rma;
+    p.model.location_reliability_pct = 90.0;
+    let (n, share, worst) = raster_vs_brute(&p, 7);
+    assert!(n > 150, "{n}");
+    assert!(share >= 0.95, "{share} within 2 dB, worst {worst}");
 }
 
 #[test]

@@ -92,10 +92,14 @@ impl CoverageParams {
         if !(0.0..=1.0).contains(&self.load) {
             return bad("load", self.load, "0–1");
         }
-        if !(0.5..=10.0).contains(&self.model.k_factor) {
-            return bad("model.k_factor", self.model.k_factor, "0.5–10");
+        if self.model.kind == crate::propagation::model::ModelKind::Itm && self.rx_height_m < 0.5 {
+            return bad(
+                "rx_height_m",
+                self.rx_height_m,
+                "≥ 0.5 m with the ITM model",
+            );
         }
-        Ok(())
+        self.model.validate()
     }
 }
 

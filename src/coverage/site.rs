@@ -2,7 +2,7 @@
 
 use crate::coverage::CoverageParams;
 use crate::grid::GridSpec;
-use crate::propagation::radial::RadialWalker;
+use crate::propagation::model::ModelKind;
 use crate::radio::antenna::pattern_db;
 use crate::radio::Site;
 use crate::terrain::Terrain;
@@ -76,21 +76,11 @@ fn loss_window(
 ) -> Vec<f32> {
     let g = terrain.grid();
     let ground0 = terrain.height_at(site.x_m, site.y_m) as f64;
-    let tx_z = ground0 + site.height_m;
     let step_m = g.cell_m * p.sample_step_cells;
     let n_max = (w.radius_m / step_m).ceil() as usize + 1;
-    let base: Vec<f64> = (0..=n_max)
-        .map(|k| {
-            p.model.base_loss_db(
-                freq_mhz,
-                site.height_m,
-                p.rx_height_m,
-                (k as f64 * step_m).max(step_m * 0.5),
-            )
-        })
-        .collect();
-    let kd = p.model.diffraction_factor();
-    let terrain_on = p.model.uses_terrain();
+    let table = p
+        .model
+        .loss_table(freq_mhz, site.height_m, p.rx_height_m, step_m, n_max);
     let mut loss = vec![f32::NAN; w.nx * w.ny];
     let put = |x: f64, y: f64, v: f64, loss: &mut Vec<f32>| {
         if let Some((ix, iy)) = g.cell_of(x, y) {
@@ -103,7 +93,7 @@ fn loss_window(
             }
         }
     };
-    put(site.x_m, site.y_m, base[0], &mut loss);
+    put(site.x_m, site.y_m, table.origin_db(), &mut loss);
     // Border cells of the (unclipped) square of half-size `rc` cells around the site's cell.
     let rc = (w.radius_m / g.cell_m).ceil() as i64 + 1;
     let (cx, cy) = g.frac(site.x_m, site.y_m);
@@ -126,8 +116,8 @@ fn loss_window(
             continue;
         }
         let (ux, uy) = (dx / len, dy / len);
-        let mut walker = RadialWalker::new(tx_z, freq_mhz, p.model.k_factor);
-        for (k, &base_k) in base.iter().enumerate().skip(1) {
+        let mut walker = table.walker(ground0);
+        for k in 1..=table.len() {
             let d = k as f64 * step_m;
             if d > w.radius_m {
                 break;
@@ -136,12 +126,10 @@ fn loss_window(
             if x < g.x0_m || x >= g.x1_m() || y > g.y0_m || y <= g.y1_m() {
                 break;
             }
-            let diff = if terrain_on {
-                walker.step(d, terrain.height_at(x, y) as f64, p.rx_height_m)
-            } else {
-                0.0
-            };
-            put(x, y, base_k + kd * diff, &mut loss);
+            let l = walker.step(terrain.height_at(x, y) as f64);
+            if !l.is_nan() {
+                put(x, y, l, &mut loss);
+            }
         }
     }
     fill_holes(&mut loss, w, g, site);
@@ -278,28 +266,40 @@ pub fn point_rsrp_dbm(
     let g = terrain.grid();
     let (dx, dy) = (x - site.x_m, y - site.y_m);
     let d = (dx * dx + dy * dy).sqrt().max(1.0);
-    let tx_z = terrain.height_at(site.x_m, site.y_m) as f64 + site.height_m;
+    let tx_ground = terrain.height_at(site.x_m, site.y_m) as f64;
+    let tx_z = tx_ground + site.height_m;
     let rx_ground = terrain.height_at(x, y) as f64;
     let azimuth = dx.atan2(dy).to_degrees();
     let depression = (tx_z - rx_ground - p.rx_height_m).atan2(d).to_degrees();
-    let step_m = g.cell_m * p.sample_step_cells;
+    // The direct path in n equal steps no longer than the engine's sampling step.
+    let step_max = g.cell_m * p.sample_step_cells;
+    let n = ((d / step_max).ceil() as usize).max(1);
+    let step_m = d / n as f64;
     let mut best = f64::NEG_INFINITY;
     for s in &site.sectors {
-        let mut diff = 0.0;
-        if with_terrain && p.model.uses_terrain() {
-            let mut walker = RadialWalker::new(tx_z, s.freq_mhz, p.model.k_factor);
-            let n = (d / step_m).floor() as usize;
-            for k in 1..n {
+        let l = if with_terrain && p.model.kind != ModelKind::Hata {
+            let table = p
+                .model
+                .loss_table(s.freq_mhz, site.height_m, p.rx_height_m, step_m, n);
+            let mut walker = table.walker(tx_ground);
+            let mut l = f64::NAN;
+            for k in 1..=n {
                 let dk = k as f64 * step_m;
-                let (px, py) = (site.x_m + dx * dk / d, site.y_m + dy * dk / d);
-                walker.step(dk, terrain.height_at(px, py) as f64, 0.0);
+                let z = if k == n {
+                    rx_ground
+                } else {
+                    terrain.height_at(site.x_m + dx * dk / d, site.y_m + dy * dk / d) as f64
+                };
+                l = walker.step(z);
             }
-            diff = walker.step(d, rx_ground, p.rx_height_m) * p.model.diffraction_factor();
+            l
+        } else {
+            p.model
+                .base_loss_db(s.freq_mhz, site.height_m, p.rx_height_m, d)
+        };
+        if l.is_nan() {
+            continue;
         }
-        let l = p
-            .model
-            .base_loss_db(s.freq_mhz, site.height_m, p.rx_height_m, d)
-            + diff;
         best = best.max(s.rs_eirp_dbm() + sector_gain_db(s, azimuth, depression) - l);
     }
     best
