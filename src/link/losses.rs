@@ -117,6 +117,8 @@ fn hata_params(i: &LossInputs, kind: ModelKind) -> ModelParams {
         k_factor: i.k_factor,
         diffraction_weight: i.diffraction_weight,
         extra_loss_db: 0.0,
+        // Median (50 % of locations): no shadowing margin.
+        ..ModelParams::default()
     }
 }
 
@@ -183,10 +185,10 @@ fn hata_deygout(i: &LossInputs) -> ModelLoss {
         i.from_height_m,
         i.to_height_m,
         i.profile.distance_m,
-    ) + p.diffraction_factor() * diffraction_db(i);
+    ) + i.diffraction_weight * diffraction_db(i);
     let note = format!(
         "hata + {} × deygout (the coverage engine's hata-deygout)",
-        p.diffraction_factor()
+        i.diffraction_weight
     );
     row("hata+deygout", loss, Some(note))
 }
