@@ -14,6 +14,7 @@ pub mod export;
 pub mod gaps;
 pub mod grid;
 pub mod io;
+pub mod link;
 pub mod pipeline;
 pub mod plan;
 pub mod propagation;

@@ -1,6 +1,7 @@
 //! `phusong` command line: a thin shell over the library's pipeline stages.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
+use phusong::link::{self, Endpoint, LinkParams};
 use phusong::pipeline::{self, Reporter};
 use phusong::scenario::Scenario;
 use phusong::study::Study;
@@ -35,6 +36,69 @@ struct StudyArgs {
     real_layers: Option<PathBuf>,
 }
 
+/// `phusong link`: one point-to-point path over a DEM file or a study's DEM.
+#[derive(Args, Clone)]
+#[command(group(ArgGroup::new("terrain").required(true).args(["dem", "scenario"])))]
+struct LinkArgs {
+    /// One end (e.g. the candidate tower): WGS84 degrees and antenna height above ground
+    /// (default 30 m).
+    #[arg(long, value_name = "LON,LAT[,HEIGHT_M]", allow_hyphen_values = true)]
+    from: String,
+    /// Other end (e.g. the existing site): WGS84 degrees and antenna height above ground
+    /// (default 30 m).
+    #[arg(long, value_name = "LON,LAT[,HEIGHT_M]", allow_hyphen_values = true)]
+    to: String,
+    /// Carrier frequency, MHz (20–100 000).
+    #[arg(long, value_name = "F")]
+    freq_mhz: f64,
+    /// Terrain: any GDAL raster (GeoTIFF, SRTM .hgt, ESRI .asc), any CRS.
+    #[arg(long, value_name = "FILE")]
+    dem: Option<PathBuf>,
+    /// Terrain: the study DEM of this scenario's run folder (<out>/inputs/dem_m.tif).
+    #[arg(value_name = "SCENARIO", conflicts_with = "dem")]
+    scenario: Option<PathBuf>,
+    /// Run folder of that study (default: out/<scenario name>).
+    #[arg(long, short, value_name = "RUN_DIR", requires = "scenario")]
+    out: Option<PathBuf>,
+    /// Projected CRS of the analysis (default: the scenario's, else 32648 = UTM 48N).
+    #[arg(long, value_name = "EPSG")]
+    epsg: Option<u32>,
+    /// Effective Earth-radius factor k (4/3 = standard atmosphere).
+    #[arg(long, value_name = "K", default_value_t = 4.0 / 3.0)]
+    k_factor: f64,
+    /// Hata environment: urban, suburban or rural.
+    #[arg(long, value_name = "ENV", default_value = "rural")]
+    environment: String,
+    /// Weight of the Deygout term in the hata+deygout row (the coverage engine's).
+    #[arg(long, value_name = "W", default_value_t = 0.4)]
+    diffraction_weight: f64,
+    /// Transmit power at `from`, dBm (enables the received-power column).
+    #[arg(long, value_name = "P", allow_hyphen_values = true)]
+    tx_power_dbm: Option<f64>,
+    /// Antenna gain at `from`, dBi.
+    #[arg(
+        long,
+        value_name = "G",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
+    tx_gain_dbi: f64,
+    /// Antenna gain at `to`, dBi.
+    #[arg(
+        long,
+        value_name = "G",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
+    rx_gain_dbi: f64,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Also draw the profile (terrain, line of sight, Fresnel zone) to this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// The whole Nghệ An study on the embedded data (data/nghe-an/scenario.toml) into out/nghe-an.
@@ -61,6 +125,9 @@ enum Command {
     Plan(StudyArgs),
     /// Stage 5: styled GeoPackage, QGIS project (project.qgs) and summary.json.
     Export(StudyArgs),
+    /// Point-to-point link (e.g. a candidate tower's backhaul to an existing site): terrain
+    /// profile, line of sight, first Fresnel zone clearance and path loss under each model.
+    Link(LinkArgs),
     /// Time one site's coverage (the `cargo bench` cases) and, with a scenario, its whole coverage stage.
     Bench {
         /// Repetitions per case (the median is printed).
@@ -119,6 +186,49 @@ fn demo_scenario() -> PathBuf {
     }
 }
 
+fn run_link(a: &LinkArgs) -> phusong::Result<()> {
+    let from = Endpoint::parse(&a.from, "--from", link::DEFAULT_FROM_HEIGHT_M)?;
+    let to = Endpoint::parse(&a.to, "--to", link::DEFAULT_TO_HEIGHT_M)?;
+    let mut params = LinkParams::new(a.freq_mhz);
+    let dem = match (&a.dem, &a.scenario) {
+        (Some(dem), _) => dem.clone(),
+        (None, Some(scenario)) => {
+            let (s, out) = load(&StudyArgs {
+                scenario: scenario.clone(),
+                out: a.out.clone(),
+                real_layers: None,
+            })?;
+            params.epsg = s.crs_epsg;
+            link::study_dem(&out, scenario)?
+        }
+        (None, None) => {
+            return Err(phusong::Error::Other(
+                "give the terrain: --dem FILE or a SCENARIO".into(),
+            ))
+        }
+    };
+    params.epsg = a.epsg.unwrap_or(params.epsg);
+    params.k_factor = a.k_factor;
+    params.environment = link::parse_environment(&a.environment)?;
+    params.diffraction_weight = a.diffraction_weight;
+    params.tx_power_dbm = a.tx_power_dbm;
+    params.tx_gain_dbi = a.tx_gain_dbi;
+    params.rx_gain_dbi = a.rx_gain_dbi;
+    let l = link::analyse(&dem, from, to, &params)?;
+    if let Some(p) = &a.plot {
+        link::plot::write_svg(p, &l)?;
+    }
+    if a.json {
+        println!("{}", l.report.to_json()?);
+    } else {
+        print!("{}", l.report.to_text());
+        if let Some(p) = &a.plot {
+            println!("profile drawn in {}", p.display());
+        }
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> phusong::Result<()> {
     let r = Reporter { quiet: cli.quiet };
     let t = std::time::Instant::now();
@@ -154,6 +264,7 @@ fn run(cli: Cli) -> phusong::Result<()> {
             let summary = pipeline::run_all(&s, &out, &r)?;
             print_summary(&summary, &out);
         }
+        Command::Link(a) => run_link(a)?,
         Command::Synth(a) => {
             let (s, out) = load(a)?;
             pipeline::stage_synth(&s, &out, &r)?;
