@@ -83,11 +83,13 @@ pub fn bench_cases() -> Vec<(&'static str, Site, CoverageParams)> {
     ]
 }
 
-/// Times each case `iterations` times on one thread; returns (name, cells computed, median ms).
-pub fn run(iterations: usize) -> Vec<(&'static str, usize, f64)> {
+/// Times each case `iterations` times on the current rayon pool; returns (name, cells computed,
+/// median ms). `only`: restrict to case names containing this text.
+pub fn run(iterations: usize, only: Option<&str>) -> Vec<(&'static str, usize, f64)> {
     let terrain = bench_terrain();
     bench_cases()
         .into_iter()
+        .filter(|(name, _, _)| only.is_none_or(|o| name.contains(o)))
         .map(|(name, site, p)| {
             let mut times = Vec::with_capacity(iterations.max(1));
             let mut cells = 0;
@@ -99,6 +101,17 @@ pub fn run(iterations: usize) -> Vec<(&'static str, usize, f64)> {
             }
             times.sort_by(f64::total_cmp);
             (name, cells, times[times.len() / 2])
+        })
+        .collect()
+}
+
+/// A 223-point terrain profile (222 intervals of 90 m, 20 km) of rolling hills for timing one ITM
+/// evaluation: deterministic, irregular (Δh ≈ 100 m), with a ridge shadowing the receiver.
+pub fn itm_bench_profile() -> Vec<f64> {
+    (0..223)
+        .map(|i| {
+            let x = i as f64;
+            300.0 + 120.0 * (x * 0.05).sin() + 30.0 * (x * 0.71).cos() + 15.0 * (x * 1.93).sin()
         })
         .collect()
 }

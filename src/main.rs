@@ -291,9 +291,16 @@ fn run(cli: Cli) -> phusong::Result<()> {
                 .num_threads(1)
                 .build()
                 .map_err(|e| phusong::Error::Other(e.to_string()))?
-                .install(|| phusong::benchmark::run(*iterations))
+                .install(|| phusong::benchmark::run(*iterations, None))
             {
                 println!("{name},{cells},{ms:.2}");
+            }
+            let threads = rayon::current_num_threads();
+            if threads > 1 {
+                // ITM parallelises one site's radials; the other cases parallelise over sites.
+                for (name, cells, ms) in phusong::benchmark::run(*iterations, Some("itm")) {
+                    println!("{name} ({threads} threads),{cells},{ms:.2}");
+                }
             }
             if let Some(sc) = scenario {
                 let (s, dir) = load(&StudyArgs {

@@ -194,9 +194,21 @@ fn hamlet_rollup_equals_brute_force_classification() {
 
 #[test]
 fn identical_rasters_at_one_and_two_threads() {
+    identical_at_one_and_two_threads(params());
+}
+
+/// ITM computes one site's radials in parallel arcs: still the same bits at any thread count.
+#[test]
+fn itm_rasters_identical_at_one_and_two_threads() {
+    let mut p = params();
+    p.model.kind = ModelKind::Itm;
+    p.max_radius_m = 4_000.0;
+    identical_at_one_and_two_threads(p);
+}
+
+fn identical_at_one_and_two_threads(p: CoverageParams) {
     let t = hills();
     let s = sites();
-    let p = params();
     let run = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

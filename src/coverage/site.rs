@@ -98,14 +98,14 @@ fn loss_window(
     let rc = (w.radius_m / g.cell_m).ceil() as i64 + 1;
     let (cx, cy) = g.frac(site.x_m, site.y_m);
     let (cx, cy) = (cx.floor() as i64, cy.floor() as i64);
+    // Around the border in order (top, right, bottom, left), so chunks of it are contiguous arcs.
     let mut targets = Vec::with_capacity(8 * rc as usize);
-    for t in -rc..rc {
-        targets.push((cx + t, cy - rc));
-        targets.push((cx + rc, cy + t));
-        targets.push((cx - t, cy + rc));
-        targets.push((cx - rc, cy - t));
-    }
-    for (tx, ty) in targets {
+    targets.extend((-rc..rc).map(|t| (cx + t, cy - rc)));
+    targets.extend((-rc..rc).map(|t| (cx + rc, cy + t)));
+    targets.extend((-rc..rc).map(|t| (cx - t, cy + rc)));
+    targets.extend((-rc..rc).map(|t| (cx - rc, cy - t)));
+    // One radial: calls `visit(x, y, &mut walker)` at each sample until it leaves the window or grid.
+    let radial = |(tx, ty): (i64, i64), loss: &mut Vec<f32>| {
         let (ex, ey) = (
             g.x0_m + (tx as f64 + 0.5) * g.cell_m,
             g.y0_m - (ty as f64 + 0.5) * g.cell_m,
@@ -113,7 +113,7 @@ fn loss_window(
         let (dx, dy) = (ex - site.x_m, ey - site.y_m);
         let len = (dx * dx + dy * dy).sqrt();
         if len <= 0.0 {
-            continue;
+            return;
         }
         let (ux, uy) = (dx / len, dy / len);
         let mut walker = table.walker(ground0);
@@ -128,11 +128,14 @@ fn loss_window(
                 break;
             }
             let z = terrain.height_at(x, y) as f64;
-            // Costly models (ITM) evaluate each cell once, on the first radial that reaches it
-            // (radials are cast in a fixed order, so results stay deterministic).
+            // Costly models (ITM) evaluate each cell once, on the first radial (in border order)
+            // that reaches it.
             if costly {
                 if let Some((ix, iy)) = g.cell_of(x, y) {
-                    if ix >= w.ix0 && iy >= w.iy0 && ix < w.ix0 + w.nx && iy < w.iy0 + w.ny
+                    if ix >= w.ix0
+                        && iy >= w.iy0
+                        && ix < w.ix0 + w.nx
+                        && iy < w.iy0 + w.ny
                         && !loss[(iy - w.iy0) * w.nx + ix - w.ix0].is_nan()
                     {
                         walker.skip(z);
@@ -142,8 +145,36 @@ fn loss_window(
             }
             let l = walker.step(z);
             if !l.is_nan() {
-                put(x, y, l, &mut loss);
+                put(x, y, l, loss);
             }
+        }
+    };
+    if table.walker(ground0).is_costly() {
+        // Costly models: the border is cut into a fixed number of arcs computed in parallel, each
+        // first-radial-wins; where arcs overlap, the earlier arc wins. Same result at any thread count.
+        use rayon::prelude::*;
+        const ARCS: usize = 16;
+        let chunk = targets.len().div_ceil(ARCS).max(1);
+        let parts: Vec<Vec<f32>> = targets
+            .par_chunks(chunk)
+            .map(|arc| {
+                let mut part = vec![f32::NAN; w.nx * w.ny];
+                for &t in arc {
+                    radial(t, &mut part);
+                }
+                part
+            })
+            .collect();
+        for part in parts {
+            for (c, v) in loss.iter_mut().zip(part) {
+                if c.is_nan() {
+                    *c = v;
+                }
+            }
+        }
+    } else {
+        for &t in &targets {
+            radial(t, &mut loss);
         }
     }
     fill_holes(&mut loss, w, g, site);

@@ -303,7 +303,12 @@ impl LossTable {
     }
     /// Loss at the origin sample (the site's own cell), dB.
     pub fn origin_db(&self) -> f64 {
-        self.nlos_db[0]
+        if self.model.kind == ModelKind::Itm {
+            // ITM needs a path; the site's own cell gets free space at half a step.
+            fspl_db(0.5 * self.step_m, self.freq_mhz) + self.model.extra_loss_db
+        } else {
+            self.nlos_db[0]
+        }
     }
     /// A walker for one radial from a site whose ground is `tx_ground_m` above sea level.
     pub fn walker(&self, tx_ground_m: f64) -> PathWalker<'_> {

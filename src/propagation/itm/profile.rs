@@ -26,20 +26,23 @@ pub fn horizons(ground_m: &[f64], step_m: f64, h_m: [f64; 2], a_e_m: f64) -> ([f
     let z_rx = ground_m[n] + h_m[1];
     // Elevation angle from a terminal at height z₀ of a point at height z a distance s away, with the
     // earth's curvature lowering it by s/(2a_e) [TN101 eq. (6.15)].
-    let elev = |z0: f64, z: f64, s: f64| (z - z0) / s - s / (2.0 * a_e_m);
+    let inv_2a = 1.0 / (2.0 * a_e_m);
+    let elev = |z0: f64, z: f64, s: f64| (z - z0) / s - s * inv_2a;
     let mut theta = [elev(z_tx, z_rx, d), elev(z_rx, z_tx, d)];
     let mut d_hzn = [d, d];
+    // θ_i > θ ⇔ (z_i − z₀ − s_i²/2a) > θ·s_i (s_i > 0): compare without dividing, divide on a new
+    // maximum only.
     for (i, &z) in ground_m.iter().enumerate().take(n).skip(1) {
         let s_tx = i as f64 * step_m;
         let s_rx = d - s_tx;
-        let t_tx = elev(z_tx, z, s_tx);
-        if t_tx > theta[0] {
-            theta[0] = t_tx;
+        let num_tx = z - z_tx - s_tx * s_tx * inv_2a;
+        if num_tx > theta[0] * s_tx {
+            theta[0] = num_tx / s_tx;
             d_hzn[0] = s_tx;
         }
-        let t_rx = elev(z_rx, z, s_rx);
-        if t_rx > theta[1] {
-            theta[1] = t_rx;
+        let num_rx = z - z_rx - s_rx * s_rx * inv_2a;
+        if num_rx > theta[1] * s_rx {
+            theta[1] = num_rx / s_rx;
             d_hzn[1] = s_rx;
         }
     }
@@ -114,11 +117,19 @@ pub fn delta_h_m(ground_m: &[f64], step_m: f64, d_start_m: f64, d_end_m: f64) ->
         *d = v - (a + slope * j as f64);
     }
     // Deviations in decreasing order: q10 is the p10-th largest, q90 the (m − p10 + 1)-th largest.
-    // After the first selection everything from index p10 on is ≤ q10, so the second searches there.
-    let desc = |u: &f64, v: &f64| v.total_cmp(u);
-    let q10 = *dev.select_nth_unstable_by(p10 - 1, desc).1;
-    let q90 = *dev[p10..].select_nth_unstable_by(m - 2 * p10, desc).1;
+    let (q10, q90) = deciles(dev, p10);
     (q10 - q90) / (1.0 - 0.8 * (-(d_end_m - d_start_m) / 50e3).exp())
+}
+
+/// The `k`-th largest and `k`-th smallest of `v` (k ≥ 1, 2k ≤ len); reorders `v`.
+fn deciles(v: &mut [f64], k: usize) -> (f64, f64) {
+    // After the first selection everything from index k on is ≤ the k-th largest, so the second
+    // searches there. Values are finite (checked on input), so partial_cmp is total.
+    let desc = |a: &f64, b: &f64| b.partial_cmp(a).unwrap_or(std::cmp::Ordering::Equal);
+    let q10 = *v.select_nth_unstable_by(k - 1, desc).1;
+    let m = v.len();
+    let q90 = *v[k..].select_nth_unstable_by(m - 2 * k, desc).1;
+    (q10, q90)
 }
 
 /// Horizon distance of a terminal of effective height `h_e_m` over terrain of irregularity Δh:
@@ -270,6 +281,24 @@ mod tests {
         let factor = 1.0 - 0.8 * (-200_000.0f64 / 50e3).exp();
         // (the fitted line tilts slightly with the wave's phase at the ends, hence the tolerance)
         assert!((dh * factor - 20.0).abs() < 2.0, "Δh(d) = {}", dh * factor);
+    }
+
+    #[test]
+    fn deciles_match_sorting() {
+        let mut x = 12345u64;
+        for &(m, k) in &[(35usize, 4usize), (95, 10), (245, 25)] {
+            let v: Vec<f64> = (0..m)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ((x >> 33) % 1000) as f64 - 500.0
+                })
+                .collect();
+            let mut s = v.clone();
+            s.sort_by(|a, b| b.total_cmp(a));
+            assert_eq!(deciles(&mut v.clone(), k), (s[k - 1], s[m - k]));
+        }
     }
 
     #[test]
