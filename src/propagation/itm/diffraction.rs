@@ -84,13 +84,13 @@ pub fn smooth_earth_db(d_m: f64, g: &PathGeometry, m: &Medium, theta_los: f64) -
         g.d_hzn_m[0] / 1000.0,
         g.d_hzn_m[1] / 1000.0,
     ];
-    let f13 = m.freq_mhz.cbrt();
+    let f13 = m.freq_mhz.powf(1.0 / 3.0);
     let z = m.z_g.abs();
     let mut x_km = [0.0; 3];
     let mut k = [0.0; 3];
     for i in 0..3 {
         // C = (a_0·4/3 / a)^{1/3}; K = 0.017778 C f^{-1/3} / |Z_g|; B = 1.607 − K; x = B C² f^{1/3} d.
-        let c = ((4.0 / 3.0) * A_0_M / radius[i]).cbrt();
+        let c = ((4.0 / 3.0) * A_0_M / radius[i]).powf(1.0 / 3.0);
         k[i] = 0.017778 * c / f13 / z;
         x_km[i] = (1.607 - k[i]) * c * c * f13 * dist_km[i];
     }

@@ -28,24 +28,26 @@ pub fn horizons(ground_m: &[f64], step_m: f64, h_m: [f64; 2], a_e_m: f64) -> ([f
     // earth's curvature lowering it by s/(2a_e) [TN101 eq. (6.15)].
     let inv_2a = 1.0 / (2.0 * a_e_m);
     let elev = |z0: f64, z: f64, s: f64| (z - z0) / s - s * inv_2a;
-    let mut theta = [elev(z_tx, z_rx, d), elev(z_rx, z_tx, d)];
-    let mut d_hzn = [d, d];
+    let (mut t0, mut t1) = (elev(z_tx, z_rx, d), elev(z_rx, z_tx, d));
+    let (mut d0, mut d1) = (d, d);
     // θ_i > θ ⇔ (z_i − z₀ − s_i²/2a) > θ·s_i (s_i > 0): compare without dividing, divide on a new
     // maximum only.
-    for (i, &z) in ground_m.iter().enumerate().take(n).skip(1) {
-        let s_tx = i as f64 * step_m;
+    let mut s_tx = 0.0;
+    for &z in &ground_m[1..n] {
+        s_tx += step_m;
         let s_rx = d - s_tx;
         let num_tx = z - z_tx - s_tx * s_tx * inv_2a;
-        if num_tx > theta[0] * s_tx {
-            theta[0] = num_tx / s_tx;
-            d_hzn[0] = s_tx;
+        if num_tx > t0 * s_tx {
+            t0 = num_tx / s_tx;
+            d0 = s_tx;
         }
         let num_rx = z - z_rx - s_rx * s_rx * inv_2a;
-        if num_rx > theta[1] * s_rx {
-            theta[1] = num_rx / s_rx;
-            d_hzn[1] = s_rx;
+        if num_rx > t1 * s_rx {
+            t1 = num_rx / s_rx;
+            d1 = s_rx;
         }
     }
+    let (theta, d_hzn) = ([t0, t1], [d0, d1]);
     (theta, d_hzn)
 }
 
@@ -99,24 +101,34 @@ pub fn delta_h_m(ground_m: &[f64], step_m: f64, d_start_m: f64, d_end_m: f64) ->
     let mut s = [0.0f64; 245];
     let s = &mut s[..m];
     // Linear interpolation at fractional index x, extrapolating the last segment past the end.
+    // Trapezoid-weighted sums for the straight-line fit (as in `fit_line_ends` over all m points),
+    // accumulated while resampling.
+    let centre = 0.5 * (m - 1) as f64;
+    let (mut sum, mut moment) = (0.0, 0.0);
     let mut seg = x0 as usize;
     let mut x = x0;
-    for v in s.iter_mut() {
+    for (j, v) in s.iter_mut().enumerate() {
         while x > (seg + 1) as f64 && seg + 1 < n {
             seg += 1;
         }
         let t = x - (seg + 1) as f64;
         *v = ground_m[seg + 1] + (ground_m[seg + 1] - ground_m[seg]) * t;
+        sum += *v;
+        moment += *v * (j as f64 - centre);
         x += spacing;
     }
-    let (a, b) = fit_line_ends(s, 1.0, 0.0, (m - 1) as f64);
-    let slope = (b - a) / (m - 1) as f64;
+    let (first, last) = (s[0], s[m - 1]);
+    sum -= 0.5 * (first + last);
+    moment -= 0.5 * (first * -centre + last * centre);
+    let len = (m - 1) as f64;
+    let mean = sum / len;
+    let slope = moment * 12.0 / ((len * len + 2.0) * len);
+    let a = mean - slope * centre;
     let mut dev = [0.0f64; 245];
     let dev = &mut dev[..m];
     for (j, (d, &v)) in dev.iter_mut().zip(s.iter()).enumerate() {
         *d = v - (a + slope * j as f64);
     }
-    // Deviations in decreasing order: q10 is the p10-th largest, q90 the (m − p10 + 1)-th largest.
     let (q10, q90) = deciles(dev, p10);
     (q10 - q90) / (1.0 - 0.8 * (-(d_end_m - d_start_m) / 50e3).exp())
 }

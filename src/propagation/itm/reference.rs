@@ -102,7 +102,7 @@ pub fn reference_attenuation(
         Mode::PointToPoint => Weighting::PointToPoint,
         Mode::Area => Weighting::Area,
     };
-    let scale = (a_e * a_e / f).cbrt();
+    let scale = (a_e * a_e / f).powf(1.0 / 3.0);
     let d3 = d_sml.max(d_ml + 5.0 * scale);
     let d4 = d3 + 10.0 * scale;
     let a3 = diffraction_db(d3, g, m, theta_los, d_sml, weighting);

@@ -114,7 +114,7 @@ pub fn quantile_db(
     let a_9000 = 9000e3;
     let d_ex = (2.0 * a_9000 * g.h_e_m[0]).sqrt()
         + (2.0 * a_9000 * g.h_e_m[1]).sqrt()
-        + (575.7e12 / k).cbrt();
+        + (575.7e12 / k).powf(1.0 / 3.0);
     let d_e = if g.d_m < d_ex {
         130e3 * g.d_m / d_ex
     } else {
