@@ -34,6 +34,36 @@ struct StudyArgs {
     /// census population and real roads replace the synthesiser's approximations.
     #[arg(long, value_name = "DIR")]
     real_layers: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+/// Overrides of the scenario's `[coverage.model]`.
+#[derive(Args, Clone, Default)]
+struct ModelArgs {
+    /// Path-loss model: hata-deygout, fspl-deygout, hata, itm, 3gpp-rma, 3gpp-uma.
+    #[arg(long, value_name = "KIND")]
+    model: Option<String>,
+    /// Location reliability, % of locations (50 = median).
+    #[arg(long, value_name = "PCT")]
+    reliability_pct: Option<f64>,
+}
+
+impl ModelArgs {
+    fn apply(&self, s: &mut Scenario) -> phusong::Result<()> {
+        if let Some(m) = &self.model {
+            s.coverage.model.kind = serde_json::from_value(serde_json::Value::String(m.clone()))
+                .map_err(|_| {
+                    phusong::Error::Config(format!(
+                        "--model {m}: expected hata-deygout, fspl-deygout, hata, itm, 3gpp-rma or 3gpp-uma"
+                    ))
+                })?;
+        }
+        if let Some(r) = self.reliability_pct {
+            s.coverage.model.location_reliability_pct = r;
+        }
+        s.validate()
+    }
 }
 
 /// `phusong link`: one point-to-point path over a DEM file or a study's DEM.
@@ -112,6 +142,8 @@ enum Command {
         /// Grid resolution in metres (default: the scenario's, 90 m).
         #[arg(long, value_name = "M")]
         resolution_m: Option<f64>,
+        #[command(flatten)]
+        model: ModelArgs,
     },
     /// Every stage of a study: synth → coverage → gaps → plan → export.
     Run(StudyArgs),
@@ -169,6 +201,7 @@ fn load(a: &StudyArgs) -> phusong::Result<(Scenario, PathBuf)> {
     if let Some(r) = &a.real_layers {
         s.inputs.real_layers = Some(std::path::absolute(r).unwrap_or_else(|_| r.clone()));
     }
+    a.model.apply(&mut s)?;
     let out = a
         .out
         .clone()
@@ -197,6 +230,7 @@ fn run_link(a: &LinkArgs) -> phusong::Result<()> {
                 scenario: scenario.clone(),
                 out: a.out.clone(),
                 real_layers: None,
+                model: ModelArgs::default(),
             })?;
             params.epsg = s.crs_epsg;
             link::study_dem(&out, scenario)?
@@ -245,11 +279,13 @@ fn run(cli: Cli) -> phusong::Result<()> {
             real_layers,
             out,
             resolution_m,
+            model,
         } => {
             let args = StudyArgs {
                 scenario: demo_scenario(),
                 out: out.clone(),
                 real_layers: real_layers.clone(),
+                model: model.clone(),
             };
             let (mut s, out) = load(&args)?;
             if let Some(m) = resolution_m {
@@ -307,6 +343,7 @@ fn run(cli: Cli) -> phusong::Result<()> {
                     scenario: sc.clone(),
                     out: out.clone(),
                     real_layers: None,
+                    model: ModelArgs::default(),
                 })?;
                 let study = Study::load(&dir)?;
                 let t = std::time::Instant::now();

@@ -79,6 +79,9 @@ fn read_json<T: for<'a> Deserialize<'a>>(path: &Path, hint: &str) -> Result<T> {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CoverageReport {
     pub threshold_rsrp_dbm: f64,
+    /// Location reliability of the figures, % (see `reliability_method`).
+    pub location_reliability_pct: f64,
+    pub reliability_method: String,
     pub indoor_margin_db: f64,
     pub sites: usize,
     pub total: AreaCoverageJson,
@@ -195,6 +198,8 @@ pub fn stage_coverage(
     }
     let report = CoverageReport {
         threshold_rsrp_dbm: p.threshold_rsrp_dbm,
+        location_reliability_pct: p.model.location_reliability_pct,
+        reliability_method: p.model.reliability_method(),
         indoor_margin_db: p.indoor_margin_db,
         sites: study.sites.len(),
         total: (&total.total).into(),
@@ -489,6 +494,10 @@ pub struct Summary {
     pub crs: String,
     pub resolution_m: f64,
     pub model: String,
+    /// Location reliability the coverage figures hold at, %.
+    pub location_reliability_pct: f64,
+    /// How that reliability was applied (ITM location variability or log-normal shadowing σ).
+    pub reliability_method: String,
     pub sites_existing: usize,
     pub hamlets: usize,
     pub hamlets_unpowered: usize,
@@ -644,6 +653,8 @@ pub fn stage_export(s: &Scenario, study: &Study, run_dir: &Path, r: &Reporter) -
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default(),
+        location_reliability_pct: p.model.location_reliability_pct,
+        reliability_method: p.model.reliability_method(),
         sites_existing: study.sites.len(),
         hamlets: study.hamlets.len(),
         hamlets_unpowered: study.hamlets.iter().filter(|h| !h.grid_power).count(),
@@ -696,7 +707,7 @@ pub fn human_summary(s: &Summary) -> String {
     };
     format!(
         "{study}: {sites} sites, {hamlets} hamlets ({unp} without grid power), {pop} people, {area:.0} km² of land\n\
-         threshold RSRP ≥ {thr} dBm{indoor}, model {model}\n\
+         threshold RSRP ≥ {thr} dBm{indoor}, model {model}, reliability: {rel}\n\
          before: {b_land:.2} % of land, {b_ham:.2} % of hamlets ({b_unc} uncovered, {b_unp} of them without power), {b_pop:.2} % of people\n\
          gaps:   {g_sh} in terrain shadow, {g_oor} out of range\n\
          plan:   {towers} new towers ({solar} solar) from {cands} candidates\n\
@@ -712,6 +723,7 @@ pub fn human_summary(s: &Summary) -> String {
         thr = s.threshold_rsrp_dbm,
         indoor = if s.indoor_margin_db > 0.0 { format!(" + {} dB indoor", s.indoor_margin_db) } else { String::new() },
         model = s.model,
+        rel = s.reliability_method,
         b_land = s.before.land_area_covered_pct,
         b_ham = s.before.hamlets_covered_pct,
         b_unc = s.before.hamlets_uncovered,
