@@ -711,4 +711,44 @@ mod tests {
         );
         assert!(sigma_l > 9.0 && sigma_l < 10.0);
     }
+
+    /// The variability modes behave as their definitions say: +10 removes location variability,
+    /// mobile mode ties location to time, and every climate gives a finite, distinct median.
+    #[test]
+    fn variability_modes_and_climates() {
+        let g: Vec<f64> = (0..=300)
+            .map(|i| 200.0 + 60.0 * ((i as f64) * 0.21).sin())
+            .collect();
+        let run = |mdvar: i64, time: f64, loc: f64, climate: Climate| {
+            let p = ItmParams {
+                mdvar,
+                time_pct: time,
+                location_pct: loc,
+                climate,
+                ..ItmParams::default()
+            };
+            p2p(30.0, 1.5, &g, 100.0, 900.0, &p).unwrap().a_db
+        };
+        let c = Climate::ContinentalTemperate;
+        // +10: location percentage has no effect; without it, it does.
+        assert_eq!(run(13, 50.0, 10.0, c), run(13, 50.0, 90.0, c));
+        assert!(run(3, 50.0, 90.0, c) > run(3, 50.0, 10.0, c) + 5.0);
+        // Mobile mode: the location percentage is ignored (z_L = z_T).
+        assert_eq!(run(2, 80.0, 10.0, c), run(2, 80.0, 90.0, c));
+        // Single-message mode: time and location both follow the situation percentage.
+        assert_eq!(run(0, 10.0, 10.0, c), run(0, 90.0, 90.0, c));
+        // Higher time percentage, higher loss, in every climate; climates differ.
+        let mut medians = Vec::new();
+        for code in 1..=7 {
+            let cl = Climate::from_code(code).unwrap();
+            assert!(
+                run(3, 90.0, 50.0, cl) > run(3, 10.0, 50.0, cl),
+                "climate {code}"
+            );
+            medians.push(run(3, 50.0, 50.0, cl));
+        }
+        medians.sort_by(f64::total_cmp);
+        medians.dedup();
+        assert!(medians.len() >= 5, "{medians:?}");
+    }
 }
