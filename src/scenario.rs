@@ -233,4 +233,30 @@ mod tests {
         let e = s.validate().unwrap_err().to_string();
         assert!(e.contains("coverage.load"), "{e}");
     }
+
+    #[test]
+    fn itm_and_3gpp_models_parse_from_toml() {
+        let s: Scenario = toml::from_str(
+            "name = \"x\"\n[coverage.model]\nkind = \"itm\"\nlocation_reliability_pct = 90.0\n\
+             [coverage.model.itm]\nclimate = \"maritime-subtropical\"\nn0 = 350.0\n",
+        )
+        .unwrap();
+        use crate::propagation::itm::Climate;
+        use crate::propagation::model::ModelKind;
+        assert_eq!(s.coverage.model.kind, ModelKind::Itm);
+        assert_eq!(s.coverage.model.itm.climate, Climate::MaritimeSubtropical);
+        assert_eq!(s.coverage.model.itm.n0, 350.0);
+        assert_eq!(s.coverage.model.itm_params().location_pct, 90.0);
+        s.validate().unwrap();
+        let r: Scenario =
+            toml::from_str("name = \"x\"\n[coverage.model]\nkind = \"3gpp-rma\"\n").unwrap();
+        assert_eq!(r.coverage.model.kind, ModelKind::Rma);
+        assert!(toml::from_str::<Scenario>(
+            "name = \"x\"\n[coverage.model.itm]\nclimat = \"desert\"\n"
+        )
+        .is_err());
+        let mut bad = s.clone();
+        bad.coverage.model.itm.mdvar = 5;
+        assert!(bad.validate().unwrap_err().to_string().contains("mdvar"));
+    }
 }
