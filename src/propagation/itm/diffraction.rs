@@ -42,7 +42,7 @@ pub fn knife_edge_db(d_m: f64, g: &PathGeometry, m: &Medium, theta_los: f64) -> 
     fresnel_loss_db(v2(g.d_hzn_m[0])) + fresnel_loss_db(v2(g.d_hzn_m[1]))
 }
 
-/// Vogler's height-gain function F(x, K), dB [Alg. §"smooth-earth diffraction", eqs. (4.24)–(4.26)].
+/// Vogler's height-gain function F(x, K), dB [Alg. §"smooth-earth diffraction"; Vogler 1964].
 fn height_gain_db(x_km: f64, k: f64) -> f64 {
     if x_km < 200.0 {
         let w = -k.ln();

@@ -1,5 +1,5 @@
 //! Variability: the loss not exceeded for a given fraction of time, locations and situations
-//! [Alg. §5 (routine `avar`), eqs. (5.1)–(5.11), Table 5.1; TN101 §10 and vol. 2 eqs. (III.69)–(III.70)].
+//! [Alg. §5 (routine `avar`), Table 5.1; TN101 §10 and vol. 2 eqs. (III.69)–(III.70)].
 
 use super::diffraction::delta_h_at;
 use super::{warn, Climate, Mdvar, PathGeometry, VariabilityMode};
@@ -75,7 +75,7 @@ const CURVES: ClimateCurves = ClimateCurves {
     ],
 };
 
-/// (c₁ + c₂ / (1 + ((d_e − x₂)/x₃)²)) · (d_e/x₁)² / (1 + (d_e/x₁)²) [Alg. eq. (5.5)].
+/// (c₁ + c₂ / (1 + ((d_e − x₂)/x₃)²)) · (d_e/x₁)² / (1 + (d_e/x₁)²): the climate curves of [TN101 fig. 10.13] as the algorithm fits them.
 fn curve(c: &[[f64; 7]; 5], i: usize, d_e: f64) -> f64 {
     let r = (d_e / c[2][i]).powi(2);
     (c[0][i] + c[1][i] / (1.0 + ((d_e - c[3][i]) / c[4][i]).powi(2))) * r / (1.0 + r)
@@ -110,7 +110,7 @@ pub fn quantile_db(
     let mut z_t = inverse_ccdf(q.time_pct / 100.0);
     let mut z_l = inverse_ccdf(q.location_pct / 100.0);
     let z_s = inverse_ccdf(q.situation_pct / 100.0);
-    // Effective distance [eqs. (5.3)–(5.4)] with the 9 000 km earth of the variability curves.
+    // Effective distance [Alg. eq. (5.3)] with the 9 000 km earth of the variability curves.
     let a_9000 = 9000e3;
     let d_ex = (2.0 * a_9000 * g.h_e_m[0]).sqrt()
         + (2.0 * a_9000 * g.h_e_m[1]).sqrt()
@@ -178,7 +178,7 @@ pub fn quantile_db(
         VariabilityMode::Broadcast => (y_t + y_l, s2.sqrt() * z_s),
     };
     let mut a = a_ref_db - v_med - y_r - y_s;
-    // Negative attenuations are compressed towards a 10 dB floor of gain [eq. (5.2)].
+    // Negative attenuations are compressed towards a 10 dB floor of gain [Alg. §5].
     if a < 0.0 {
         a = a * (29.0 - a) / (29.0 - 10.0 * a);
     }
