@@ -24,7 +24,7 @@ demo-real: build
 	./target/release/phusong demo --real-layers $(REAL) --out out/nghe-an-real
 
 # The study with Longley-Rice (ITM) over the terrain instead of Hata + Deygout, at 180 m (ITM reaches
-# 20–25 km per site; at 90 m this takes about an hour on 2 cores).
+# 20–25 km per site; at 90 m it would take roughly 1.5 hours on 2 cores).
 demo-itm: build
 	@start=$$(date +%s); ./target/release/phusong demo --model itm --resolution-m 180 --out out/nghe-an-itm && echo "demo wall time: $$(( $$(date +%s) - start )) s"
 
