@@ -82,18 +82,24 @@ fn loss_window(
         .model
         .loss_table(freq_mhz, site.height_m, p.rx_height_m, step_m, n_max);
     let mut loss = vec![f32::NAN; w.nx * w.ny];
+    // Index in the window of the cell holding (x, y), if any.
+    let cell = |x: f64, y: f64| {
+        g.cell_of(x, y)
+            .filter(|&(ix, iy)| {
+                ix >= w.ix0 && iy >= w.iy0 && ix < w.ix0 + w.nx && iy < w.iy0 + w.ny
+            })
+            .map(|(ix, iy)| (iy - w.iy0) * w.nx + ix - w.ix0)
+    };
     let put = |x: f64, y: f64, v: f64, loss: &mut Vec<f32>| {
-        if let Some((ix, iy)) = g.cell_of(x, y) {
-            if ix >= w.ix0 && iy >= w.iy0 && ix < w.ix0 + w.nx && iy < w.iy0 + w.ny {
-                let c = &mut loss[(iy - w.iy0) * w.nx + ix - w.ix0];
-                let v = v as f32;
-                if c.is_nan() || v < *c {
-                    *c = v;
-                }
+        if let Some(c) = cell(x, y) {
+            let (c, v) = (&mut loss[c], v as f32);
+            if c.is_nan() || v < *c {
+                *c = v;
             }
         }
     };
     put(site.x_m, site.y_m, table.origin_db(), &mut loss);
+    let costly = table.is_costly();
     // Border cells of the (unclipped) square of half-size `rc` cells around the site's cell.
     let rc = (w.radius_m / g.cell_m).ceil() as i64 + 1;
     let (cx, cy) = g.frac(site.x_m, site.y_m);
@@ -104,7 +110,7 @@ fn loss_window(
     targets.extend((-rc..rc).map(|t| (cx + rc, cy + t)));
     targets.extend((-rc..rc).map(|t| (cx - t, cy + rc)));
     targets.extend((-rc..rc).map(|t| (cx - rc, cy - t)));
-    // One radial: calls `visit(x, y, &mut walker)` at each sample until it leaves the window or grid.
+    // One radial: the loss at each sample until it leaves the radius or the grid.
     let radial = |(tx, ty): (i64, i64), loss: &mut Vec<f32>| {
         let (ex, ey) = (
             g.x0_m + (tx as f64 + 0.5) * g.cell_m,
@@ -117,7 +123,6 @@ fn loss_window(
         }
         let (ux, uy) = (dx / len, dy / len);
         let mut walker = table.walker(ground0);
-        let costly = walker.is_costly();
         for k in 1..=table.len() {
             let d = k as f64 * step_m;
             if d > w.radius_m {
@@ -130,18 +135,9 @@ fn loss_window(
             let z = terrain.height_at(x, y) as f64;
             // Costly models (ITM) evaluate each cell once, on the first radial (in border order)
             // that reaches it.
-            if costly {
-                if let Some((ix, iy)) = g.cell_of(x, y) {
-                    if ix >= w.ix0
-                        && iy >= w.iy0
-                        && ix < w.ix0 + w.nx
-                        && iy < w.iy0 + w.ny
-                        && !loss[(iy - w.iy0) * w.nx + ix - w.ix0].is_nan()
-                    {
-                        walker.skip(z);
-                        continue;
-                    }
-                }
+            if costly && cell(x, y).is_some_and(|c| !loss[c].is_nan()) {
+                walker.skip(z);
+                continue;
             }
             let l = walker.step(z);
             if !l.is_nan() {
@@ -149,7 +145,7 @@ fn loss_window(
             }
         }
     };
-    if table.walker(ground0).is_costly() {
+    if costly {
         // Costly models: the border is cut into a fixed number of arcs computed in parallel, each
         // first-radial-wins; where arcs overlap, the earlier arc wins. Same result at any thread count.
         use rayon::prelude::*;

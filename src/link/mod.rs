@@ -552,23 +552,25 @@ mod tests {
         (Raster::filled(g, 100f32, None), c)
     }
 
+    /// Ends 8 km apart east–west through `c`, with the given antenna heights.
+    fn ends(proj: &Projector, c: (f64, f64), h_from_m: f64, h_to_m: f64) -> (Endpoint, Endpoint) {
+        let end = |dx: f64, h: f64| {
+            let (lon, lat) = proj.unproject(c.0 + dx, c.1).unwrap();
+            Endpoint {
+                lon,
+                lat,
+                antenna_height_m: h,
+            }
+        };
+        (end(-4000.0, h_from_m), end(4000.0, h_to_m))
+    }
+
     #[test]
     fn flat_link_report_by_hand() {
         let proj = Projector::new(32648).unwrap();
         let (r, c) = flat(&proj);
         // Ends 8 km apart east–west through the centre.
-        let (la, pa) = proj.unproject(c.0 - 4000.0, c.1).unwrap();
-        let (lb, pb) = proj.unproject(c.0 + 4000.0, c.1).unwrap();
-        let from = Endpoint {
-            lon: la,
-            lat: pa,
-            antenna_height_m: 30.0,
-        };
-        let to = Endpoint {
-            lon: lb,
-            lat: pb,
-            antenna_height_m: 10.0,
-        };
+        let (from, to) = ends(&proj, c, 30.0, 10.0);
         let mut params = LinkParams::new(1000.0);
         params.tx_power_dbm = Some(30.0);
         params.tx_gain_dbi = 15.0;
@@ -600,7 +602,7 @@ mod tests {
             brute.0
         );
         assert!((o.clearance_fraction_r1 - brute.1).abs() < 1e-6);
-        assert!((o.lat - pa).abs() < 1e-3);
+        assert!((o.lat - from.lat).abs() < 1e-3);
         // Free-space row and received power: 30 + 15 + 15 − FSPL(8 km, 1 GHz) = 60 − 110.51.
         let fs = rep.losses.iter().find(|l| l.model == "free-space").unwrap();
         let want = fspl_db(8000.0, 1000.0);
@@ -635,18 +637,7 @@ mod tests {
     fn rising_ridge_flips_line_of_sight() {
         let proj = Projector::new(32648).unwrap();
         let (mut r, c) = flat(&proj);
-        let (la, pa) = proj.unproject(c.0 - 4000.0, c.1).unwrap();
-        let (lb, pb) = proj.unproject(c.0 + 4000.0, c.1).unwrap();
-        let from = Endpoint {
-            lon: la,
-            lat: pa,
-            antenna_height_m: 30.0,
-        };
-        let to = Endpoint {
-            lon: lb,
-            lat: pb,
-            antenna_height_m: 30.0,
-        };
+        let (from, to) = ends(&proj, c, 30.0, 30.0);
         let params = LinkParams::new(900.0);
         let mut results = Vec::new();
         // A north–south wall three cells wide across the middle of the path; bulge at the middle

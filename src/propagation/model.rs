@@ -262,7 +262,7 @@ impl ModelParams {
         let los_db = if self.scenario_3gpp().is_some() {
             (0..=n).map(|k| at(k, true)).collect()
         } else {
-            nlos_db.clone()
+            Vec::new()
         };
         LossTable {
             model: self.clone(),
@@ -284,8 +284,9 @@ pub struct LossTable {
     tx_height_m: f64,
     rx_height_m: f64,
     step_m: f64,
-    /// Loss at sample k where the terrain leaves line of sight / where it does not, dB.
+    /// Loss at sample k where the terrain leaves line of sight (3GPP models only; empty otherwise), dB.
     los_db: Vec<f64>,
+    /// Loss at sample k otherwise (for ITM: only `extra_loss_db`), dB.
     nlos_db: Vec<f64>,
 }
 
@@ -309,6 +310,11 @@ impl LossTable {
         } else {
             self.nlos_db[0]
         }
+    }
+    /// Whether each [`PathWalker::step`] costs a full model evaluation (ITM), so that callers should
+    /// [`PathWalker::skip`] samples whose result they already have.
+    pub fn is_costly(&self) -> bool {
+        self.model.kind == ModelKind::Itm
     }
     /// A walker for one radial from a site whose ground is `tx_ground_m` above sea level.
     pub fn walker(&self, tx_ground_m: f64) -> PathWalker<'_> {
@@ -352,12 +358,6 @@ pub struct PathWalker<'a> {
 }
 
 impl PathWalker<'_> {
-    /// Whether each [`Self::step`] costs a full model evaluation (ITM), so that callers should
-    /// [`Self::skip`] samples whose result they already have.
-    pub fn is_costly(&self) -> bool {
-        matches!(self.state, State::Itm { .. })
-    }
-
     /// Advances to the next sample without computing its loss (the terrain still enters the
     /// profile of later samples).
     pub fn skip(&mut self, ground_m: f64) {

@@ -2,7 +2,7 @@
 //! (three-radii Vogler) diffraction plus a terrain clutter factor [Alg. §"diffraction" (routine
 //! `adiff`); ERL 79 §3.5].
 
-use super::{Medium, PathGeometry};
+use super::{Medium, Mode, PathGeometry};
 
 /// Actual earth radius the Vogler formulas are normalised to, m.
 const A_0_M: f64 = 6_370e3;
@@ -100,13 +100,6 @@ pub fn smooth_earth_db(d_m: f64, g: &PathGeometry, m: &Medium, theta_los: f64) -
     g_x - height_gain_db(x_km[1], k[1]) - height_gain_db(x_km[2], k[2]) - 20.0
 }
 
-/// Which ITM mode asks: point-to-point weights the clutter blend with C ≈ 10 m² [ERL 79 p. 3-8].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Weighting {
-    PointToPoint,
-    Area,
-}
-
 /// Diffraction attenuation at `d_m` beyond the horizons, dB: w·A_smooth + (1 − w)·A_knife + A_fo
 /// [ERL 79 eqs. (3.23), (3.38c)].
 pub fn diffraction_db(
@@ -115,7 +108,7 @@ pub fn diffraction_db(
     m: &Medium,
     theta_los: f64,
     d_sml_m: f64,
-    weighting: Weighting,
+    mode: Mode,
 ) -> f64 {
     let a_k = knife_edge_db(d_m, g, m, theta_los);
     let a_se = smooth_earth_db(d_m, g, m, theta_los);
@@ -124,7 +117,8 @@ pub fn diffraction_db(
     let a_fo = (5.0 * (1.0 + 1e-5 * g.h_m[0] * g.h_m[1] * m.freq_mhz * sh).log10()).min(15.0);
     let hh = g.h_m[0] * g.h_m[1];
     let excess = g.h_e_m[0] * g.h_e_m[1] - hh;
-    let c = if weighting == Weighting::PointToPoint {
+    // Point-to-point weights the clutter blend with C ≈ 10 m² [ERL 79 p. 3-8].
+    let c = if mode == Mode::PointToPoint {
         10.0
     } else {
         0.0

@@ -200,6 +200,13 @@ impl Default for ItmParams {
     }
 }
 
+/// Which ITM mode a computation belongs to (the diffraction blend differs between them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    PointToPoint,
+    Area,
+}
+
 /// Propagation region of the reference attenuation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -467,8 +474,7 @@ pub fn p2p(
     }
     let medium = Medium::new(params, freq_mhz, profile::mean_path_height_m(ground_m));
     let geom = profile::analyse(ground_m, step_m, [h_tx_m, h_rx_m], medium.gamma_e);
-    let reference =
-        reference::reference_attenuation(&geom, &medium, reference::Mode::PointToPoint)?;
+    let reference = reference::reference_attenuation(&geom, &medium, Mode::PointToPoint)?;
     warnings |= reference.warnings;
     finish(geom, medium, reference, params, warnings)
 }
@@ -499,7 +505,7 @@ pub fn area(
         d_km * 1000.0,
         medium.gamma_e,
     );
-    let reference = reference::reference_attenuation(&geom, &medium, reference::Mode::Area)?;
+    let reference = reference::reference_attenuation(&geom, &medium, Mode::Area)?;
     warnings |= reference.warnings;
     finish(geom, medium, reference, params, warnings)
 }

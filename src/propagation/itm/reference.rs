@@ -7,17 +7,10 @@
 //! two-ray values and the diffraction line [ERL 79 eqs. (3.16)–(3.21)]; beyond it, the diffraction line
 //! meets the troposcatter line A_s0 + m_s·d at d_x.
 
-use super::diffraction::{diffraction_db, Weighting};
+use super::diffraction::diffraction_db;
 use super::line_of_sight::line_of_sight_db;
 use super::troposcatter::{troposcatter_db, ScatterState};
-use super::{warn, ItmError, Medium, PathGeometry, PropMode};
-
-/// Which ITM mode the geometry comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    PointToPoint,
-    Area,
-}
+use super::{warn, ItmError, Medium, Mode, PathGeometry, PropMode};
 
 /// Reference attenuation, its region and the warnings the geometry raised.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -98,15 +91,11 @@ pub fn reference_attenuation(
     }
 
     // The diffraction line through two points far beyond the horizon.
-    let weighting = match mode {
-        Mode::PointToPoint => Weighting::PointToPoint,
-        Mode::Area => Weighting::Area,
-    };
     let scale = (a_e * a_e / f).powf(1.0 / 3.0);
     let d3 = d_sml.max(d_ml + 5.0 * scale);
     let d4 = d3 + 10.0 * scale;
-    let a3 = diffraction_db(d3, g, m, theta_los, d_sml, weighting);
-    let a4 = diffraction_db(d4, g, m, theta_los, d_sml, weighting);
+    let a3 = diffraction_db(d3, g, m, theta_los, d_sml, mode);
+    let a4 = diffraction_db(d4, g, m, theta_los, d_sml, mode);
     let m_d = (a4 - a3) / (d4 - d3);
     let a_d0 = a3 - m_d * d3;
 
