@@ -17,7 +17,7 @@
 //! - [`variability`]: time, location and situation variability (quantiles of the loss).
 //!
 //! ```
-//! use phusong::propagation::itm::{self, ItmParams};
+//! use phusong_engine::propagation::itm::{self, ItmParams};
 //!
 //! // 10 km of flat ground at 100 m, 30 m mast to a 1.5 m handset at 900 MHz, median values.
 //! let ground_m = vec![100.0; 101];

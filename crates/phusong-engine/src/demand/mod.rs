@@ -28,4 +28,3 @@ pub struct Commune {
     pub population: Option<u64>,
     pub geometry: MultiPolygon<f64>,
 }
-pub mod rasterize;

@@ -16,7 +16,7 @@
 //!   (Reudink's fraction of useful service area of a circular cell); the same formula is
 //!   T. S. Rappaport, Wireless Communications 2nd ed. (2002), eq. (4.79) / Fig. 4.18.
 
-use crate::error::{Error, Result};
+use crate::error::{ParamError, Result};
 
 const SQRT_2: f64 = std::f64::consts::SQRT_2;
 /// 1/√π.
@@ -214,10 +214,12 @@ pub fn check_reliability(reliability: f64) -> Result<()> {
     if reliability > 0.0 && reliability < 1.0 {
         Ok(())
     } else {
-        Err(Error::Config(format!(
-            "reliability = {reliability} must be a fraction strictly between 0 and 1 \
-             (e.g. 0.9 for 90 %)"
-        )))
+        Err(ParamError::new(
+            "reliability",
+            reliability,
+            "a fraction strictly between 0 and 1 (e.g. 0.9 for 90 %)",
+        )
+        .into())
     }
 }
 
@@ -226,10 +228,8 @@ fn check_sigma(sigma_db: f64, allow_zero: bool) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        let expected = if allow_zero { "≥ 0" } else { "> 0" };
-        Err(Error::Config(format!(
-            "shadowing sigma = {sigma_db} dB must be finite and {expected}"
-        )))
+        let expected = if allow_zero { "finite and ≥ 0 dB" } else { "finite and > 0 dB" };
+        Err(ParamError::new("shadow_sigma_db", sigma_db, expected).into())
     }
 }
 
@@ -261,9 +261,7 @@ pub fn cell_edge_to_area_reliability(
     check_reliability(edge_reliability)?;
     check_sigma(sigma_db, false)?;
     if !(path_loss_exponent.is_finite() && path_loss_exponent > 0.0) {
-        return Err(Error::Config(format!(
-            "path-loss exponent = {path_loss_exponent} must be finite and > 0"
-        )));
+        return Err(ParamError::new("path_loss_exponent", path_loss_exponent, "finite and > 0").into());
     }
     let a = -normal_quantile(edge_reliability) / SQRT_2;
     let b = 10.0 * path_loss_exponent * std::f64::consts::LOG10_E / (sigma_db * SQRT_2);

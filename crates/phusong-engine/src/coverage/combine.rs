@@ -22,6 +22,8 @@ pub struct CoverageRasters {
     /// Best RSRP per operator, dBm, in `operators` order.
     pub operators: Vec<String>,
     pub operator_rsrp_dbm: Vec<Raster<f32>>,
+    /// The model's warnings and refusals summed over every site.
+    pub warnings: crate::propagation::models::Warnings,
 }
 
 struct Row {
@@ -136,7 +138,12 @@ pub fn combine(
         data,
         nodata: Some(f32::NAN),
     };
+    let mut warnings = crate::propagation::models::Warnings::default();
+    for w in windows {
+        warnings.merge(&w.warnings);
+    }
     CoverageRasters {
+        warnings: warnings.finish(),
         rsrp_dbm: raster(rsrp),
         server: Raster {
             spec: grid.clone(),

@@ -5,7 +5,8 @@ pub mod combine;
 pub mod rollup;
 pub mod site;
 
-use crate::propagation::model::ModelParams;
+use crate::error::{check_range, ParamError};
+use crate::propagation::models::{Model, ModelConfig};
 use serde::{Deserialize, Serialize};
 
 pub use combine::{combine, CoverageRasters};
@@ -15,7 +16,7 @@ pub use site::{point_rsrp_dbm, site_range_m, site_window, SiteWindow};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CoverageParams {
-    pub model: ModelParams,
+    pub model: ModelConfig,
     /// Receiver (handset) height above ground, metres.
     pub rx_height_m: f64,
     /// Outdoor coverage threshold on RSRP, dBm.
@@ -40,7 +41,7 @@ pub struct CoverageParams {
 impl Default for CoverageParams {
     fn default() -> Self {
         CoverageParams {
-            model: ModelParams::default(),
+            model: ModelConfig::default(),
             rx_height_m: 1.5,
             threshold_rsrp_dbm: -110.0,
             indoor_margin_db: 0.0,
@@ -63,41 +64,24 @@ impl CoverageParams {
     pub fn noise_per_re_dbm(&self) -> f64 {
         -174.0 + 10.0 * 15_000f64.log10() + self.noise_figure_db
     }
-    /// Checks ranges; returns a message naming the bad parameter.
-    pub fn validate(&self) -> crate::Result<()> {
-        let bad = |name: &str, v: f64, want: &str| {
-            Err(crate::Error::Config(format!(
-                "coverage.{name} = {v}: expected {want}"
-            )))
-        };
-        if !(0.0..=100.0).contains(&self.rx_height_m) {
-            return bad("rx_height_m", self.rx_height_m, "0–100 m");
-        }
-        if !(-160.0..=-30.0).contains(&self.threshold_rsrp_dbm) {
-            return bad(
-                "threshold_rsrp_dbm",
-                self.threshold_rsrp_dbm,
-                "−160 to −30 dBm",
-            );
-        }
-        if !(0.0..=60.0).contains(&self.indoor_margin_db) {
-            return bad("indoor_margin_db", self.indoor_margin_db, "0–60 dB");
-        }
-        if !(100.0..=200_000.0).contains(&self.max_radius_m) {
-            return bad("max_radius_m", self.max_radius_m, "100 m – 200 km");
-        }
-        if !(0.1..=1.0).contains(&self.sample_step_cells) {
-            return bad("sample_step_cells", self.sample_step_cells, "0.1–1");
-        }
-        if !(0.0..=1.0).contains(&self.load) {
-            return bad("load", self.load, "0–1");
-        }
-        if self.model.kind == crate::propagation::model::ModelKind::Itm && self.rx_height_m < 0.5 {
-            return bad(
-                "rx_height_m",
+    /// Checks every field (finite, in range, unit in the message); keys as in the study file.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        let c = |key, v, lo, hi, want| check_range(key, v, lo, hi, want).map_err(|e| e.under("coverage"));
+        c("rx_height_m", self.rx_height_m, 0.0, 100.0, "0–100 m")?;
+        c("threshold_rsrp_dbm", self.threshold_rsrp_dbm, -160.0, -30.0, "−160 to −30 dBm")?;
+        c("indoor_margin_db", self.indoor_margin_db, 0.0, 60.0, "0–60 dB")?;
+        c("range_margin_db", self.range_margin_db, 0.0, 60.0, "0–60 dB")?;
+        c("max_radius_m", self.max_radius_m, 100.0, 200_000.0, "100 m – 200 km")?;
+        c("sample_step_cells", self.sample_step_cells, 0.1, 1.0, "0.1–1 cells")?;
+        c("load", self.load, 0.0, 1.0, "0–1")?;
+        c("noise_figure_db", self.noise_figure_db, 0.0, 30.0, "0–30 dB")?;
+        c("overlap_margin_db", self.overlap_margin_db, 0.0, 30.0, "0–30 dB")?;
+        if matches!(self.model.model, Model::Itm(_)) && self.rx_height_m < 0.5 {
+            return Err(ParamError::new(
+                "coverage.rx_height_m",
                 self.rx_height_m,
                 "≥ 0.5 m with the ITM model",
-            );
+            ));
         }
         self.model.validate()
     }
@@ -109,18 +93,19 @@ pub fn compute_windows(
     terrain: &crate::terrain::Terrain,
     sites: &[crate::radio::Site],
     p: &CoverageParams,
-    progress: Option<&indicatif::ProgressBar>,
+    progress: &dyn crate::progress::Progress,
 ) -> Vec<SiteWindow> {
     use rayon::prelude::*;
-    sites
+    progress.start("coverage", sites.len() as u64);
+    let windows = sites
         .par_iter()
         .enumerate()
         .filter_map(|(i, s)| {
             let w = site_window(i, s, terrain, p);
-            if let Some(pb) = progress {
-                pb.inc(1);
-            }
+            progress.advance(1);
             w
         })
-        .collect()
+        .collect();
+    progress.finish();
+    windows
 }

@@ -22,8 +22,8 @@ use crate::propagation::knife_edge::{fresnel_nu, knife_edge_loss_db, wavelength_
 /// Walks one radial outward from a transmitter, returning the diffraction loss at each receiver.
 ///
 /// ```
-/// use phusong::propagation::radial::RadialWalker;
-/// use phusong::propagation::{deygout_loss_db, knife_edge_loss_db, Profile};
+/// use phusong_engine::propagation::radial::RadialWalker;
+/// use phusong_engine::propagation::{deygout_loss_db, knife_edge_loss_db, Profile};
 ///
 /// // A 30 m mast on flat ground at 0 m, a 60 m high ridge 2 km out, receivers at 1.5 m every 500 m.
 /// let ground = [0.0, 0.0, 0.0, 0.0, 60.0, 0.0, 0.0, 0.0, 0.0];

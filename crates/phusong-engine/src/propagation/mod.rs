@@ -6,7 +6,7 @@
 //! - [`deygout`]: multiple knife-edge diffraction over a terrain profile (Deygout 1966), with
 //!   effective-Earth curvature, plus a line-of-sight test.
 //! - [`radial`]: the same Deygout evaluated incrementally at every sample of a radial (coverage engine).
-//! - [`model`]: the study's path-loss model (base loss + weighted diffraction).
+//! - [`models`]: the path-loss models behind one trait, and the study's choice of one.
 //! - [`tr38901`]: 3GPP TR 38.901 RMa/UMa path loss, LOS probability and shadow-fading σ.
 //! - [`reliability`]: location reliability through log-normal shadowing (margins, Jakes).
 //!
@@ -17,7 +17,7 @@ pub mod free_space;
 pub mod hata;
 pub mod itm;
 pub mod knife_edge;
-pub mod model;
+pub mod models;
 pub mod radial;
 pub mod reliability;
 pub mod tr38901;

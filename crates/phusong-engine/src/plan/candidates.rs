@@ -3,7 +3,7 @@
 use crate::demand::Hamlet;
 use crate::grid::Raster;
 use crate::radio::{Sector, Site};
-use crate::scenario::PlanParams;
+use crate::plan::PlanParams;
 use crate::terrain::Terrain;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;

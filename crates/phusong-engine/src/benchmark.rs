@@ -1,7 +1,7 @@
 //! Reproducible speed measurements shared by `cargo bench` and `phusong bench`.
 
 use crate::coverage::{site_window, CoverageParams};
-use crate::propagation::model::{ModelKind, ModelParams};
+use crate::propagation::models::{Model, ModelConfig};
 use crate::radio::{Sector, Site};
 use crate::terrain::{analytic_hills, Terrain};
 use std::time::Instant;
@@ -47,8 +47,8 @@ pub fn bench_cases() -> Vec<(&'static str, Site, CoverageParams)> {
     // ITM over the DEM: one profile point per cell along each radial (as SPLAT! and Signal-Server
     // sample their DEM), every point of every radial a full point-to-point ITM evaluation.
     let itm = |p: CoverageParams| CoverageParams {
-        model: ModelParams {
-            kind: ModelKind::Itm,
+        model: ModelConfig {
+            model: Model::Itm(Default::default()),
             ..p.model
         },
         sample_step_cells: 1.0,

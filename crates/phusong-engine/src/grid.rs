@@ -17,7 +17,7 @@ impl GridSpec {
     /// Grid covering the box `[xmin,xmax]×[ymin,ymax]`, snapped outward to multiples of `cell_m`.
     ///
     /// ```
-    /// use phusong::grid::GridSpec;
+    /// use phusong_engine::grid::GridSpec;
     /// let g = GridSpec::covering(32648, 500_010.0, 2_000_000.0, 500_990.0, 2_000_450.0, 90.0);
     /// assert_eq!((g.x0_m, g.nx, g.ny), (499_950.0, 12, 6));
     /// assert_eq!(g.cell_of(500_000.0, 2_000_100.0), Some((0, 4)));

@@ -2,7 +2,7 @@
 
 use crate::coverage::CoverageParams;
 use crate::grid::GridSpec;
-use crate::propagation::model::ModelKind;
+use crate::propagation::models::{LinkSpec, LossTable, Model, Warnings};
 use crate::radio::antenna::pattern_db;
 use crate::radio::Site;
 use crate::terrain::Terrain;
@@ -20,6 +20,8 @@ pub struct SiteWindow {
     pub rsrp_dbm: Vec<f32>,
     /// Sum over the site's sectors of RSRP, linear mW (0 beyond range).
     pub total_mw: Vec<f32>,
+    /// The model's warnings and refusals over the window.
+    pub warnings: Warnings,
 }
 
 impl SiteWindow {
@@ -41,15 +43,18 @@ pub fn site_range_m(site: &Site, p: &CoverageParams) -> f64 {
         .iter()
         .map(|s| {
             let max_loss = s.rs_eirp_dbm() - floor_dbm;
-            p.model.range_m(
-                s.freq_mhz,
-                site.height_m,
-                p.rx_height_m,
-                max_loss,
-                p.max_radius_m,
-            )
+            p.model.range_m(&link(site, p, s.freq_mhz), max_loss, p.max_radius_m)
         })
         .fold(0.0, f64::max)
+}
+
+/// The link from `site` at `freq_mhz` to a receiver at the study's handset height.
+fn link(site: &Site, p: &CoverageParams, freq_mhz: f64) -> LinkSpec {
+    LinkSpec {
+        freq_mhz,
+        tx_height_m: site.height_m,
+        rx_height_m: p.rx_height_m,
+    }
 }
 
 /// Direction-dependent part of the link: antenna gain of a sector towards a receiver.
@@ -63,8 +68,8 @@ fn sector_gain_db(s: &crate::radio::Sector, azimuth_deg: f64, depression_deg: f6
     )
 }
 
-/// Path loss (dB) from `site` over its window, one value per cell; NaN beyond range.
-/// Radials are cast from the site to every cell on the window's border and sampled every
+/// Path loss (dB) from `site` over its window, one value per cell (NaN beyond range), and the model's
+/// warnings. Radials are cast from the site to every cell on the window's border and sampled every
 /// `sample_step` cells; each cell keeps the smallest loss of the samples falling in it, and cells
 /// no radial sample lands in take the mean of their computed neighbours.
 fn loss_window(
@@ -73,45 +78,104 @@ fn loss_window(
     p: &CoverageParams,
     freq_mhz: f64,
     w: &Window,
-) -> Vec<f32> {
+) -> (Vec<f32>, Warnings) {
     let g = terrain.grid();
-    let ground0 = terrain.height_at(site.x_m, site.y_m) as f64;
     let step_m = g.cell_m * p.sample_step_cells;
     let n_max = (w.radius_m / step_m).ceil() as usize + 1;
-    let table = p
-        .model
-        .loss_table(freq_mhz, site.height_m, p.rx_height_m, step_m, n_max);
-    let mut loss = vec![f32::NAN; w.nx * w.ny];
-    // Index in the window of the cell holding (x, y), if any.
-    let cell = |x: f64, y: f64| {
-        g.cell_of(x, y)
-            .filter(|&(ix, iy)| {
-                ix >= w.ix0 && iy >= w.iy0 && ix < w.ix0 + w.nx && iy < w.iy0 + w.ny
-            })
-            .map(|(ix, iy)| (iy - w.iy0) * w.nx + ix - w.ix0)
+    let table = p.model.loss_table(&link(site, p, freq_mhz), step_m, n_max);
+    let walk = RadialWalk {
+        site,
+        terrain,
+        table: &table,
+        w,
+        ground0: terrain.height_at(site.x_m, site.y_m) as f64,
     };
-    let put = |x: f64, y: f64, v: f64, loss: &mut Vec<f32>| {
-        if let Some(c) = cell(x, y) {
-            let (c, v) = (&mut loss[c], v as f32);
-            if c.is_nan() || v < *c {
-                *c = v;
+    let mut loss = vec![f32::NAN; w.nx * w.ny];
+    walk.put(site.x_m, site.y_m, table.origin_db(), &mut loss);
+    let targets = border_targets(g, site, w.radius_m);
+    let mut warnings = Warnings::default();
+    if table.is_costly() {
+        // Costly models: the border is cut into a fixed number of arcs computed in parallel, each
+        // first-radial-wins; where arcs overlap, the earlier arc wins. Same result at any thread count.
+        use rayon::prelude::*;
+        const ARCS: usize = 16;
+        let chunk = targets.len().div_ceil(ARCS).max(1);
+        let parts: Vec<(Vec<f32>, Warnings)> = targets
+            .par_chunks(chunk)
+            .map(|arc| {
+                let mut part = vec![f32::NAN; w.nx * w.ny];
+                let mut warn = Warnings::default();
+                for &t in arc {
+                    walk.radial(t, &mut part, &mut warn);
+                }
+                (part, warn)
+            })
+            .collect();
+        for (part, warn) in parts {
+            warnings.merge(&warn);
+            for (c, v) in loss.iter_mut().zip(part) {
+                if c.is_nan() {
+                    *c = v;
+                }
             }
         }
-    };
-    put(site.x_m, site.y_m, table.origin_db(), &mut loss);
-    let costly = table.is_costly();
-    // Border cells of the (unclipped) square of half-size `rc` cells around the site's cell.
-    let rc = (w.radius_m / g.cell_m).ceil() as i64 + 1;
+    } else {
+        for &t in &targets {
+            walk.radial(t, &mut loss, &mut warnings);
+        }
+    }
+    fill_holes(&mut loss, w, g, site);
+    (loss, warnings)
+}
+
+/// Border cells of the (unclipped) square of half-size `radius_m` (+1 cell) around the site's cell,
+/// in order (top, right, bottom, left), so chunks of it are contiguous arcs.
+fn border_targets(g: &GridSpec, site: &Site, radius_m: f64) -> Vec<(i64, i64)> {
+    let rc = (radius_m / g.cell_m).ceil() as i64 + 1;
     let (cx, cy) = g.frac(site.x_m, site.y_m);
     let (cx, cy) = (cx.floor() as i64, cy.floor() as i64);
-    // Around the border in order (top, right, bottom, left), so chunks of it are contiguous arcs.
     let mut targets = Vec::with_capacity(8 * rc as usize);
     targets.extend((-rc..rc).map(|t| (cx + t, cy - rc)));
     targets.extend((-rc..rc).map(|t| (cx + rc, cy + t)));
     targets.extend((-rc..rc).map(|t| (cx - t, cy + rc)));
     targets.extend((-rc..rc).map(|t| (cx - rc, cy - t)));
-    // One radial: the loss at each sample until it leaves the radius or the grid.
-    let radial = |(tx, ty): (i64, i64), loss: &mut Vec<f32>| {
+    targets
+}
+
+/// What every radial of one site and frequency shares.
+struct RadialWalk<'a> {
+    site: &'a Site,
+    terrain: &'a Terrain,
+    table: &'a LossTable,
+    w: &'a Window,
+    ground0: f64,
+}
+
+impl RadialWalk<'_> {
+    /// Index in the window of the cell holding (x, y), if any.
+    fn cell(&self, x: f64, y: f64) -> Option<usize> {
+        let w = self.w;
+        self.terrain
+            .grid()
+            .cell_of(x, y)
+            .filter(|&(ix, iy)| ix >= w.ix0 && iy >= w.iy0 && ix < w.ix0 + w.nx && iy < w.iy0 + w.ny)
+            .map(|(ix, iy)| (iy - w.iy0) * w.nx + ix - w.ix0)
+    }
+
+    /// Keeps the smaller loss at the cell holding (x, y).
+    fn put(&self, x: f64, y: f64, v: f64, loss: &mut [f32]) {
+        if let Some(c) = self.cell(x, y) {
+            let (c, v) = (&mut loss[c], v as f32);
+            if c.is_nan() || v < *c {
+                *c = v;
+            }
+        }
+    }
+
+    /// One radial towards border cell (tx, ty): the loss at each sample until it leaves the radius
+    /// or the grid.
+    fn radial(&self, (tx, ty): (i64, i64), loss: &mut [f32], warnings: &mut Warnings) {
+        let (g, site, table) = (self.terrain.grid(), self.site, self.table);
         let (ex, ey) = (
             g.x0_m + (tx as f64 + 0.5) * g.cell_m,
             g.y0_m - (ty as f64 + 0.5) * g.cell_m,
@@ -122,59 +186,31 @@ fn loss_window(
             return;
         }
         let (ux, uy) = (dx / len, dy / len);
-        let mut walker = table.walker(ground0);
+        let costly = table.is_costly();
+        let mut walker = table.walker(self.ground0);
         for k in 1..=table.len() {
-            let d = k as f64 * step_m;
-            if d > w.radius_m {
+            let d = k as f64 * table.step_m();
+            if d > self.w.radius_m {
                 break;
             }
             let (x, y) = (site.x_m + ux * d, site.y_m + uy * d);
             if x < g.x0_m || x >= g.x1_m() || y > g.y0_m || y <= g.y1_m() {
                 break;
             }
-            let z = terrain.height_at(x, y) as f64;
+            let z = self.terrain.height_at(x, y) as f64;
             // Costly models (ITM) evaluate each cell once, on the first radial (in border order)
             // that reaches it.
-            if costly && cell(x, y).is_some_and(|c| !loss[c].is_nan()) {
+            if costly && self.cell(x, y).is_some_and(|c| !loss[c].is_nan()) {
                 walker.skip(z);
                 continue;
             }
             let l = walker.step(z);
             if !l.is_nan() {
-                put(x, y, l, loss);
+                self.put(x, y, l, loss);
             }
         }
-    };
-    if costly {
-        // Costly models: the border is cut into a fixed number of arcs computed in parallel, each
-        // first-radial-wins; where arcs overlap, the earlier arc wins. Same result at any thread count.
-        use rayon::prelude::*;
-        const ARCS: usize = 16;
-        let chunk = targets.len().div_ceil(ARCS).max(1);
-        let parts: Vec<Vec<f32>> = targets
-            .par_chunks(chunk)
-            .map(|arc| {
-                let mut part = vec![f32::NAN; w.nx * w.ny];
-                for &t in arc {
-                    radial(t, &mut part);
-                }
-                part
-            })
-            .collect();
-        for part in parts {
-            for (c, v) in loss.iter_mut().zip(part) {
-                if c.is_nan() {
-                    *c = v;
-                }
-            }
-        }
-    } else {
-        for &t in &targets {
-            radial(t, &mut loss);
-        }
+        warnings.merge(walker.warnings());
     }
-    fill_holes(&mut loss, w, g, site);
-    loss
 }
 
 /// Fills cells inside the radius that no radial sample reached with the mean of computed neighbours.
@@ -249,9 +285,14 @@ pub fn site_window(
     let mut freqs: Vec<f64> = site.sectors.iter().map(|s| s.freq_mhz).collect();
     freqs.sort_by(f64::total_cmp);
     freqs.dedup();
+    let mut warnings = Warnings::default();
     let losses: Vec<Vec<f32>> = freqs
         .iter()
-        .map(|&f| loss_window(site, terrain, p, f, &w))
+        .map(|&f| {
+            let (l, warn) = loss_window(site, terrain, p, f, &w);
+            warnings.merge(&warn);
+            l
+        })
         .collect();
     let tx_z = terrain.height_at(site.x_m, site.y_m) as f64 + site.height_m;
     let mut rsrp = vec![f32::NAN; w.nx * w.ny];
@@ -290,6 +331,7 @@ pub fn site_window(
         ny: w.ny,
         rsrp_dbm: rsrp,
         total_mw: total,
+        warnings,
     })
 }
 
@@ -318,10 +360,8 @@ pub fn point_rsrp_dbm(
     let step_m = d / n as f64;
     let mut best = f64::NEG_INFINITY;
     for s in &site.sectors {
-        let l = if with_terrain && p.model.kind != ModelKind::Hata {
-            let table = p
-                .model
-                .loss_table(s.freq_mhz, site.height_m, p.rx_height_m, step_m, n);
+        let l = if with_terrain && !matches!(p.model.model, Model::Hata(_)) {
+            let table = p.model.loss_table(&link(site, p, s.freq_mhz), step_m, n);
             let mut walker = table.walker(tx_ground);
             let mut l = f64::NAN;
             for k in 1..=n {
@@ -335,8 +375,7 @@ pub fn point_rsrp_dbm(
             }
             l
         } else {
-            p.model
-                .base_loss_db(s.freq_mhz, site.height_m, p.rx_height_m, d)
+            p.model.base_loss_db(&link(site, p, s.freq_mhz), d)
         };
         if l.is_nan() {
             continue;
