@@ -1,4 +1,4 @@
-//! One error type for the library: every variant names what failed and where.
+//! Errors of reading, writing and running studies: every variant names what failed and where.
 
 use std::path::PathBuf;
 
@@ -34,6 +34,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A parameter out of range (study file or command line).
+    #[error(transparent)]
+    Param(#[from] phusong_engine::ParamError),
+    /// The engine refused its inputs.
+    #[error(transparent)]
+    Engine(#[from] phusong_engine::Error),
     /// Anything else, with a message.
     #[error("{0}")]
     Other(String),

@@ -1,11 +1,11 @@
 //! Turning study results into styled output layers (GeoPackage + QGIS project).
 
-use crate::coverage::rollup::{AreaCoverage, HamletCoverage};
-use crate::demand::{Commune, Hamlet};
-use crate::gaps::Gap;
+use phusong_engine::coverage::rollup::{AreaCoverage, HamletCoverage};
+use phusong_engine::demand::{Commune, Hamlet};
+use phusong_engine::gaps::Gap;
 use crate::io::layer::{FieldKind as K, Layer, Style, Value as V};
-use crate::plan::candidates::PlannedTower;
-use crate::radio::Site;
+use phusong_engine::plan::candidates::PlannedTower;
+use phusong_engine::radio::Site;
 use geo::{Geometry, Point};
 
 fn rsrp_value(v: Option<f32>) -> V {
@@ -177,7 +177,7 @@ pub fn sites_layer(sites: &[Site], epsg: u32) -> Layer {
     let palette = [
         "#e41a1c", "#377eb8", "#984ea3", "#ff7f00", "#a65628", "#f781bf",
     ];
-    let ops = crate::coverage::combine::operators_of(sites);
+    let ops = phusong_engine::coverage::combine::operators_of(sites);
     let classes = ops
         .iter()
         .enumerate()
@@ -297,4 +297,66 @@ pub fn gaps_layer(gaps: &[Gap], hamlets: &[Hamlet], epsg: u32) -> Layer {
         ));
     }
     l
+}
+
+/// The run folder's rasters as QGIS layers, styled, top first.
+pub fn raster_layers() -> Vec<crate::io::qgis::RasterLayer> {
+    use crate::io::qgis::{RasterLayer, RasterStyle};
+    use crate::pipeline::files;
+    let ramp = |classes: Vec<(f64, f64, String, String)>| RasterStyle::Pseudocolor {
+        min: classes.first().map_or(-140.0, |c| c.1 - 10.0),
+        max: classes.last().map_or(-60.0, |c| c.0 + 10.0),
+        stops: classes
+            .into_iter()
+            .map(|(lo, _, col, label)| (lo.max(-130.0), col, label))
+            .collect(),
+    };
+    let sinr_stops = vec![
+        (-5.0, "#d7191c".to_string(), "< 0 dB".to_string()),
+        (0.0, "#fdae61".into(), "0–5 dB".into()),
+        (5.0, "#ffffbf".into(), "5–10 dB".into()),
+        (10.0, "#a6d96a".into(), "10–20 dB".into()),
+        (20.0, "#1a9641".into(), "≥ 20 dB".into()),
+    ];
+    vec![
+        RasterLayer {
+            name: "RSRP after plan (dBm)".into(),
+            rel_path: files::RSRP_AFTER.into(),
+            style: ramp(rsrp_classes()),
+        },
+        RasterLayer {
+            name: "RSRP (dBm)".into(),
+            rel_path: files::RSRP.into(),
+            style: ramp(rsrp_classes()),
+        },
+        RasterLayer {
+            name: "SINR (dB)".into(),
+            rel_path: files::SINR.into(),
+            style: RasterStyle::Pseudocolor {
+                stops: sinr_stops,
+                min: -5.0,
+                max: 25.0,
+            },
+        },
+        RasterLayer {
+            name: "Serving site".into(),
+            rel_path: files::SERVER.into(),
+            style: RasterStyle::Paletted,
+        },
+        RasterLayer {
+            name: "Terrain (m)".into(),
+            rel_path: format!("{}/{}", crate::study::files::DIR, crate::study::files::DEM),
+            style: RasterStyle::Pseudocolor {
+                stops: vec![
+                    (0.0, "#1a9850".into(), "0 m".into()),
+                    (300.0, "#d9ef8b".into(), "300 m".into()),
+                    (1000.0, "#fee08b".into(), "1000 m".into()),
+                    (1800.0, "#b35806".into(), "1800 m".into()),
+                    (2600.0, "#ffffff".into(), "2600 m".into()),
+                ],
+                min: 0.0,
+                max: 2600.0,
+            },
+        },
+    ]
 }

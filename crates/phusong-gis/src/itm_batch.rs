@@ -11,7 +11,7 @@
 //! an abort: one bad row must not hide the answers for the others.
 
 use crate::error::{Context, Error, Result};
-use crate::propagation::itm::{self, Climate, ItmParams, ItmResult, Polarization, Siting};
+use phusong_engine::propagation::itm::{self, Climate, ItmParams, ItmResult, Polarization, Siting};
 use std::io::Write;
 use std::path::Path;
 

@@ -1,8 +1,8 @@
 //! Burning commune polygons into a commune-index raster on the study grid, with GDAL.
 
-use crate::demand::Commune;
+use phusong_engine::demand::Commune;
 use crate::error::{Context, Result};
-use crate::grid::{GridSpec, Raster};
+use phusong_engine::grid::{GridSpec, Raster};
 use gdal::raster::{rasterize, RasterizeOptions};
 use gdal::vector::ToGdal;
 use gdal::DriverManager;

@@ -1,7 +1,9 @@
 //! A study described by one `scenario.toml`: inputs, every parameter, the seed. Paths in the file are
 //! relative to the file's own folder.
 
-use crate::coverage::CoverageParams;
+use phusong_engine::coverage::CoverageParams;
+use phusong_engine::error::{check_range, ParamError};
+use phusong_engine::plan::PlanParams;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -80,49 +82,6 @@ impl Default for SynthParams {
     }
 }
 
-/// The new-tower design and optimiser settings.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct PlanParams {
-    /// Most towers to propose.
-    pub budget: usize,
-    /// Spacing of the regular candidate grid, metres.
-    pub grid_spacing_m: f64,
-    /// Radius around each uncovered hamlet searched for high ground, metres.
-    pub high_ground_radius_m: f64,
-    /// A candidate within this distance of a grid-powered hamlet is flagged grid-powered, else solar.
-    pub grid_power_reach_m: f64,
-    /// Weight of one km² of uncovered land in the objective, in persons (hamlet population is the
-    /// main term; area breaks ties and drives towers once people are covered).
-    pub area_weight_per_km2: f64,
-    /// Design of a new tower.
-    pub tower_height_m: f64,
-    pub freq_mhz: f64,
-    pub bandwidth_mhz: f64,
-    pub eirp_dbm: f64,
-    pub tilt_deg: f64,
-    /// Hamlet coverage targets (%) for which the number of towers needed is reported.
-    pub targets_pct: Vec<f64>,
-}
-
-impl Default for PlanParams {
-    fn default() -> Self {
-        PlanParams {
-            budget: 700,
-            grid_spacing_m: 3000.0,
-            high_ground_radius_m: 3000.0,
-            grid_power_reach_m: 2000.0,
-            area_weight_per_km2: 5.0,
-            tower_height_m: 40.0,
-            freq_mhz: 900.0,
-            bandwidth_mhz: 10.0,
-            eirp_dbm: 58.0,
-            tilt_deg: 3.0,
-            targets_pct: vec![95.0, 99.0, 100.0],
-        }
-    }
-}
-
 /// A whole study.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -182,29 +141,57 @@ impl Scenario {
             self.base_dir.join(p)
         }
     }
+    /// Checks every parameter (finite, in range, unit in the message), naming its key.
     pub fn validate(&self) -> Result<()> {
         self.coverage.validate()?;
-        if !(10.0..=1000.0).contains(&self.resolution_m) {
-            return Err(Error::Config(format!(
-                "resolution_m = {}: expected 10–1000 m",
-                self.resolution_m
-            )));
+        self.plan.validate()?;
+        self.synth.validate()?;
+        check_range("resolution_m", self.resolution_m, 10.0, 1000.0, "10–1000 m")?;
+        if !(1024..=32767).contains(&self.crs_epsg) {
+            return Err(ParamError::new("crs_epsg", self.crs_epsg, "an EPSG code of a projected CRS in metres (e.g. 32648)").into());
+        }
+        if let Some(c) = self.clip_m {
+            if c.iter().any(|v| !v.is_finite()) || c[0] >= c[2] || c[1] >= c[3] {
+                return Err(ParamError::new(
+                    "clip_m",
+                    format!("{c:?}"),
+                    "[xmin, ymin, xmax, ymax] in metres, finite, with xmin < xmax and ymin < ymax",
+                )
+                .into());
+            }
         }
         if self.inputs.sites_csv.is_some() && self.inputs.opencellid_csv.is_some() {
             return Err(Error::Config(
                 "inputs: give sites_csv or opencellid_csv, not both".into(),
             ));
         }
-        if self
-            .plan
-            .targets_pct
-            .iter()
-            .any(|t| !(0.0..=100.0).contains(t))
-        {
-            return Err(Error::Config(
-                "plan.targets_pct: expected percentages 0–100".into(),
-            ));
+        Ok(())
+    }
+}
+
+impl SynthParams {
+    /// Checks the synthesiser's counts and distances.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        let k = |e: ParamError| e.under("synth");
+        let count = |key: &'static str, v: usize, max: usize| {
+            if v <= max {
+                Ok(())
+            } else {
+                Err(ParamError::new(key, v, format!("0–{max}")).under("synth"))
+            }
+        };
+        count("sites", self.sites, 1_000_000)?;
+        count("hamlets", self.hamlets, 1_000_000)?;
+        count("unpowered_hamlets", self.unpowered_hamlets, self.hamlets)?;
+        count("underserved_hamlets", self.underserved_hamlets, self.hamlets)?;
+        count("communes", self.communes, 100_000)?;
+        if self.population > 2_000_000_000 {
+            return Err(ParamError::new("synth.population", self.population, "0–2e9 people"));
         }
+        check_range("unpowered_clearance_m", self.unpowered_clearance_m, 0.0, 50_000.0, "0–50 km").map_err(k)?;
+        check_range("underserved_clearance_m", self.underserved_clearance_m, 0.0, 50_000.0, "0–50 km").map_err(k)?;
+        check_range("remote_share", self.remote_share, 0.0, 1.0, "0–1").map_err(k)?;
+        check_range("mountain_hamlet_share", self.mountain_hamlet_share, 0.0, 1.0, "0–1").map_err(k)?;
         Ok(())
     }
 }
@@ -238,25 +225,29 @@ mod tests {
     fn itm_and_3gpp_models_parse_from_toml() {
         let s: Scenario = toml::from_str(
             "name = \"x\"\n[coverage.model]\nkind = \"itm\"\nlocation_reliability_pct = 90.0\n\
-             [coverage.model.itm]\nclimate = \"maritime-subtropical\"\nn0 = 350.0\n",
+             climate = \"maritime-subtropical\"\nn0 = 350.0\n",
         )
         .unwrap();
-        use crate::propagation::itm::Climate;
-        use crate::propagation::model::ModelKind;
-        assert_eq!(s.coverage.model.kind, ModelKind::Itm);
-        assert_eq!(s.coverage.model.itm.climate, Climate::MaritimeSubtropical);
-        assert_eq!(s.coverage.model.itm.n0, 350.0);
-        assert_eq!(s.coverage.model.itm_params().location_pct, 90.0);
+        use phusong_engine::propagation::itm::Climate;
+        use phusong_engine::propagation::models::Model;
+        let Model::Itm(itm) = &s.coverage.model.model else {
+            panic!("{:?}", s.coverage.model)
+        };
+        assert_eq!(itm.climate, Climate::MaritimeSubtropical);
+        assert_eq!(itm.n0, 350.0);
+        assert_eq!(s.coverage.model.location_reliability_pct, 90.0);
         s.validate().unwrap();
         let r: Scenario =
             toml::from_str("name = \"x\"\n[coverage.model]\nkind = \"3gpp-rma\"\n").unwrap();
-        assert_eq!(r.coverage.model.kind, ModelKind::Rma);
+        assert_eq!(r.coverage.model.kind(), "3gpp-rma");
         assert!(toml::from_str::<Scenario>(
-            "name = \"x\"\n[coverage.model.itm]\nclimat = \"desert\"\n"
+            "name = \"x\"\n[coverage.model]\nkind = \"itm\"\nclimat = \"desert\"\n"
         )
         .is_err());
         let mut bad = s.clone();
-        bad.coverage.model.itm.mdvar = 5;
+        if let Model::Itm(i) = &mut bad.coverage.model.model {
+            i.mdvar = 5;
+        }
         assert!(bad.validate().unwrap_err().to_string().contains("mdvar"));
     }
 }

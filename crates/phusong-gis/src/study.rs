@@ -2,16 +2,16 @@
 //! synthesised otherwise — and its folder of input files, which every later stage reads back.
 
 use crate::crs::Projector;
-use crate::demand::{Commune, Hamlet};
+use phusong_engine::demand::{Commune, Hamlet};
 use crate::error::{Context, Error, Result};
-use crate::grid::{GridSpec, Raster};
+use phusong_engine::grid::{GridSpec, Raster};
 use crate::io::raster_in::{read_raster_to_grid, Resample};
 use crate::io::vector_in::{self, CommuneFields, HamletFields};
 use crate::io::{atomic, gpkg, layer, raster_out, sites_csv};
-use crate::radio::Site;
+use phusong_engine::radio::Site;
 use crate::scenario::Scenario;
 use crate::synth;
-use crate::terrain::Terrain;
+use phusong_engine::terrain::Terrain;
 use geo::{BoundingRect, LineString, MultiPolygon};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -207,7 +207,7 @@ impl Study {
         let land = read_raster_to_grid(&landmask_path, &grid, Resample::Average)?;
         let (mask, commune_of_cell, communes) = match real_communes {
             Some(c) => {
-                let mut ids = crate::demand::rasterize::commune_raster(&grid, &c)?;
+                let mut ids = crate::rasterize::commune_raster(&grid, &c)?;
                 let mut mask = Raster::filled(grid.clone(), 0u8, None);
                 let mut cells = vec![0usize; c.len()];
                 for i in 0..grid.len() {

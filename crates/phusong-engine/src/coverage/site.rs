@@ -2,7 +2,7 @@
 
 use crate::coverage::CoverageParams;
 use crate::grid::GridSpec;
-use crate::propagation::models::{LinkSpec, LossTable, Model, Warnings};
+use crate::propagation::models::{LinkSpec, LossTable, Warnings};
 use crate::radio::antenna::pattern_db;
 use crate::radio::Site;
 use crate::terrain::Terrain;
@@ -358,24 +358,25 @@ pub fn point_rsrp_dbm(
     let step_max = g.cell_m * p.sample_step_cells;
     let n = ((d / step_max).ceil() as usize).max(1);
     let step_m = d / n as f64;
+    let ground: Vec<f64> = (0..=n)
+        .map(|k| match k {
+            0 => tx_ground,
+            _ if k == n => rx_ground,
+            _ => {
+                let dk = k as f64 * step_m;
+                terrain.height_at(site.x_m + dx * dk / d, site.y_m + dy * dk / d) as f64
+            }
+        })
+        .collect();
     let mut best = f64::NEG_INFINITY;
     for s in &site.sectors {
-        let l = if with_terrain && !matches!(p.model.model, Model::Hata(_)) {
-            let table = p.model.loss_table(&link(site, p, s.freq_mhz), step_m, n);
-            let mut walker = table.walker(tx_ground);
-            let mut l = f64::NAN;
-            for k in 1..=n {
-                let dk = k as f64 * step_m;
-                let z = if k == n {
-                    rx_ground
-                } else {
-                    terrain.height_at(site.x_m + dx * dk / d, site.y_m + dy * dk / d) as f64
-                };
-                l = walker.step(z);
-            }
-            l
+        let link = link(site, p, s.freq_mhz);
+        let l = if with_terrain {
+            p.model
+                .profile_loss_db(&link, &ground, step_m)
+                .map_or(f64::NAN, |(l, _)| l)
         } else {
-            p.model.base_loss_db(&link(site, p, s.freq_mhz), d)
+            p.model.base_loss_db(&link, d)
         };
         if l.is_nan() {
             continue;

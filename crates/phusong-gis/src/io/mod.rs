@@ -2,7 +2,6 @@
 
 pub mod atomic;
 pub mod gpkg;
-pub mod itm_vectors;
 pub mod layer;
 pub mod opencellid;
 pub mod qgis;

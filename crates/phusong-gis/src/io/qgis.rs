@@ -415,7 +415,7 @@ pub fn write_project(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grid::{GridSpec, Raster};
+    use phusong_engine::grid::{GridSpec, Raster};
     use crate::io::gpkg::write_gpkg;
     use crate::io::layer::{FieldKind, Style, Value};
     use crate::io::raster_out::write_cog;

@@ -3,7 +3,7 @@
 
 use crate::crs::srs_from_epsg;
 use crate::error::{Context, Error, Result};
-use crate::grid::{GridSpec, Raster};
+use phusong_engine::grid::{GridSpec, Raster};
 use gdal::{Dataset, DriverManager, GeoTransform};
 use std::ffi::{CStr, CString};
 use std::path::Path;

@@ -6,7 +6,7 @@
 
 use crate::crs::srs_from_epsg;
 use crate::error::{Context, Error, Result};
-use crate::grid::Raster;
+use phusong_engine::grid::Raster;
 use crate::io::atomic::write_atomic;
 use gdal::cpl::CslStringList;
 use gdal::raster::{Buffer, GdalType};
@@ -83,7 +83,7 @@ pub fn write_cog<T: GdalType + Copy + Into<f64>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grid::GridSpec;
+    use phusong_engine::grid::GridSpec;
     use gdal::Dataset;
 
     fn spec(nx: usize, ny: usize) -> GridSpec {

@@ -45,7 +45,7 @@
 
 use crate::crs::Projector;
 use crate::error::{Context, Error, Result};
-use crate::radio::{Sector, Site};
+use phusong_engine::radio::{Sector, Site};
 use std::collections::HashMap;
 use std::path::Path;
 

@@ -6,7 +6,7 @@
 //! the feature (its FID) and what was expected.
 
 use crate::crs::{srs_from_epsg, Projector};
-use crate::demand::{Commune, Hamlet};
+use phusong_engine::demand::{Commune, Hamlet};
 use crate::error::{Context, Error, Result};
 use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform};
 use gdal::vector::{FieldValue, LayerAccess};

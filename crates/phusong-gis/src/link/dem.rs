@@ -3,7 +3,7 @@
 
 use crate::crs::srs_from_epsg;
 use crate::error::{Context, Error, Result};
-use crate::grid::{GridSpec, Raster};
+use phusong_engine::grid::{GridSpec, Raster};
 use crate::io::raster_in::{read_raster_to_grid, Resample};
 use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
 use gdal::{Dataset, GeoTransformEx};

@@ -15,8 +15,8 @@
 //! that is why "60 % of the first Fresnel zone clear" is the usual criterion for a link that
 //! suffers no diffraction loss.
 
-use crate::propagation::deygout::EARTH_RADIUS_M;
-use crate::propagation::knife_edge::wavelength_m;
+use phusong_engine::propagation::deygout::EARTH_RADIUS_M;
+use phusong_engine::propagation::knife_edge::wavelength_m;
 
 /// The share of the first Fresnel zone a microwave link is expected to keep clear.
 pub const CLEAR_FRACTION: f64 = 0.6;
@@ -62,7 +62,7 @@ impl Clearance {
         self.clearance_m[i] / self.r1_m[i]
     }
     /// True when no interior sample rises above the line of sight (a sample exactly on it counts
-    /// as clear, as in [`crate::propagation::deygout::line_of_sight`]).
+    /// as clear, as in [`phusong_engine::propagation::deygout::line_of_sight`]).
     pub fn line_of_sight(&self) -> bool {
         self.worst.is_none_or(|w| self.clearance_m[w] >= 0.0)
     }
@@ -129,8 +129,8 @@ pub fn clearance(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::propagation::deygout::{line_of_sight, Profile, DEFAULT_K_FACTOR};
-    use crate::propagation::knife_edge::fresnel_nu;
+    use phusong_engine::propagation::deygout::{line_of_sight, Profile, DEFAULT_K_FACTOR};
+    use phusong_engine::propagation::knife_edge::fresnel_nu;
 
     #[test]
     fn fresnel_radius_at_midpoint_of_10_km_at_1_ghz() {

@@ -19,9 +19,9 @@ pub mod profile;
 
 use crate::crs::Projector;
 use crate::error::{Error, Result};
-use crate::grid::Raster;
-use crate::propagation::hata::Environment;
-use crate::propagation::knife_edge::wavelength_m;
+use phusong_engine::grid::Raster;
+use phusong_engine::propagation::knife_edge::wavelength_m;
+use phusong_engine::propagation::models::ModelConfig;
 use crate::study::files;
 use fresnel::{Clearance, CLEAR_FRACTION};
 use losses::{LossInputs, ModelLoss};
@@ -96,12 +96,11 @@ impl Endpoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkParams {
     pub freq_mhz: f64,
-    /// Effective Earth-radius factor (4/3 for the standard atmosphere).
+    /// Effective Earth-radius factor of the geometry: earth bulge, Fresnel clearance, the Deygout
+    /// term (4/3 for the standard atmosphere; the study model's own when it has one).
     pub k_factor: f64,
-    /// Hata environment correction.
-    pub environment: Environment,
-    /// Weight of the Deygout term in the `hata+deygout` row (the coverage engine's default 0.4).
-    pub diffraction_weight: f64,
+    /// The study's model and shared settings; the other models' rows use their defaults.
+    pub model: ModelConfig,
     /// Transmit power at `from`, dBm; without it no received power is computed.
     pub tx_power_dbm: Option<f64>,
     pub tx_gain_dbi: f64,
@@ -111,14 +110,13 @@ pub struct LinkParams {
 }
 
 impl LinkParams {
-    /// Defaults around a frequency: k = 4/3, rural, weight 0.4, no transmit power, 0 dBi, UTM 48N.
+    /// Defaults around a frequency: k = 4/3, the default model (as in a study file without
+    /// `[coverage.model]`), no transmit power, 0 dBi, UTM 48N.
     pub fn new(freq_mhz: f64) -> Self {
         LinkParams {
             freq_mhz,
-            k_factor: crate::propagation::deygout::DEFAULT_K_FACTOR,
-            environment: Environment::Rural,
-            diffraction_weight: crate::propagation::model::ModelParams::default()
-                .diffraction_weight,
+            k_factor: phusong_engine::propagation::deygout::DEFAULT_K_FACTOR,
+            model: ModelConfig::default(),
             tx_power_dbm: None,
             tx_gain_dbi: 0.0,
             rx_gain_dbi: 0.0,
@@ -141,12 +139,7 @@ impl LinkParams {
                 self.k_factor
             )));
         }
-        if !(0.0..=1.0).contains(&self.diffraction_weight) {
-            return Err(Error::Other(format!(
-                "--diffraction-weight {}: expected 0–1",
-                self.diffraction_weight
-            )));
-        }
+        self.model.validate()?;
         for (flag, v) in [
             ("--tx-power-dbm", self.tx_power_dbm.unwrap_or(0.0)),
             ("--tx-gain-dbi", self.tx_gain_dbi),
@@ -157,18 +150,6 @@ impl LinkParams {
             }
         }
         Ok(())
-    }
-}
-
-/// Parses a Hata environment name: urban, suburban or rural.
-pub fn parse_environment(text: &str) -> Result<Environment> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "urban" => Ok(Environment::Urban),
-        "suburban" => Ok(Environment::Suburban),
-        "rural" | "open" => Ok(Environment::Rural),
-        _ => Err(Error::Other(format!(
-            "--environment '{text}': expected urban, suburban or rural"
-        ))),
     }
 }
 
@@ -238,7 +219,8 @@ pub struct LinkReport {
     pub freq_mhz: f64,
     pub wavelength_m: f64,
     pub k_factor: f64,
-    pub environment: Environment,
+    /// The study's model (`kind`).
+    pub model: String,
     /// Profile samples and their spacing, m.
     pub samples: usize,
     pub step_m: f64,
@@ -377,8 +359,7 @@ pub fn analyse_on(
         to_height_m: ht,
         freq_mhz: params.freq_mhz,
         k_factor: params.k_factor,
-        environment: params.environment,
-        diffraction_weight: params.diffraction_weight,
+        study: &params.model,
     };
     let budget_dbm = params
         .tx_power_dbm
@@ -392,7 +373,7 @@ pub fn analyse_on(
         freq_mhz: params.freq_mhz,
         wavelength_m: wavelength_m(params.freq_mhz),
         k_factor: params.k_factor,
-        environment: params.environment,
+        model: params.model.kind().to_string(),
         samples: profile.ground_m.len(),
         step_m: profile.step_m,
         void_samples: profile.void_samples,
@@ -488,8 +469,8 @@ impl LinkReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grid::GridSpec;
-    use crate::propagation::free_space::fspl_db;
+    use phusong_engine::grid::GridSpec;
+    use phusong_engine::propagation::free_space::fspl_db;
 
     #[test]
     fn endpoints_parse_and_bad_ones_are_named() {
@@ -516,11 +497,6 @@ mod tests {
                 "{text}: {err}"
             );
         }
-        assert!(parse_environment("Urban").is_ok());
-        assert!(parse_environment("city")
-            .unwrap_err()
-            .to_string()
-            .contains("urban, suburban or rural"));
     }
 
     #[test]
@@ -625,7 +601,7 @@ mod tests {
             assert!(v.get(k).is_some(), "{k}");
         }
         assert_eq!(v["from"]["antenna_height_m"], 30.0);
-        assert_eq!(v["environment"], "rural");
+        assert_eq!(v["model"], "hata-deygout");
         let text = rep.to_text();
         assert!(
             text.contains("line of sight: yes") && text.contains("free-space"),

@@ -300,7 +300,7 @@ pub fn write_svg(path: &Path, link: &Link) -> Result<()> {
 mod tests {
     use super::*;
     use crate::crs::Projector;
-    use crate::grid::{GridSpec, Raster};
+    use phusong_engine::grid::{GridSpec, Raster};
     use crate::link::{analyse_on, Endpoint, LinkParams};
 
     #[test]

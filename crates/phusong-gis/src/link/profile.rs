@@ -2,8 +2,8 @@
 //! along the straight line (in the projected plane) by bilinear interpolation of a height raster.
 
 use crate::error::{Error, Result};
-use crate::grid::Raster;
-use crate::propagation::deygout;
+use phusong_engine::grid::Raster;
+use phusong_engine::propagation::deygout;
 
 /// Ground heights along a path, index 0 at `from`, the last index at `to`.
 #[derive(Clone, Debug, PartialEq)]
@@ -127,8 +127,8 @@ fn fill_along(v: &mut [f64]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grid::GridSpec;
-    use crate::terrain::Terrain;
+    use phusong_engine::grid::GridSpec;
+    use phusong_engine::terrain::Terrain;
 
     /// 10 × 10 km at 100 m, south-west corner (500 km E, 2000 km N) of UTM 48N, heights from `f`.
     fn terrain(f: impl Fn(f64, f64) -> f64) -> Terrain {

@@ -2,9 +2,9 @@
 //! inside the study mask, clipped to it, and vectorised with GDAL's polygonizer.
 
 use super::rng::Rng;
-use crate::demand::Commune;
+use phusong_engine::demand::Commune;
 use crate::error::{Context, Error, Result};
-use crate::grid::Raster;
+use phusong_engine::grid::Raster;
 use gdal::vector::{LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType};
 use gdal::DriverManager;
 use geo::{MultiPolygon, Polygon};
@@ -185,7 +185,7 @@ pub fn polygonize_labels(label: &Raster<i32>, n: usize) -> Result<Vec<MultiPolyg
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grid::GridSpec;
+    use phusong_engine::grid::GridSpec;
     use geo::Area;
 
     /// A disc-with-a-notch mask, 200×160 cells of 90 m.

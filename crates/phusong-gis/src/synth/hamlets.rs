@@ -5,9 +5,9 @@
 use super::rng::Rng;
 use super::terrain::box_mean;
 use crate::crs::Projector;
-use crate::demand::Hamlet;
+use phusong_engine::demand::Hamlet;
 use crate::error::{Error, Result};
-use crate::grid::{GridSpec, Raster};
+use phusong_engine::grid::{GridSpec, Raster};
 use geo::LineString;
 use rayon::prelude::*;
 use rstar::primitives::Line;

@@ -1,7 +1,7 @@
 //! An approximate outline of Nghệ An province (used only when no real boundary is given) and the study
 //! mask: land cells inside the outline.
 
-use crate::grid::{GridSpec, Raster};
+use phusong_engine::grid::{GridSpec, Raster};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 
 /// Hand-made approximation of Nghệ An's outline, WGS84 (lon, lat), drawn from general geographic

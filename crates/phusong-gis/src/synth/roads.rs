@@ -6,7 +6,7 @@
 
 use super::noise::Noise2;
 use super::rng::derive;
-use crate::grid::{GridSpec, Raster};
+use phusong_engine::grid::{GridSpec, Raster};
 use geo::{Coord, LineString};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;

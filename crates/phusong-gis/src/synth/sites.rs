@@ -5,10 +5,10 @@
 use super::hamlets::{apportion, coarse_spec, road_distance};
 use super::rng::Rng;
 use crate::crs::Projector;
-use crate::demand::Hamlet;
+use phusong_engine::demand::Hamlet;
 use crate::error::{Error, Result};
-use crate::grid::Raster;
-use crate::radio::site::{Sector, Site};
+use phusong_engine::grid::Raster;
+use phusong_engine::radio::site::{Sector, Site};
 use geo::LineString;
 use std::collections::BTreeMap;
 

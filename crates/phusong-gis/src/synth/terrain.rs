@@ -7,9 +7,9 @@
 use super::noise::Noise2;
 use super::rng::derive;
 use crate::error::Result;
-use crate::grid::{GridSpec, Raster};
+use phusong_engine::grid::{GridSpec, Raster};
 use crate::io::raster_in::{read_raster_to_grid, Resample};
-use crate::terrain::fill_voids;
+use phusong_engine::terrain::fill_voids;
 use rayon::prelude::*;
 use std::path::Path;
 

@@ -307,8 +307,9 @@ impl ModelConfig {
     }
 
     /// Loss over one terrain profile from the transmitter (sample 0) to the receiver (last sample),
-    /// equally spaced by `step_m`: the point-to-point evaluation. Returns the loss and the warnings
-    /// met; `Err` lists why the model refused the path.
+    /// equally spaced by `step_m`: the point-to-point evaluation, and the same walk the radial engine
+    /// makes to that sample. Returns the loss and the warnings of that one evaluation; `Err` lists
+    /// why the model refused the path.
     pub fn profile_loss_db(
         &self,
         link: &LinkSpec,
@@ -321,10 +322,10 @@ impl ModelConfig {
             return Ok((table.origin_db(), Warnings::default()));
         }
         let mut walker = table.walker(ground_m[0]);
-        let mut loss = f64::NAN;
-        for &z in &ground_m[1..] {
-            loss = walker.step(z);
+        for &z in &ground_m[1..n] {
+            walker.skip(z);
         }
+        let loss = walker.step(ground_m[n]);
         let w = walker.warnings().clone();
         if loss.is_nan() {
             Err(w)
