@@ -8,7 +8,7 @@ use gdal::DriverManager;
 use phusong_engine::propagation::deygout::{deygout_loss_db, Profile};
 use phusong_engine::propagation::free_space::fspl_db;
 use phusong_engine::propagation::hata::{hata_db, Environment};
-use phusong_engine::propagation::models::LinkSpec;
+use phusong_engine::propagation::models::{LinkSpec, TerrainProfile};
 use phusong_gis::link::{self, Endpoint, LinkParams};
 use phusong_gis::scenario::Scenario;
 use serde_json::Value;
@@ -85,7 +85,7 @@ fn link_on_a_scenario_evaluates_its_model_like_the_engine() {
     let (engine, _) = s
         .coverage
         .model
-        .profile_loss_db(&spec, &p.ground_m, p.step_m)
+        .profile_loss_db(&spec, &TerrainProfile::from_ground(p.step_m, &p.ground_m))
         .unwrap();
     assert!((cli - engine).abs() < 0.01, "link {cli} vs engine {engine}");
     // Independent: rural Hata (never below free space) + 2 dB + 8 dB·Φ⁻¹(0.9) + 0.7 × the reference

@@ -14,6 +14,7 @@ pub mod link;
 pub mod pipeline;
 pub mod rasterize;
 pub mod reports;
+pub mod run_folder;
 pub mod scenario;
 pub mod study;
 pub mod synth;

@@ -18,21 +18,7 @@ use phusong_engine::progress::Progress;
 use phusong_engine::radio::Site;
 use std::path::Path;
 
-/// Output file names in a run folder.
-pub mod files {
-    pub const RSRP: &str = "rsrp_dbm.tif";
-    pub const SERVER: &str = "serving_site.tif";
-    pub const SINR: &str = "sinr_db.tif";
-    pub const OVERLAP: &str = "servers_within_6db.tif";
-    pub const RSRP_AFTER: &str = "rsrp_after_plan_dbm.tif";
-    pub const COVERAGE: &str = "coverage.json";
-    pub const GAPS: &str = "gaps.json";
-    pub const PLAN: &str = "plan.json";
-    pub const PROPOSED: &str = "proposed_sites.csv";
-    pub const GPKG: &str = "phusong.gpkg";
-    pub const PROJECT: &str = "project.qgs";
-    pub const SUMMARY: &str = "summary.json";
-}
+pub use crate::run_folder::files;
 
 /// How stages report: progress of long loops (engine callback) and one line per stage.
 pub trait Reporter: Progress {
@@ -278,7 +264,7 @@ pub fn stage_export(s: &Scenario, study: &Study, run_dir: &Path, r: &dyn Reporte
         &layers,
         &rasters,
     )?;
-    let summary = summary(s, study, &cov, &gaps, &plan, &before, &after);
+    let summary = Summary::new(s, study, &cov, &gaps, &plan, &before, &after);
     atomic::write_string_atomic(&run_dir.join(files::SUMMARY), &reports::to_json(&summary)?)?;
     r.log(&format!(
         "export: {} layers in {}, {}, {}",
@@ -288,63 +274,6 @@ pub fn stage_export(s: &Scenario, study: &Study, run_dir: &Path, r: &dyn Reporte
         files::SUMMARY
     ));
     Ok(summary)
-}
-
-/// `summary.json` from the stages' reports.
-fn summary(
-    s: &Scenario,
-    study: &Study,
-    cov: &CoverageReport,
-    gaps: &[Gap],
-    plan: &PlanReport,
-    before: &Rollup,
-    after: &Rollup,
-) -> Summary {
-    let p = &s.coverage;
-    let shadow = gaps
-        .iter()
-        .filter(|g| g.cause == GapCause::TerrainShadow)
-        .count();
-    Summary {
-        study: study.info.name.clone(),
-        crs: format!("EPSG:{}", study.info.grid.epsg),
-        resolution_m: study.info.grid.cell_m,
-        model: p.model.kind().to_string(),
-        location_reliability_pct: p.model.location_reliability_pct,
-        reliability_method: p.model.reliability_method(),
-        sites_existing: study.sites.len(),
-        hamlets: study.hamlets.len(),
-        hamlets_unpowered: study.hamlets.iter().filter(|h| !h.grid_power).count(),
-        communes: study.communes.len(),
-        population: before.total.population,
-        land_area_km2: before.total.land_area_km2,
-        threshold_rsrp_dbm: p.threshold_rsrp_dbm,
-        indoor_margin_db: p.indoor_margin_db,
-        before: SummaryCoverage::new(&study.hamlets, before),
-        per_operator_land_area_covered_pct: cov
-            .per_operator
-            .iter()
-            .map(|(k, v)| (k.clone(), v.land_area_covered_pct))
-            .collect(),
-        gaps: GapSummary {
-            hamlets: gaps.len(),
-            terrain_shadow: shadow,
-            out_of_range: gaps.len() - shadow,
-            without_grid_power: gaps.iter().filter(|g| !g.grid_power).count(),
-        },
-        plan: PlanSummary {
-            budget: plan.budget,
-            candidates: plan.candidates,
-            towers: plan.towers,
-            towers_solar: plan.towers_solar,
-            objective_covered: plan.objective_covered,
-            objective_upper_bound: plan.objective_upper_bound,
-        },
-        after: SummaryCoverage::new(&study.hamlets, after),
-        towers_for_target: plan.towers_for_target.clone(),
-        synthetic_layers: study.info.synthetic_layers.clone(),
-        real_layers: study.info.real_layers.clone(),
-    }
 }
 
 /// Runs every stage in order.

@@ -2,7 +2,10 @@
 //! stages, and the short human summary printed at the end of a run.
 
 use crate::error::{Error, Result};
+use crate::scenario::Scenario;
+use crate::study::Study;
 use phusong_engine::coverage::rollup::{AreaCoverage, Rollup};
+use phusong_engine::gaps::{Gap, GapCause};
 use phusong_engine::demand::Hamlet;
 use phusong_engine::plan::build::CurvePoint;
 use phusong_engine::plan::candidates::PlannedTower;
@@ -141,6 +144,65 @@ pub struct Summary {
     pub towers_for_target: BTreeMap<String, Option<usize>>,
     pub synthetic_layers: Vec<String>,
     pub real_layers: Vec<String>,
+}
+
+impl Summary {
+    /// `summary.json` from the stages' reports.
+    pub fn new(
+        s: &Scenario,
+        study: &Study,
+        cov: &CoverageReport,
+        gaps: &[Gap],
+        plan: &PlanReport,
+        before: &Rollup,
+        after: &Rollup,
+    ) -> Summary {
+        let p = &s.coverage;
+        let shadow = gaps
+            .iter()
+            .filter(|g| g.cause == GapCause::TerrainShadow)
+            .count();
+        Summary {
+            study: study.info.name.clone(),
+            crs: format!("EPSG:{}", study.info.grid.epsg),
+            resolution_m: study.info.grid.cell_m,
+            model: p.model.kind().to_string(),
+            location_reliability_pct: p.model.location_reliability_pct,
+            reliability_method: p.model.reliability_method(),
+            sites_existing: study.sites.len(),
+            hamlets: study.hamlets.len(),
+            hamlets_unpowered: study.hamlets.iter().filter(|h| !h.grid_power).count(),
+            communes: study.communes.len(),
+            population: before.total.population,
+            land_area_km2: before.total.land_area_km2,
+            threshold_rsrp_dbm: p.threshold_rsrp_dbm,
+            indoor_margin_db: p.indoor_margin_db,
+            before: SummaryCoverage::new(&study.hamlets, before),
+            per_operator_land_area_covered_pct: cov
+                .per_operator
+                .iter()
+                .map(|(k, v)| (k.clone(), v.land_area_covered_pct))
+                .collect(),
+            gaps: GapSummary {
+                hamlets: gaps.len(),
+                terrain_shadow: shadow,
+                out_of_range: gaps.len() - shadow,
+                without_grid_power: gaps.iter().filter(|g| !g.grid_power).count(),
+            },
+            plan: PlanSummary {
+                budget: plan.budget,
+                candidates: plan.candidates,
+                towers: plan.towers,
+                towers_solar: plan.towers_solar,
+                objective_covered: plan.objective_covered,
+                objective_upper_bound: plan.objective_upper_bound,
+            },
+            after: SummaryCoverage::new(&study.hamlets, after),
+            towers_for_target: plan.towers_for_target.clone(),
+            synthetic_layers: study.info.synthetic_layers.clone(),
+            real_layers: study.info.real_layers.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

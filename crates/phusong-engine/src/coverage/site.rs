@@ -2,7 +2,7 @@
 
 use crate::coverage::CoverageParams;
 use crate::grid::GridSpec;
-use crate::propagation::models::{LinkSpec, LossTable, Warnings};
+use crate::propagation::models::{LinkSpec, LossTable, ProfilePoint, TerrainProfile, Warnings};
 use crate::radio::antenna::pattern_db;
 use crate::radio::Site;
 use crate::terrain::Terrain;
@@ -201,10 +201,10 @@ impl RadialWalk<'_> {
             // Costly models (ITM) evaluate each cell once, on the first radial (in border order)
             // that reaches it.
             if costly && self.cell(x, y).is_some_and(|c| !loss[c].is_nan()) {
-                walker.skip(z);
+                walker.skip(&ProfilePoint::ground(z));
                 continue;
             }
-            let l = walker.step(z);
+            let l = walker.step(&ProfilePoint::ground(z));
             if !l.is_nan() {
                 self.put(x, y, l, loss);
             }
@@ -368,12 +368,13 @@ pub fn point_rsrp_dbm(
             }
         })
         .collect();
+    let profile = TerrainProfile::from_ground(step_m, &ground);
     let mut best = f64::NEG_INFINITY;
     for s in &site.sectors {
         let link = link(site, p, s.freq_mhz);
         let l = if with_terrain {
             p.model
-                .profile_loss_db(&link, &ground, step_m)
+                .profile_loss_db(&link, &profile)
                 .map_or(f64::NAN, |(l, _)| l)
         } else {
             p.model.base_loss_db(&link, d)

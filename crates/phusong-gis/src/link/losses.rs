@@ -10,7 +10,7 @@ use phusong_engine::propagation::hata::{Environment, COST231_FROM_MHZ};
 use phusong_engine::propagation::itm::{self, PropMode};
 use phusong_engine::propagation::models::{
     fspl_deygout::FsplDeygout, hata::Hata, hata_deygout::HataDeygout, LinkSpec, Model,
-    ModelConfig, KINDS,
+    ModelConfig, TerrainProfile, KINDS,
 };
 use phusong_engine::propagation::tr38901::{self, Scenario3gpp};
 use serde::Serialize;
@@ -135,7 +135,7 @@ fn model_row(i: &LossInputs, cfg: &ModelConfig) -> ModelLoss {
         notes.push("the study's model and parameters".to_string());
     }
     notes.push(describe(i, cfg));
-    match cfg.profile_loss_db(&i.link(), &p.ground_m, p.step_m) {
+    match cfg.profile_loss_db(&i.link(), &TerrainProfile::from_ground(p.step_m, &p.ground_m)) {
         Ok((loss, _)) => row(kind, loss, Some(notes.join("; "))),
         Err(w) => {
             let why = w.finish().counts.into_keys().collect::<Vec<_>>().join(", ");
@@ -366,11 +366,11 @@ mod tests {
         };
         let rows = model_losses(&inputs(&p, &st), None);
         let link = LinkSpec { freq_mhz: 900.0, tx_height_m: 30.0, rx_height_m: 30.0 };
-        let (want, _) = st.profile_loss_db(&link, &p.ground_m, 100.0).unwrap();
+        let (want, _) = st.profile_loss_db(&link, &TerrainProfile::from_ground(100.0, &p.ground_m)).unwrap();
         assert_eq!(get(&rows, "hata-deygout").loss_db, Some(want));
         // Other kinds share the reliability and extra loss: hata = hata-deygout minus its term.
         let median = ModelConfig { location_reliability_pct: 50.0, extra_loss_db: 0.0, ..st.clone() };
-        let (m50, _) = median.profile_loss_db(&link, &p.ground_m, 100.0).unwrap();
+        let (m50, _) = median.profile_loss_db(&link, &TerrainProfile::from_ground(100.0, &p.ground_m)).unwrap();
         assert!((want - m50 - 3.0 - 8.0 * 1.2815515655446004).abs() < 1e-9);
         assert!(get(&rows, "hata").loss_db.unwrap() < want);
     }

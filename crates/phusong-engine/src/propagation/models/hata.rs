@@ -1,6 +1,8 @@
 //! Okumura-Hata / COST-231-Hata alone: the empirical median loss, terrain ignored.
 
-use super::{Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, Reliability, Warning, Warnings};
+use super::{
+    Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, ProfilePoint, Reliability, Warning, Warnings,
+};
 use crate::error::{check_range, ParamError};
 use crate::propagation::free_space::fspl_db;
 use crate::propagation::hata::{hata_db, Environment, COST231_FROM_MHZ};
@@ -95,7 +97,7 @@ impl PathLossModel for Hata {
 struct TableWalk<'a>(Cursor<'a>);
 
 impl PathWalk for TableWalk<'_> {
-    fn step(&mut self, _ground_m: f64) -> f64 {
+    fn step(&mut self, _p: &ProfilePoint) -> f64 {
         match self.0.advance() {
             Some((k, _)) => {
                 self.0.evaluated(k);
@@ -104,7 +106,7 @@ impl PathWalk for TableWalk<'_> {
             None => f64::NAN,
         }
     }
-    fn skip(&mut self, _ground_m: f64) {
+    fn skip(&mut self, _p: &ProfilePoint) {
         self.0.k += 1;
     }
     fn warnings(&self) -> &Warnings {

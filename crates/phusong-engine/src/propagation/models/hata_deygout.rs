@@ -3,7 +3,9 @@
 //! §4.5.1, with earth curvature) what the actual terrain adds.
 
 use super::hata::{check_sigma, hata_or_free_space_db, hata_validity, HATA_SHADOW_SIGMA_DB};
-use super::{Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, Reliability, Warning, Warnings};
+use super::{
+    Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, ProfilePoint, Reliability, Warning, Warnings,
+};
 use crate::error::{check_range, ParamError};
 use crate::propagation::deygout::DEFAULT_K_FACTOR;
 use crate::propagation::hata::Environment;
@@ -93,7 +95,8 @@ impl<'a> DiffractionWalk<'a> {
 }
 
 impl PathWalk for DiffractionWalk<'_> {
-    fn step(&mut self, ground_m: f64) -> f64 {
+    fn step(&mut self, p: &ProfilePoint) -> f64 {
+        let ground_m = p.ground_m;
         let Some((k, d)) = self.cursor.advance() else {
             return f64::NAN;
         };
@@ -105,7 +108,8 @@ impl PathWalk for DiffractionWalk<'_> {
             None => t.nlos_db[k] + diff,
         }
     }
-    fn skip(&mut self, ground_m: f64) {
+    fn skip(&mut self, p: &ProfilePoint) {
+        let ground_m = p.ground_m;
         self.cursor.k += 1;
         let d = self.cursor.k as f64 * self.cursor.table.step_m;
         self.radial.step(d, ground_m, self.cursor.table.link.rx_height_m);

@@ -3,7 +3,9 @@
 //! effective earth from the surface refractivity and its own location variability, so no log-normal
 //! margin is stacked on it.
 
-use super::{Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, Reliability, Warning, Warnings};
+use super::{
+    Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, ProfilePoint, Reliability, Warning, Warnings,
+};
 use crate::error::{check_range, ParamError};
 use crate::propagation::free_space::fspl_db;
 use crate::propagation::itm::{self as algo, Climate, ItmParams, Polarization, Siting};
@@ -133,7 +135,8 @@ struct ItmWalk<'a> {
 }
 
 impl PathWalk for ItmWalk<'_> {
-    fn step(&mut self, ground_m: f64) -> f64 {
+    fn step(&mut self, p: &ProfilePoint) -> f64 {
+        let ground_m = p.ground_m;
         let Some((k, _)) = self.cursor.advance() else {
             return f64::NAN;
         };
@@ -152,7 +155,8 @@ impl PathWalk for ItmWalk<'_> {
             }
         }
     }
-    fn skip(&mut self, ground_m: f64) {
+    fn skip(&mut self, p: &ProfilePoint) {
+        let ground_m = p.ground_m;
         self.cursor.k += 1;
         self.ground.push(ground_m);
     }

@@ -34,6 +34,48 @@ pub struct LinkSpec {
     pub rx_height_m: f64,
 }
 
+/// What a model may use about one point of a terrain profile. Models use what they need: the
+/// terrain models the ground height; clutter-aware models (ITU-R P.1812) the land-cover class, its
+/// representative height and the radio-climatic zone.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ProfilePoint {
+    /// Ground height above sea level, m.
+    pub ground_m: f64,
+    /// Land-cover class of the study's class table (0 = unknown).
+    pub clutter_class: u8,
+    /// Representative clutter height, m.
+    pub clutter_height_m: f32,
+    /// Radio-climatic zone of ITU-R P.1812: 1 sea, 3 coastal land, 4 inland (0 = unknown).
+    pub zone: u8,
+}
+
+impl ProfilePoint {
+    /// A point known only by its ground height.
+    pub fn ground(ground_m: f64) -> Self {
+        ProfilePoint {
+            ground_m,
+            ..Default::default()
+        }
+    }
+}
+
+/// A terrain profile from the transmitter (first point) to the receiver (last), equally spaced.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TerrainProfile {
+    pub step_m: f64,
+    pub points: Vec<ProfilePoint>,
+}
+
+impl TerrainProfile {
+    /// A profile of ground heights only.
+    pub fn from_ground(step_m: f64, ground_m: &[f64]) -> Self {
+        TerrainProfile {
+            step_m,
+            points: ground_m.iter().map(|&z| ProfilePoint::ground(z)).collect(),
+        }
+    }
+}
+
 /// Location reliability of the losses: the quantile q of locations at which the loss is not exceeded.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Reliability {
@@ -88,11 +130,11 @@ pub trait PathLossModel: Send + Sync {
 
 /// Loss along one radial, sample by sample (k = 1, 2, … at `k·step_m`).
 pub trait PathWalk {
-    /// Loss (dB) to a receiver at the next sample, whose ground is `ground_m`; NaN where the
-    /// model refuses the path (counted in [`PathWalk::warnings`]) or past the table's end.
-    fn step(&mut self, ground_m: f64) -> f64;
-    /// Advances without computing the loss (the terrain still enters later samples).
-    fn skip(&mut self, ground_m: f64);
+    /// Loss (dB) to a receiver at the next sample, at point `p`; NaN where the model refuses the
+    /// path (counted in [`PathWalk::warnings`]) or past the table's end.
+    fn step(&mut self, p: &ProfilePoint) -> f64;
+    /// Advances without computing the loss (the point still enters later samples).
+    fn skip(&mut self, p: &ProfilePoint);
     /// Warnings and refusals met so far.
     fn warnings(&self) -> &Warnings;
 }
@@ -313,19 +355,19 @@ impl ModelConfig {
     pub fn profile_loss_db(
         &self,
         link: &LinkSpec,
-        ground_m: &[f64],
-        step_m: f64,
+        profile: &TerrainProfile,
     ) -> Result<(f64, Warnings), Warnings> {
-        let n = ground_m.len().saturating_sub(1);
-        let table = self.loss_table(link, step_m, n.max(1));
+        let pts = &profile.points;
+        let n = pts.len().saturating_sub(1);
+        let table = self.loss_table(link, profile.step_m, n.max(1));
         if n == 0 {
             return Ok((table.origin_db(), Warnings::default()));
         }
-        let mut walker = table.walker(ground_m[0]);
-        for &z in &ground_m[1..n] {
-            walker.skip(z);
+        let mut walker = table.walker(pts[0].ground_m);
+        for p in &pts[1..n] {
+            walker.skip(p);
         }
-        let loss = walker.step(ground_m[n]);
+        let loss = walker.step(&pts[n]);
         let w = walker.warnings().clone();
         if loss.is_nan() {
             Err(w)

@@ -171,7 +171,7 @@ fn profile_loss_of_hata_deygout_is_hata_plus_weighted_deygout() {
         .collect();
     let step = 100.0;
     let m = ModelConfig::default();
-    let (l, _) = m.profile_loss_db(&LINK, &ground, step).unwrap();
+    let (l, _) = m.profile_loss_db(&LINK, &TerrainProfile::from_ground(step, &ground)).unwrap();
     let d = step * 40.0;
     let hata = crate::propagation::hata::hata_db(900.0, 30.0, 1.5, d / 1000.0, Environment::Suburban)
         .max(fspl_db(d, 900.0));
@@ -186,20 +186,28 @@ fn profile_loss_of_hata_deygout_is_hata_plus_weighted_deygout() {
 
 #[test]
 fn validity_warnings_are_counted_and_itm_refusals_reported() {
-    // Hata at 500 m: below its 1–20 km distance range, for each of the 5 samples.
+    // Hata at 500 m: below its 1–20 km distance range; one point-to-point evaluation.
     let m = ModelConfig::of(Model::Hata(Default::default()));
-    let (_, w) = m.profile_loss_db(&LINK, &[0.0; 6], 100.0).unwrap();
-    assert_eq!(w.evaluations, 5);
-    assert_eq!(w.count(Warning::HataDistance), 5);
+    let (_, w) = m.profile_loss_db(&LINK, &TerrainProfile::from_ground(100.0, &[0.0; 6])).unwrap();
+    assert_eq!(w.evaluations, 1);
+    assert_eq!(w.count(Warning::HataDistance), 1);
+    // Along a radial every sample is evaluated: 15 samples at 100 m, 9 of them under 1 km.
+    let table = m.loss_table(&LINK, 100.0, 15);
+    let mut walker = table.walker(0.0);
+    for _ in 0..15 {
+        walker.step(&ProfilePoint::ground(0.0));
+    }
+    assert_eq!(walker.warnings().evaluations, 15);
+    assert_eq!(walker.warnings().count(Warning::HataDistance), 9);
     // ITM refuses a 0.2 m receiver (NTIA error 1001): an error, not a silent value.
     let low = LinkSpec {
         rx_height_m: 0.2,
         ..LINK
     };
     let itm = ModelConfig::of(Model::Itm(Default::default()));
-    let e = itm.profile_loss_db(&low, &[0.0; 30], 100.0).unwrap_err();
-    assert_eq!(e.count(Warning::ItmError(1001)), 29);
-    assert_eq!(e.refusals(), 29);
+    let e = itm.profile_loss_db(&low, &TerrainProfile::from_ground(100.0, &[0.0; 30])).unwrap_err();
+    assert_eq!(e.count(Warning::ItmError(1001)), 1);
+    assert_eq!(e.refusals(), 1);
     let named = e.finish();
-    assert_eq!(named.counts["itm: error 1001 (path refused, no value)"], 29);
+    assert_eq!(named.counts["itm: error 1001 (path refused, no value)"], 1);
 }

@@ -3,7 +3,9 @@
 //! Table 7.4.1-1 for location reliability.
 
 use super::hata::check_sigma;
-use super::{Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, Reliability, Warning, Warnings};
+use super::{
+    Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, ProfilePoint, Reliability, Warning, Warnings,
+};
 use crate::error::ParamError;
 use crate::propagation::deygout::DEFAULT_K_FACTOR;
 use crate::propagation::radial::RadialWalker;
@@ -92,7 +94,8 @@ struct LosWalk<'a> {
 }
 
 impl PathWalk for LosWalk<'_> {
-    fn step(&mut self, ground_m: f64) -> f64 {
+    fn step(&mut self, p: &ProfilePoint) -> f64 {
+        let ground_m = p.ground_m;
         let Some((k, d)) = self.cursor.advance() else {
             return f64::NAN;
         };
@@ -107,7 +110,8 @@ impl PathWalk for LosWalk<'_> {
             t.nlos_db[k]
         }
     }
-    fn skip(&mut self, ground_m: f64) {
+    fn skip(&mut self, p: &ProfilePoint) {
+        let ground_m = p.ground_m;
         self.cursor.k += 1;
         let d = self.cursor.k as f64 * self.cursor.table.step_m;
         self.radial.step(d, ground_m, self.cursor.table.link.rx_height_m);
