@@ -147,6 +147,15 @@ enum Command {
         #[arg(long, short, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// ITU-R P.1812-6 on one path in the ITU-R validation layout; prints `Lb_db,Ep_dbuvm`.
+    P1812 {
+        /// Terrain profile: distance km, height m, clutter code, clutter height m, zone (ITU-R layout).
+        #[arg(long, value_name = "PROFILE.csv")]
+        profile: PathBuf,
+        /// Parameters: a results file's parameter block (the rows before its first empty row).
+        #[arg(long, value_name = "PARAMS.csv")]
+        params: PathBuf,
+    },
     /// Longley-Rice (ITM) on batch files in NTIA's test-vector layout; prints `row,A__db,warnings`.
     #[command(subcommand)]
     Itm(ItmCommand),
@@ -298,60 +307,84 @@ fn run(cli: Cli) -> Result<()> {
             iterations,
             scenario,
             out,
-        } => {
-            println!("case,cells,median_ms (one thread)");
-            for (name, cells, ms) in rayon::ThreadPoolBuilder::new()
-                .num_threads(1)
-                .build()
-                .map_err(|e| Error::Other(e.to_string()))?
-                .install(|| phusong_engine::benchmark::run(*iterations, None))
-            {
-                println!("{name},{cells},{ms:.2}");
-            }
-            let threads = rayon::current_num_threads();
-            if threads > 1 {
-                // ITM parallelises one site's radials; the other cases parallelise over sites.
-                for (name, cells, ms) in phusong_engine::benchmark::run(*iterations, Some("itm")) {
-                    println!("{name} ({threads} threads),{cells},{ms:.2}");
-                }
-            }
-            if let Some(sc) = scenario {
-                let (s, dir) = load(&StudyArgs {
-                    scenario: sc.clone(),
-                    out: out.clone(),
-                    real_layers: None,
-                    model: ModelArgs::default(),
-                })?;
-                let study = Study::load(&dir)?;
-                let t = std::time::Instant::now();
-                let c = pipeline::coverage_rasters(&study, &study.sites, &s.coverage, r);
-                println!(
-                    "coverage of {} sites on {} × {} cells: {:.1} s with {} threads ({} cells reached)",
-                    study.sites.len(),
-                    study.info.grid.nx,
-                    study.info.grid.ny,
-                    t.elapsed().as_secs_f64(),
-                    rayon::current_num_threads(),
-                    c.rsrp_dbm.data.iter().filter(|v| !v.is_nan()).count()
-                );
-            }
-        }
-        Command::Itm(c) => {
-            use phusong_gis::itm_batch as itm_vectors;
-            let rows = match c {
-                ItmCommand::P2p { p2p, pfls } => itm_vectors::run_p2p(p2p, pfls)?,
-                ItmCommand::Area { area } => itm_vectors::run_area(area)?,
-            };
-            let stdout = std::io::stdout();
-            itm_vectors::write_outcomes(&mut stdout.lock(), &rows)
-                .map_err(|e| Error::Other(format!("writing to stdout: {e}")))?;
-        }
+        } => run_bench(*iterations, scenario.as_deref(), out.clone(), r)?,
+        Command::Itm(c) => run_itm(c)?,
+        Command::P1812 { profile, params } => run_p1812(profile, params)?,
         Command::Export(a) => {
             let (s, out) = load(a)?;
             let summary = pipeline::stage_export(&s, &Study::load(&out)?, &out, r)?;
             print_summary(&summary, &out);
         }
     }
+    Ok(())
+}
+
+/// `phusong bench`: one site's speed per case, and with a scenario its whole coverage stage.
+fn run_bench(
+    iterations: usize,
+    scenario: Option<&Path>,
+    out: Option<PathBuf>,
+    r: &dyn Reporter,
+) -> Result<()> {
+    println!("case,cells,median_ms (one thread)");
+    for (name, cells, ms) in rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .map_err(|e| Error::Other(e.to_string()))?
+        .install(|| phusong_engine::benchmark::run(iterations, None))
+    {
+        println!("{name},{cells},{ms:.2}");
+    }
+    let threads = rayon::current_num_threads();
+    if threads > 1 {
+        // ITM parallelises one site's radials; the other cases parallelise over sites.
+        for (name, cells, ms) in phusong_engine::benchmark::run(iterations, Some("itm")) {
+            println!("{name} ({threads} threads),{cells},{ms:.2}");
+        }
+    }
+    if let Some(sc) = scenario {
+        let (s, dir) = load(&StudyArgs {
+            scenario: sc.to_path_buf(),
+            out,
+            real_layers: None,
+            model: ModelArgs::default(),
+        })?;
+        let study = Study::load(&dir)?;
+        let t = std::time::Instant::now();
+        let c = pipeline::coverage_rasters(&study, &study.sites, &s.coverage, r);
+        println!(
+            "coverage of {} sites on {} × {} cells: {:.1} s with {} threads ({} cells reached)",
+            study.sites.len(),
+            study.info.grid.nx,
+            study.info.grid.ny,
+            t.elapsed().as_secs_f64(),
+            rayon::current_num_threads(),
+            c.rsrp_dbm.data.iter().filter(|v| !v.is_nan()).count()
+        );
+    }
+    Ok(())
+}
+
+/// `phusong itm p2p|area`: NTIA's batch layout in, `row,A__db,warnings` out.
+fn run_itm(c: &ItmCommand) -> Result<()> {
+    use phusong_gis::itm_batch;
+    let rows = match c {
+        ItmCommand::P2p { p2p, pfls } => itm_batch::run_p2p(p2p, pfls)?,
+        ItmCommand::Area { area } => itm_batch::run_area(area)?,
+    };
+    let stdout = std::io::stdout();
+    itm_batch::write_outcomes(&mut stdout.lock(), &rows)
+        .map_err(|e| Error::Other(format!("writing to stdout: {e}")))
+}
+
+/// `phusong p1812`: one path in the ITU-R validation layout, `Lb_db,Ep_dbuvm` out.
+fn run_p1812(profile: &Path, params: &Path) -> Result<()> {
+    use phusong_gis::p1812_batch::{read_params_block, read_profile_csv};
+    let points = read_profile_csv(profile)?;
+    let block = read_params_block(params)?;
+    let r = phusong_engine::propagation::p1812::predict(&block.params, &points)?;
+    println!("Lb_db,Ep_dbuvm");
+    println!("{:.6},{:.6}", r.lb_db, r.ep_dbuvm);
     Ok(())
 }
 

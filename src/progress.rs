@@ -72,7 +72,12 @@ impl Progress for Terminal {
             Mode::Lines(state) => {
                 if let Ok(mut s) = state.lock() {
                     let now = Instant::now();
-                    *s = LineState { what: what.into(), total, started: now, last: now };
+                    *s = LineState {
+                        what: what.into(),
+                        total,
+                        started: now,
+                        last: now,
+                    };
                 }
             }
         }

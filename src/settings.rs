@@ -149,7 +149,10 @@ mod tests {
             k_factor: Some(1.2),
             ..Default::default()
         };
-        let e = wrong.apply(&mut ModelConfig::default()).unwrap_err().to_string();
+        let e = wrong
+            .apply(&mut ModelConfig::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("--k-factor") && e.contains("itm"), "{e}");
     }
 }

@@ -8,13 +8,29 @@ use std::process::Command;
 fn engine_dependency_tree_has_no_gdal_clap_or_indicatif() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["tree", "-p", "phusong-engine", "-e", "normal", "--prefix", "none", "--offline"])
+        .args([
+            "tree",
+            "-p",
+            "phusong-engine",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--offline",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo tree runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let tree = String::from_utf8_lossy(&out.stdout);
-    assert!(tree.contains("phusong-engine") && tree.contains("rayon"), "{tree}");
+    assert!(
+        tree.contains("phusong-engine") && tree.contains("rayon"),
+        "{tree}"
+    );
     for banned in ["gdal ", "gdal-sys ", "clap ", "indicatif "] {
         assert!(
             !tree.lines().any(|l| l.starts_with(banned)),
@@ -125,15 +141,24 @@ fn no_function_outside_tests_exceeds_120_lines() {
         }
         let text = std::fs::read_to_string(f).unwrap();
         for (line, n) in long_functions(&text, 120) {
-            long.push(format!("{}:{line} ({n} lines)", f.strip_prefix(root).unwrap().display()));
+            long.push(format!(
+                "{}:{line} ({n} lines)",
+                f.strip_prefix(root).unwrap().display()
+            ));
         }
     }
-    assert!(long.is_empty(), "functions over 120 lines:\n{}", long.join("\n"));
+    assert!(
+        long.is_empty(),
+        "functions over 120 lines:\n{}",
+        long.join("\n")
+    );
 }
 
 #[test]
 fn the_length_checker_sees_a_long_function() {
-    let body: String = (0..130).map(|i| format!("    let x{i} = \"{{\";\n")).collect();
+    let body: String = (0..130)
+        .map(|i| format!("    let x{i} = \"{{\";\n"))
+        .collect();
     let text = format!("fn short() {{ 1 }}\n\nfn long() {{\n{body}}}\n");
     assert_eq!(long_functions(&text, 120), vec![(3, 132)]);
 }

@@ -58,10 +58,23 @@ fn link_on_a_scenario_evaluates_its_model_like_the_engine() {
     ridge_tiff(&dem);
     let (from, to) = ("105.05,18.9,30", "105.15,18.9,1.5");
     let out = phusong(&[
-        "link", "--from", from, "--to", to, "--freq-mhz", "900", sc.to_str().unwrap(), "--out",
-        run.to_str().unwrap(), "--json",
+        "link",
+        "--from",
+        from,
+        "--to",
+        to,
+        "--freq-mhz",
+        "900",
+        sc.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--json",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["model"], "hata-deygout");
     let rows = v["losses"].as_array().unwrap();
@@ -115,7 +128,16 @@ fn an_out_of_range_model_field_is_refused_by_every_command() {
     let out_dir = tmp.path().join("out");
     let o = out_dir.to_str().unwrap();
     let link = [
-        "link", "--from", "105.05,18.9", "--to", "105.15,18.9", "--freq-mhz", "900", s, "--out", o,
+        "link",
+        "--from",
+        "105.05,18.9",
+        "--to",
+        "105.15,18.9",
+        "--freq-mhz",
+        "900",
+        s,
+        "--out",
+        o,
     ];
     let mut cases: Vec<Vec<&str>> = ["run", "synth", "coverage", "gaps", "plan", "export"]
         .iter()
@@ -127,14 +149,28 @@ fn an_out_of_range_model_field_is_refused_by_every_command() {
         let out = phusong(args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
-        assert!(err.contains("coverage.model.diffraction_weight"), "{args:?}: {err}");
+        assert!(
+            err.contains("coverage.model.diffraction_weight"),
+            "{args:?}: {err}"
+        );
         assert!(err.contains("expected 0–1"), "{args:?}: {err}");
     }
     // The same through command-line overrides, on the embedded scenario.
     for args in [
         vec!["demo", "--diffraction-weight", "5", "--out", o],
-        vec!["link", "--from", "105.05,18.9", "--to", "105.15,18.9", "--freq-mhz", "900", "--dem",
-             "data/nghe-an/dem/p1511_topo_5arcmin.asc", "--diffraction-weight", "5"],
+        vec![
+            "link",
+            "--from",
+            "105.05,18.9",
+            "--to",
+            "105.15,18.9",
+            "--freq-mhz",
+            "900",
+            "--dem",
+            "data/nghe-an/dem/p1511_topo_5arcmin.asc",
+            "--diffraction-weight",
+            "5",
+        ],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_phusong"))
             .args(&args)
@@ -143,7 +179,13 @@ fn an_out_of_range_model_field_is_refused_by_every_command() {
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
-        assert!(err.contains("coverage.model.diffraction_weight"), "{args:?}: {err}");
+        assert!(
+            err.contains("coverage.model.diffraction_weight"),
+            "{args:?}: {err}"
+        );
     }
-    assert!(!out_dir.join("inputs").exists(), "nothing written before refusing");
+    assert!(
+        !out_dir.join("inputs").exists(),
+        "nothing written before refusing"
+    );
 }

@@ -40,6 +40,9 @@ pub enum Error {
     /// The engine refused its inputs.
     #[error(transparent)]
     Engine(#[from] phusong_engine::Error),
+    /// ITU-R P.1812 refused its inputs or could not read them (messages name file, row, column).
+    #[error(transparent)]
+    P1812(#[from] phusong_engine::propagation::p1812::P1812Error),
     /// Anything else, with a message.
     #[error("{0}")]
     Other(String),

@@ -1,12 +1,12 @@
 //! Turning study results into styled output layers (GeoPackage + QGIS project).
 
+use crate::io::layer::{FieldKind as K, Layer, Style, Value as V};
+use geo::{Geometry, Point};
 use phusong_engine::coverage::rollup::{AreaCoverage, HamletCoverage};
 use phusong_engine::demand::{Commune, Hamlet};
 use phusong_engine::gaps::Gap;
-use crate::io::layer::{FieldKind as K, Layer, Style, Value as V};
 use phusong_engine::plan::candidates::PlannedTower;
 use phusong_engine::radio::Site;
-use geo::{Geometry, Point};
 
 fn rsrp_value(v: Option<f32>) -> V {
     v.map_or(V::Null, |v| V::Real((v as f64 * 100.0).round() / 100.0))

@@ -11,6 +11,7 @@ pub mod export;
 pub mod io;
 pub mod itm_batch;
 pub mod link;
+pub mod p1812_batch;
 pub mod pipeline;
 pub mod rasterize;
 pub mod reports;

@@ -154,7 +154,12 @@ fn read_rsrp(study: &Study, run_dir: &Path, name: &str) -> Result<Raster<f32>> {
 }
 
 /// Stage 3: gaps — every uncovered hamlet, with its cause → `gaps.json`.
-pub fn stage_gaps(s: &Scenario, study: &Study, run_dir: &Path, r: &dyn Reporter) -> Result<Vec<Gap>> {
+pub fn stage_gaps(
+    s: &Scenario,
+    study: &Study,
+    run_dir: &Path,
+    r: &dyn Reporter,
+) -> Result<Vec<Gap>> {
     let rsrp = read_rsrp(study, run_dir, files::RSRP)?;
     let roll = roll(study, &rsrp, &s.coverage);
     let idx = site_index(&study.sites);
@@ -183,7 +188,12 @@ pub fn stage_gaps(s: &Scenario, study: &Study, run_dir: &Path, r: &dyn Reporter)
 }
 
 /// Stage 4: plan new towers → `proposed_sites.csv`, `plan.json`, the after-plan RSRP raster.
-pub fn stage_plan(s: &Scenario, study: &Study, run_dir: &Path, r: &dyn Reporter) -> Result<PlanReport> {
+pub fn stage_plan(
+    s: &Scenario,
+    study: &Study,
+    run_dir: &Path,
+    r: &dyn Reporter,
+) -> Result<PlanReport> {
     let t = std::time::Instant::now();
     let p = &s.coverage;
     let rsrp = read_rsrp(study, run_dir, files::RSRP)?;
@@ -196,7 +206,11 @@ pub fn stage_plan(s: &Scenario, study: &Study, run_dir: &Path, r: &dyn Reporter)
         rsrp_dbm: &rsrp,
         before: &before,
     };
-    let demand = Demand::new(&inputs, p.effective_threshold_dbm(), s.plan.area_weight_per_km2);
+    let demand = Demand::new(
+        &inputs,
+        p.effective_threshold_dbm(),
+        s.plan.area_weight_per_km2,
+    );
     let cands = build::candidates_for(&inputs, &demand, &s.plan);
     let lon_lat = cands
         .iter()
@@ -231,7 +245,12 @@ pub fn stage_plan(s: &Scenario, study: &Study, run_dir: &Path, r: &dyn Reporter)
 }
 
 /// Stage 5: the styled GeoPackage, the QGIS project and `summary.json`.
-pub fn stage_export(s: &Scenario, study: &Study, run_dir: &Path, r: &dyn Reporter) -> Result<Summary> {
+pub fn stage_export(
+    s: &Scenario,
+    study: &Study,
+    run_dir: &Path,
+    r: &dyn Reporter,
+) -> Result<Summary> {
     let p = &s.coverage;
     let epsg = study.info.grid.epsg;
     let cov: CoverageReport = read_json(&run_dir.join(files::COVERAGE), "coverage")?;

@@ -1,11 +1,11 @@
 //! Burning commune polygons into a commune-index raster on the study grid, with GDAL.
 
-use phusong_engine::demand::Commune;
 use crate::error::{Context, Result};
-use phusong_engine::grid::{GridSpec, Raster};
 use gdal::raster::{rasterize, RasterizeOptions};
 use gdal::vector::ToGdal;
 use gdal::DriverManager;
+use phusong_engine::demand::Commune;
+use phusong_engine::grid::{GridSpec, Raster};
 
 /// Commune index (0-based, in `communes` order) of every cell whose centre lies in a commune; −1 elsewhere.
 /// Where polygons overlap, the later commune wins (GDAL burns in order).

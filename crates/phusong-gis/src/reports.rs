@@ -5,8 +5,8 @@ use crate::error::{Error, Result};
 use crate::scenario::Scenario;
 use crate::study::Study;
 use phusong_engine::coverage::rollup::{AreaCoverage, Rollup};
-use phusong_engine::gaps::{Gap, GapCause};
 use phusong_engine::demand::Hamlet;
+use phusong_engine::gaps::{Gap, GapCause};
 use phusong_engine::plan::build::CurvePoint;
 use phusong_engine::plan::candidates::PlannedTower;
 use phusong_engine::propagation::models::Warnings;
@@ -240,7 +240,11 @@ pub fn human_summary(s: &Summary) -> String {
                 (k.clone(), n)
             })
             .unzip();
-        format!("towers for {} % of hamlets: {}", keys.join(" / "), values.join(" / "))
+        format!(
+            "towers for {} % of hamlets: {}",
+            keys.join(" / "),
+            values.join(" / ")
+        )
     };
     let indoor = if s.indoor_margin_db > 0.0 {
         format!(" + {} dB indoor", s.indoor_margin_db)

@@ -16,4 +16,3 @@ pub mod files {
     pub const PROJECT: &str = "project.qgs";
     pub const SUMMARY: &str = "summary.json";
 }
-

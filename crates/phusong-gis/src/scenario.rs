@@ -1,10 +1,10 @@
 //! A study described by one `scenario.toml`: inputs, every parameter, the seed. Paths in the file are
 //! relative to the file's own folder.
 
+use crate::error::{Error, Result};
 use phusong_engine::coverage::CoverageParams;
 use phusong_engine::error::{check_range, ParamError};
 use phusong_engine::plan::PlanParams;
-use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -148,7 +148,12 @@ impl Scenario {
         self.synth.validate()?;
         check_range("resolution_m", self.resolution_m, 10.0, 1000.0, "10–1000 m")?;
         if !(1024..=32767).contains(&self.crs_epsg) {
-            return Err(ParamError::new("crs_epsg", self.crs_epsg, "an EPSG code of a projected CRS in metres (e.g. 32648)").into());
+            return Err(ParamError::new(
+                "crs_epsg",
+                self.crs_epsg,
+                "an EPSG code of a projected CRS in metres (e.g. 32648)",
+            )
+            .into());
         }
         if let Some(c) = self.clip_m {
             if c.iter().any(|v| !v.is_finite()) || c[0] >= c[2] || c[1] >= c[3] {
@@ -183,15 +188,44 @@ impl SynthParams {
         count("sites", self.sites, 1_000_000)?;
         count("hamlets", self.hamlets, 1_000_000)?;
         count("unpowered_hamlets", self.unpowered_hamlets, self.hamlets)?;
-        count("underserved_hamlets", self.underserved_hamlets, self.hamlets)?;
+        count(
+            "underserved_hamlets",
+            self.underserved_hamlets,
+            self.hamlets,
+        )?;
         count("communes", self.communes, 100_000)?;
         if self.population > 2_000_000_000 {
-            return Err(ParamError::new("synth.population", self.population, "0–2e9 people"));
+            return Err(ParamError::new(
+                "synth.population",
+                self.population,
+                "0–2e9 people",
+            ));
         }
-        check_range("unpowered_clearance_m", self.unpowered_clearance_m, 0.0, 50_000.0, "0–50 km").map_err(k)?;
-        check_range("underserved_clearance_m", self.underserved_clearance_m, 0.0, 50_000.0, "0–50 km").map_err(k)?;
+        check_range(
+            "unpowered_clearance_m",
+            self.unpowered_clearance_m,
+            0.0,
+            50_000.0,
+            "0–50 km",
+        )
+        .map_err(k)?;
+        check_range(
+            "underserved_clearance_m",
+            self.underserved_clearance_m,
+            0.0,
+            50_000.0,
+            "0–50 km",
+        )
+        .map_err(k)?;
         check_range("remote_share", self.remote_share, 0.0, 1.0, "0–1").map_err(k)?;
-        check_range("mountain_hamlet_share", self.mountain_hamlet_share, 0.0, 1.0, "0–1").map_err(k)?;
+        check_range(
+            "mountain_hamlet_share",
+            self.mountain_hamlet_share,
+            0.0,
+            1.0,
+            "0–1",
+        )
+        .map_err(k)?;
         Ok(())
     }
 }

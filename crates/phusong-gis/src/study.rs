@@ -2,17 +2,17 @@
 //! synthesised otherwise — and its folder of input files, which every later stage reads back.
 
 use crate::crs::Projector;
-use phusong_engine::demand::{Commune, Hamlet};
 use crate::error::{Context, Error, Result};
-use phusong_engine::grid::{GridSpec, Raster};
 use crate::io::raster_in::{read_raster_to_grid, Resample};
 use crate::io::vector_in::{self, CommuneFields, HamletFields};
 use crate::io::{atomic, gpkg, layer, raster_out, sites_csv};
-use phusong_engine::radio::Site;
 use crate::scenario::Scenario;
 use crate::synth;
-use phusong_engine::terrain::Terrain;
 use geo::{BoundingRect, LineString, MultiPolygon};
+use phusong_engine::demand::{Commune, Hamlet};
+use phusong_engine::grid::{GridSpec, Raster};
+use phusong_engine::radio::Site;
+use phusong_engine::terrain::Terrain;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -100,65 +100,84 @@ pub fn read_places(path: &Path, proj: &Projector) -> Result<Vec<(String, f64, f6
     Ok(out)
 }
 
-impl Study {
-    /// Builds the study from the scenario (reading real layers, synthesising the rest) and writes its
-    /// inputs into `run_dir/inputs/`.
-    pub fn prepare(s: &Scenario, run_dir: &Path, log: &dyn Fn(&str)) -> Result<Study> {
-        let epsg = s.crs_epsg;
-        let proj = Projector::new(epsg)?;
-        let mut synthetic = Vec::new();
-        let mut real = Vec::new();
-        let landmask_path = s.resolve(&s.synth.landmask);
+/// What [`Study::prepare`] carries from step to step: the scenario, its projection, and which
+/// layers so far are real (with their source) or synthetic.
+struct Prep<'a> {
+    s: &'a Scenario,
+    proj: Projector,
+    synthetic: Vec<String>,
+    real: Vec<String>,
+}
 
-        // Study area: real communes, or the synthesiser's outline.
-        let communes_path = real_path(s, &s.inputs.communes, "admin/communes_2009_census.geojson");
-        let real_communes = match &communes_path {
-            Some(p) => {
-                let fields = CommuneFields {
-                    code: s
-                        .inputs
-                        .commune_code_field
-                        .clone()
-                        .unwrap_or_else(|| "commune_id".into()),
-                    name: s
-                        .inputs
-                        .commune_name_field
-                        .clone()
-                        .unwrap_or_else(|| "commune_vn".into()),
-                    population: Some(
-                        s.inputs
-                            .commune_population_field
-                            .clone()
-                            .unwrap_or_else(|| "population".into()),
-                    ),
-                };
-                let c =
-                    vector_in::read_communes(p, s.inputs.communes_layer.as_deref(), &fields, epsg)?;
-                if c.is_empty() {
-                    return Err(Error::input(p, "no commune polygons"));
-                }
-                real.push(format!("communes: {}", p.display()));
-                Some(c)
-            }
-            None => None,
+/// A town: x, y (m, study CRS) and population.
+type Town = (f64, f64, u64);
+
+/// Census population per commune, and the study's total.
+struct Population {
+    census: Vec<Option<u64>>,
+    total: u64,
+}
+
+impl Prep<'_> {
+    /// Real communes, if a commune layer is given or found under `real_layers`.
+    fn real_communes(&mut self) -> Result<Option<Vec<Commune>>> {
+        let s = self.s;
+        let Some(p) = real_path(s, &s.inputs.communes, "admin/communes_2009_census.geojson") else {
+            return Ok(None);
         };
-        let outline: MultiPolygon<f64> = match &real_communes {
-            Some(c) => MultiPolygon(
+        let fields = CommuneFields {
+            code: s
+                .inputs
+                .commune_code_field
+                .clone()
+                .unwrap_or_else(|| "commune_id".into()),
+            name: s
+                .inputs
+                .commune_name_field
+                .clone()
+                .unwrap_or_else(|| "commune_vn".into()),
+            population: Some(
+                s.inputs
+                    .commune_population_field
+                    .clone()
+                    .unwrap_or_else(|| "population".into()),
+            ),
+        };
+        let c =
+            vector_in::read_communes(&p, s.inputs.communes_layer.as_deref(), &fields, s.crs_epsg)?;
+        if c.is_empty() {
+            return Err(Error::input(&p, "no commune polygons"));
+        }
+        self.real.push(format!("communes: {}", p.display()));
+        Ok(Some(c))
+    }
+
+    /// Study area: the union of the real communes, or the synthesiser's outline.
+    fn outline(&mut self, real_communes: Option<&[Commune]>) -> Result<MultiPolygon<f64>> {
+        if let Some(c) = real_communes {
+            return Ok(MultiPolygon(
                 c.iter()
                     .flat_map(|c| c.geometry.0.iter().cloned())
                     .collect(),
-            ),
-            None => {
-                synthetic.push("outline (approximate province boundary)".to_string());
-                let wgs = synth::outline::approximate_outline_wgs84();
-                let mut ring = Vec::new();
-                for c in wgs.exterior().coords() {
-                    let (x, y) = proj.project(c.x, c.y)?;
-                    ring.push(geo::coord! { x: x, y: y });
-                }
-                MultiPolygon(vec![geo::Polygon::new(LineString(ring), vec![])])
-            }
-        };
+            ));
+        }
+        self.synthetic
+            .push("outline (approximate province boundary)".to_string());
+        let wgs = synth::outline::approximate_outline_wgs84();
+        let mut ring = Vec::new();
+        for c in wgs.exterior().coords() {
+            let (x, y) = self.proj.project(c.x, c.y)?;
+            ring.push(geo::coord! { x: x, y: y });
+        }
+        Ok(MultiPolygon(vec![geo::Polygon::new(
+            LineString(ring),
+            vec![],
+        )]))
+    }
+
+    /// The grid covering the outline, cut to `clip_m` if given.
+    fn grid(&self, outline: &MultiPolygon<f64>, log: &dyn Fn(&str)) -> Result<GridSpec> {
+        let (s, epsg) = (self.s, self.s.crs_epsg);
         let bb = outline
             .bounding_rect()
             .ok_or_else(|| Error::Other("study outline is empty".into()))?;
@@ -177,183 +196,272 @@ impl Study {
             "grid: {} × {} cells of {} m in EPSG:{epsg}",
             grid.nx, grid.ny, grid.cell_m
         ));
+        Ok(grid)
+    }
 
-        // Terrain.
+    /// Terrain from the real DEM or synthesised, voids filled.
+    fn terrain(&mut self, grid: &GridSpec, landmask: &Path, log: &dyn Fn(&str)) -> Result<Terrain> {
+        let s = self.s;
         let height = match &s.inputs.dem {
             Some(p) => {
                 let p = s.resolve(p);
-                real.push(format!("dem: {}", p.display()));
-                read_raster_to_grid(&p, &grid, Resample::Bilinear)?
+                self.real.push(format!("dem: {}", p.display()));
+                read_raster_to_grid(&p, grid, Resample::Bilinear)?
             }
             None => {
-                synthetic.push(format!(
+                self.synthetic.push(format!(
                     "dem ({} m fractal detail on ITU-R P.1511 relief)",
                     s.resolution_m
                 ));
-                synth::terrain::synth_dem(
-                    &grid,
-                    &s.resolve(&s.synth.p1511),
-                    &landmask_path,
-                    s.seed,
-                )?
+                synth::terrain::synth_dem(grid, &s.resolve(&s.synth.p1511), landmask, s.seed)?
             }
         };
         let (terrain, voids) = Terrain::new(height);
         if voids > 0 {
             log(&format!("terrain: filled {voids} void cells"));
         }
+        Ok(terrain)
+    }
 
-        // Mask and communes.
-        let land = read_raster_to_grid(&landmask_path, &grid, Resample::Average)?;
-        let (mask, commune_of_cell, communes) = match real_communes {
-            Some(c) => {
-                let mut ids = crate::rasterize::commune_raster(&grid, &c)?;
-                let mut mask = Raster::filled(grid.clone(), 0u8, None);
-                let mut cells = vec![0usize; c.len()];
-                for i in 0..grid.len() {
-                    let l = land.data[i];
-                    let inside = ids.data[i] >= 0 && !l.is_nan() && l >= 0.5;
-                    mask.data[i] = inside as u8;
-                    if inside {
-                        cells[ids.data[i] as usize] += 1;
-                    }
-                }
-                // Keep the communes with land on the grid (all of them unless `clip_m` cuts the area);
-                // a commune cut by the clip window keeps its whole census population.
-                let mut new_index = vec![-1i32; c.len()];
-                let mut kept = Vec::new();
-                for (k, commune) in c.into_iter().enumerate() {
-                    if cells[k] > 0 {
-                        new_index[k] = kept.len() as i32;
-                        kept.push(commune);
-                    }
-                }
-                for v in ids.data.iter_mut() {
-                    if *v >= 0 {
-                        *v = new_index[*v as usize];
-                    }
-                }
-                (mask, ids, kept)
-            }
-            None => {
-                let mask = synth::outline::study_mask(&grid, &outline, &land);
-                synthetic.push(format!("communes ({} Voronoi cells)", s.synth.communes));
-                let (c, ids) = synth::communes::synth_communes(&mask, s.synth.communes, s.seed)?;
-                (mask, ids, c)
-            }
-        };
+    /// Study mask, commune index per cell and communes: from the real communes, or synthesised
+    /// inside the outline.
+    fn mask_and_communes(
+        &mut self,
+        grid: &GridSpec,
+        land: &Raster<f32>,
+        real_communes: Option<Vec<Commune>>,
+        outline: &MultiPolygon<f64>,
+    ) -> Result<(Raster<u8>, Raster<i32>, Vec<Commune>)> {
+        if let Some(c) = real_communes {
+            return mask_from_communes(grid, land, c);
+        }
+        let s = self.s;
+        let mask = synth::outline::study_mask(grid, outline, land);
+        self.synthetic
+            .push(format!("communes ({} Voronoi cells)", s.synth.communes));
+        let (c, ids) = synth::communes::synth_communes(&mask, s.synth.communes, s.seed)?;
+        Ok((mask, ids, c))
+    }
 
-        // Towns and roads.
-        let places = read_places(&s.resolve(&s.synth.places), &proj)?;
-        let towns: Vec<(f64, f64, u64)> = places
+    /// Towns inside the mask (x, y, population), and roads: real, or synthesised between the towns.
+    fn towns_and_roads(
+        &mut self,
+        terrain: &Terrain,
+        mask: &Raster<u8>,
+    ) -> Result<(Vec<Town>, Vec<LineString<f64>>)> {
+        let s = self.s;
+        let places = read_places(&s.resolve(&s.synth.places), &self.proj)?;
+        let towns: Vec<Town> = places
             .iter()
             .filter(|(_, x, y, _)| mask.at(*x, *y) == Some(1))
             .map(|(_, x, y, p)| (*x, *y, *p))
             .collect();
         let roads = match real_path(s, &s.inputs.roads, "roads/roads.geojson") {
             Some(p) => {
-                real.push(format!("roads: {}", p.display()));
-                vector_in::read_lines(&p, None, epsg)?
+                self.real.push(format!("roads: {}", p.display()));
+                vector_in::read_lines(&p, None, s.crs_epsg)?
             }
             None => {
-                synthetic.push("roads (least-cost paths between towns)".into());
+                self.synthetic
+                    .push("roads (least-cost paths between towns)".into());
                 let xy: Vec<(f64, f64)> = towns.iter().map(|t| (t.0, t.1)).collect();
-                synth::roads::synth_roads(&terrain.height_m, &mask, &xy, s.seed)
+                synth::roads::synth_roads(&terrain.height_m, mask, &xy, s.seed)
             }
         };
+        Ok((towns, roads))
+    }
 
-        // Hamlets.
-        let census: Vec<Option<u64>> = communes.iter().map(|c| c.population).collect();
-        let population = if census.iter().all(Option::is_some) && !census.is_empty() {
-            census.iter().flatten().sum()
-        } else {
-            s.synth.population
-        };
-        let hamlets = match &s.inputs.hamlets {
-            Some(p) => {
-                let p = s.resolve(p);
-                let d = HamletFields::default();
-                let fields = HamletFields {
-                    name: s.inputs.hamlet_name_field.clone().unwrap_or(d.name),
-                    population: s
-                        .inputs
-                        .hamlet_population_field
-                        .clone()
-                        .unwrap_or(d.population),
-                    grid_power: s.inputs.hamlet_power_field.clone().or(d.grid_power),
-                };
-                real.push(format!("hamlets: {}", p.display()));
-                let mut h =
-                    vector_in::read_hamlets(&p, s.inputs.hamlets_layer.as_deref(), &fields, epsg)?;
-                assign_communes(&mut h, &commune_of_cell);
-                h
-            }
-            None => {
-                synthetic.push(format!(
-                    "hamlets ({} thôn/bản, {} without grid power)",
-                    s.synth.hamlets, s.synth.unpowered_hamlets
-                ));
-                let params = synth::hamlets::HamletParams {
-                    count: s.synth.hamlets,
-                    total_population: population,
-                    unpowered: s.synth.unpowered_hamlets,
-                    mountain_share: s.synth.mountain_hamlet_share,
-                    ..Default::default()
-                };
-                synth::hamlets::synth_hamlets(
-                    &terrain.height_m,
-                    &mask,
-                    &commune_of_cell,
-                    &census,
-                    &roads,
-                    &towns,
-                    &params,
-                    s.seed,
-                    &proj,
-                )?
-            }
-        };
-
-        // Sites.
-        let sites = if let Some(p) = &s.inputs.sites_csv {
+    /// Hamlets from the real layer (communes assigned from the raster), or synthesised.
+    fn hamlets(
+        &mut self,
+        terrain: &Terrain,
+        mask: &Raster<u8>,
+        commune_of_cell: &Raster<i32>,
+        population: &Population,
+        roads: &[LineString<f64>],
+        towns: &[Town],
+    ) -> Result<Vec<Hamlet>> {
+        let s = self.s;
+        if let Some(p) = &s.inputs.hamlets {
             let p = s.resolve(p);
-            real.push(format!("sites: {}", p.display()));
-            sites_csv::read_sites_csv(&p, &proj)?
-        } else if let Some(p) = &s.inputs.opencellid_csv {
-            let p = s.resolve(p);
-            real.push(format!("sites (OpenCelliD): {}", p.display()));
-            crate::io::opencellid::read_opencellid(&p, &proj, &Default::default(), None)?
-        } else {
-            synthetic.push(format!("sites ({} BTS of 3 operators)", s.synth.sites));
-            let params = synth::sites::SiteParams {
-                count: s.synth.sites,
-                unpowered_clearance_m: s.synth.unpowered_clearance_m,
-                remote_share: s.synth.remote_share,
-                underserved_hamlets: s.synth.underserved_hamlets,
-                underserved_clearance_m: s.synth.underserved_clearance_m,
-                ..Default::default()
+            let d = HamletFields::default();
+            let fields = HamletFields {
+                name: s.inputs.hamlet_name_field.clone().unwrap_or(d.name),
+                population: s
+                    .inputs
+                    .hamlet_population_field
+                    .clone()
+                    .unwrap_or(d.population),
+                grid_power: s.inputs.hamlet_power_field.clone().or(d.grid_power),
             };
-            synth::sites::synth_sites(
-                &terrain.height_m,
-                &mask,
-                &hamlets,
-                &roads,
-                &params,
-                s.seed,
-                &proj,
-            )?
+            self.real.push(format!("hamlets: {}", p.display()));
+            let mut h = vector_in::read_hamlets(
+                &p,
+                s.inputs.hamlets_layer.as_deref(),
+                &fields,
+                s.crs_epsg,
+            )?;
+            assign_communes(&mut h, commune_of_cell);
+            return Ok(h);
+        }
+        self.synthetic.push(format!(
+            "hamlets ({} thôn/bản, {} without grid power)",
+            s.synth.hamlets, s.synth.unpowered_hamlets
+        ));
+        let params = synth::hamlets::HamletParams {
+            count: s.synth.hamlets,
+            total_population: population.total,
+            unpowered: s.synth.unpowered_hamlets,
+            mountain_share: s.synth.mountain_hamlet_share,
+            ..Default::default()
         };
+        synth::hamlets::synth_hamlets(
+            &terrain.height_m,
+            mask,
+            commune_of_cell,
+            &population.census,
+            roads,
+            towns,
+            &params,
+            s.seed,
+            &self.proj,
+        )
+    }
+
+    /// Sites from a sites CSV, else from OpenCelliD, else synthesised.
+    fn sites(
+        &mut self,
+        terrain: &Terrain,
+        mask: &Raster<u8>,
+        hamlets: &[Hamlet],
+        roads: &[LineString<f64>],
+    ) -> Result<Vec<Site>> {
+        let s = self.s;
+        if let Some(p) = &s.inputs.sites_csv {
+            let p = s.resolve(p);
+            self.real.push(format!("sites: {}", p.display()));
+            return sites_csv::read_sites_csv(&p, &self.proj);
+        }
+        if let Some(p) = &s.inputs.opencellid_csv {
+            let p = s.resolve(p);
+            self.real
+                .push(format!("sites (OpenCelliD): {}", p.display()));
+            return crate::io::opencellid::read_opencellid(
+                &p,
+                &self.proj,
+                &Default::default(),
+                None,
+            );
+        }
+        self.synthetic
+            .push(format!("sites ({} BTS of 3 operators)", s.synth.sites));
+        let params = synth::sites::SiteParams {
+            count: s.synth.sites,
+            unpowered_clearance_m: s.synth.unpowered_clearance_m,
+            remote_share: s.synth.remote_share,
+            underserved_hamlets: s.synth.underserved_hamlets,
+            underserved_clearance_m: s.synth.underserved_clearance_m,
+            ..Default::default()
+        };
+        synth::sites::synth_sites(
+            &terrain.height_m,
+            mask,
+            hamlets,
+            roads,
+            &params,
+            s.seed,
+            &self.proj,
+        )
+    }
+}
+
+/// Mask and commune raster from real communes, keeping the communes with land on the grid (all of
+/// them unless `clip_m` cuts the area); a commune cut by the clip window keeps its whole census
+/// population.
+fn mask_from_communes(
+    grid: &GridSpec,
+    land: &Raster<f32>,
+    c: Vec<Commune>,
+) -> Result<(Raster<u8>, Raster<i32>, Vec<Commune>)> {
+    let mut ids = crate::rasterize::commune_raster(grid, &c)?;
+    let mut mask = Raster::filled(grid.clone(), 0u8, None);
+    let mut cells = vec![0usize; c.len()];
+    for i in 0..grid.len() {
+        let l = land.data[i];
+        let inside = ids.data[i] >= 0 && !l.is_nan() && l >= 0.5;
+        mask.data[i] = inside as u8;
+        if inside {
+            cells[ids.data[i] as usize] += 1;
+        }
+    }
+    let mut new_index = vec![-1i32; c.len()];
+    let mut kept = Vec::new();
+    for (k, commune) in c.into_iter().enumerate() {
+        if cells[k] > 0 {
+            new_index[k] = kept.len() as i32;
+            kept.push(commune);
+        }
+    }
+    for v in ids.data.iter_mut() {
+        if *v >= 0 {
+            *v = new_index[*v as usize];
+        }
+    }
+    Ok((mask, ids, kept))
+}
+
+/// The communes' census populations; the total is their sum when every commune has one, else the
+/// scenario's synthetic population.
+fn study_population(s: &Scenario, communes: &[Commune]) -> Population {
+    let census: Vec<Option<u64>> = communes.iter().map(|c| c.population).collect();
+    let total = if census.iter().all(Option::is_some) && !census.is_empty() {
+        census.iter().flatten().sum()
+    } else {
+        s.synth.population
+    };
+    Population { census, total }
+}
+
+impl Study {
+    /// Builds the study from the scenario (reading real layers, synthesising the rest) and writes its
+    /// inputs into `run_dir/inputs/`.
+    pub fn prepare(s: &Scenario, run_dir: &Path, log: &dyn Fn(&str)) -> Result<Study> {
+        let mut prep = Prep {
+            s,
+            proj: Projector::new(s.crs_epsg)?,
+            synthetic: Vec::new(),
+            real: Vec::new(),
+        };
+        let landmask_path = s.resolve(&s.synth.landmask);
+        let real_communes = prep.real_communes()?;
+        let outline = prep.outline(real_communes.as_deref())?;
+        let grid = prep.grid(&outline, log)?;
+        let terrain = prep.terrain(&grid, &landmask_path, log)?;
+        let land = read_raster_to_grid(&landmask_path, &grid, Resample::Average)?;
+        let (mask, commune_of_cell, communes) =
+            prep.mask_and_communes(&grid, &land, real_communes, &outline)?;
+        let (towns, roads) = prep.towns_and_roads(&terrain, &mask)?;
+        let population = study_population(s, &communes);
+        let hamlets = prep.hamlets(
+            &terrain,
+            &mask,
+            &commune_of_cell,
+            &population,
+            &roads,
+            &towns,
+        )?;
+        let sites = prep.sites(&terrain, &mask, &hamlets, &roads)?;
         let info = StudyInfo {
             name: s.name.clone(),
             grid,
             seed: s.seed,
-            synthetic_layers: synthetic,
-            real_layers: real,
-            population,
+            synthetic_layers: prep.synthetic,
+            real_layers: prep.real,
+            population: population.total,
         };
         let study = Study {
             info,
-            proj,
+            proj: prep.proj,
             terrain,
             mask,
             commune_of_cell,

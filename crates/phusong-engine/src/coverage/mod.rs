@@ -66,16 +66,60 @@ impl CoverageParams {
     }
     /// Checks every field (finite, in range, unit in the message); keys as in the study file.
     pub fn validate(&self) -> Result<(), ParamError> {
-        let c = |key, v, lo, hi, want| check_range(key, v, lo, hi, want).map_err(|e| e.under("coverage"));
+        let c = |key, v, lo, hi, want| {
+            check_range(key, v, lo, hi, want).map_err(|e| e.under("coverage"))
+        };
         c("rx_height_m", self.rx_height_m, 0.0, 100.0, "0–100 m")?;
-        c("threshold_rsrp_dbm", self.threshold_rsrp_dbm, -160.0, -30.0, "−160 to −30 dBm")?;
-        c("indoor_margin_db", self.indoor_margin_db, 0.0, 60.0, "0–60 dB")?;
-        c("range_margin_db", self.range_margin_db, 0.0, 60.0, "0–60 dB")?;
-        c("max_radius_m", self.max_radius_m, 100.0, 200_000.0, "100 m – 200 km")?;
-        c("sample_step_cells", self.sample_step_cells, 0.1, 1.0, "0.1–1 cells")?;
+        c(
+            "threshold_rsrp_dbm",
+            self.threshold_rsrp_dbm,
+            -160.0,
+            -30.0,
+            "−160 to −30 dBm",
+        )?;
+        c(
+            "indoor_margin_db",
+            self.indoor_margin_db,
+            0.0,
+            60.0,
+            "0–60 dB",
+        )?;
+        c(
+            "range_margin_db",
+            self.range_margin_db,
+            0.0,
+            60.0,
+            "0–60 dB",
+        )?;
+        c(
+            "max_radius_m",
+            self.max_radius_m,
+            100.0,
+            200_000.0,
+            "100 m – 200 km",
+        )?;
+        c(
+            "sample_step_cells",
+            self.sample_step_cells,
+            0.1,
+            1.0,
+            "0.1–1 cells",
+        )?;
         c("load", self.load, 0.0, 1.0, "0–1")?;
-        c("noise_figure_db", self.noise_figure_db, 0.0, 30.0, "0–30 dB")?;
-        c("overlap_margin_db", self.overlap_margin_db, 0.0, 30.0, "0–30 dB")?;
+        c(
+            "noise_figure_db",
+            self.noise_figure_db,
+            0.0,
+            30.0,
+            "0–30 dB",
+        )?;
+        c(
+            "overlap_margin_db",
+            self.overlap_margin_db,
+            0.0,
+            30.0,
+            "0–30 dB",
+        )?;
         if matches!(self.model.model, Model::Itm(_)) && self.rx_height_m < 0.5 {
             return Err(ParamError::new(
                 "coverage.rx_height_m",

@@ -43,7 +43,8 @@ pub fn site_range_m(site: &Site, p: &CoverageParams) -> f64 {
         .iter()
         .map(|s| {
             let max_loss = s.rs_eirp_dbm() - floor_dbm;
-            p.model.range_m(&link(site, p, s.freq_mhz), max_loss, p.max_radius_m)
+            p.model
+                .range_m(&link(site, p, s.freq_mhz), max_loss, p.max_radius_m)
         })
         .fold(0.0, f64::max)
 }
@@ -158,7 +159,9 @@ impl RadialWalk<'_> {
         self.terrain
             .grid()
             .cell_of(x, y)
-            .filter(|&(ix, iy)| ix >= w.ix0 && iy >= w.iy0 && ix < w.ix0 + w.nx && iy < w.iy0 + w.ny)
+            .filter(|&(ix, iy)| {
+                ix >= w.ix0 && iy >= w.iy0 && ix < w.ix0 + w.nx && iy < w.iy0 + w.ny
+            })
             .map(|(ix, iy)| (iy - w.iy0) * w.nx + ix - w.ix0)
     }
 

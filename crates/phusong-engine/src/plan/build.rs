@@ -83,7 +83,13 @@ impl Demand {
     }
 
     /// Items a tower's coverage window reaches at or above the threshold.
-    fn covered_by(&self, w: &SiteWindow, grid: &GridSpec, hamlets: &[Hamlet], thr: f64) -> Vec<u32> {
+    fn covered_by(
+        &self,
+        w: &SiteWindow,
+        grid: &GridSpec,
+        hamlets: &[Hamlet],
+        thr: f64,
+    ) -> Vec<u32> {
         let covered = |v: f32| !v.is_nan() && v as f64 >= thr;
         let mut items = Vec::new();
         for (k, &h) in self.hamlets.iter().enumerate() {

@@ -2,8 +2,8 @@
 
 use crate::demand::Hamlet;
 use crate::grid::Raster;
-use crate::radio::{Sector, Site};
 use crate::plan::PlanParams;
+use crate::radio::{Sector, Site};
 use crate::terrain::Terrain;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;

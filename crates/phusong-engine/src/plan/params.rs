@@ -56,12 +56,47 @@ impl PlanParams {
         if self.budget > MAX_BUDGET {
             return Err(k(ParamError::new("budget", self.budget, "0–100000 towers")));
         }
-        check_range("grid_spacing_m", self.grid_spacing_m, 100.0, 100_000.0, "100 m – 100 km").map_err(k)?;
-        check_range("high_ground_radius_m", self.high_ground_radius_m, 0.0, 50_000.0, "0–50 km").map_err(k)?;
-        check_range("grid_power_reach_m", self.grid_power_reach_m, 0.0, 100_000.0, "0–100 km").map_err(k)?;
-        check_range("area_weight_per_km2", self.area_weight_per_km2, 0.0, 1e9, "≥ 0 persons per km²").map_err(k)?;
+        check_range(
+            "grid_spacing_m",
+            self.grid_spacing_m,
+            100.0,
+            100_000.0,
+            "100 m – 100 km",
+        )
+        .map_err(k)?;
+        check_range(
+            "high_ground_radius_m",
+            self.high_ground_radius_m,
+            0.0,
+            50_000.0,
+            "0–50 km",
+        )
+        .map_err(k)?;
+        check_range(
+            "grid_power_reach_m",
+            self.grid_power_reach_m,
+            0.0,
+            100_000.0,
+            "0–100 km",
+        )
+        .map_err(k)?;
+        check_range(
+            "area_weight_per_km2",
+            self.area_weight_per_km2,
+            0.0,
+            1e9,
+            "≥ 0 persons per km²",
+        )
+        .map_err(k)?;
         check_range("tower_height_m", self.tower_height_m, 3.0, 300.0, "3–300 m").map_err(k)?;
-        check_range("freq_mhz", self.freq_mhz, 400.0, 6000.0, "400–6000 MHz (LTE bands)").map_err(k)?;
+        check_range(
+            "freq_mhz",
+            self.freq_mhz,
+            400.0,
+            6000.0,
+            "400–6000 MHz (LTE bands)",
+        )
+        .map_err(k)?;
         if ![1.4, 3.0, 5.0, 10.0, 15.0, 20.0].contains(&self.bandwidth_mhz) {
             return Err(k(ParamError::new(
                 "bandwidth_mhz",
@@ -86,15 +121,69 @@ mod tests {
     fn default_is_valid_and_bad_values_are_named_with_units() {
         PlanParams::default().validate().unwrap();
         let cases: Vec<(PlanParams, &str)> = vec![
-            (PlanParams { grid_spacing_m: 0.0, ..Default::default() }, "plan.grid_spacing_m"),
-            (PlanParams { grid_spacing_m: -5.0, ..Default::default() }, "plan.grid_spacing_m"),
-            (PlanParams { freq_mhz: 0.0, ..Default::default() }, "MHz"),
-            (PlanParams { eirp_dbm: f64::NAN, ..Default::default() }, "plan.eirp_dbm"),
-            (PlanParams { eirp_dbm: 1e308, ..Default::default() }, "dBm"),
-            (PlanParams { tower_height_m: -100.0, ..Default::default() }, "plan.tower_height_m"),
-            (PlanParams { bandwidth_mhz: 0.0, ..Default::default() }, "plan.bandwidth_mhz"),
-            (PlanParams { tilt_deg: f64::NAN, ..Default::default() }, "plan.tilt_deg"),
-            (PlanParams { targets_pct: vec![101.0], ..Default::default() }, "plan.targets_pct"),
+            (
+                PlanParams {
+                    grid_spacing_m: 0.0,
+                    ..Default::default()
+                },
+                "plan.grid_spacing_m",
+            ),
+            (
+                PlanParams {
+                    grid_spacing_m: -5.0,
+                    ..Default::default()
+                },
+                "plan.grid_spacing_m",
+            ),
+            (
+                PlanParams {
+                    freq_mhz: 0.0,
+                    ..Default::default()
+                },
+                "MHz",
+            ),
+            (
+                PlanParams {
+                    eirp_dbm: f64::NAN,
+                    ..Default::default()
+                },
+                "plan.eirp_dbm",
+            ),
+            (
+                PlanParams {
+                    eirp_dbm: 1e308,
+                    ..Default::default()
+                },
+                "dBm",
+            ),
+            (
+                PlanParams {
+                    tower_height_m: -100.0,
+                    ..Default::default()
+                },
+                "plan.tower_height_m",
+            ),
+            (
+                PlanParams {
+                    bandwidth_mhz: 0.0,
+                    ..Default::default()
+                },
+                "plan.bandwidth_mhz",
+            ),
+            (
+                PlanParams {
+                    tilt_deg: f64::NAN,
+                    ..Default::default()
+                },
+                "plan.tilt_deg",
+            ),
+            (
+                PlanParams {
+                    targets_pct: vec![101.0],
+                    ..Default::default()
+                },
+                "plan.targets_pct",
+            ),
         ];
         for (p, want) in cases {
             let e = p.validate().unwrap_err().to_string();

@@ -18,6 +18,7 @@ pub mod hata;
 pub mod itm;
 pub mod knife_edge;
 pub mod models;
+pub mod p1812;
 pub mod radial;
 pub mod reliability;
 pub mod tr38901;

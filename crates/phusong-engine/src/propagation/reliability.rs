@@ -228,7 +228,11 @@ fn check_sigma(sigma_db: f64, allow_zero: bool) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        let expected = if allow_zero { "finite and ≥ 0 dB" } else { "finite and > 0 dB" };
+        let expected = if allow_zero {
+            "finite and ≥ 0 dB"
+        } else {
+            "finite and > 0 dB"
+        };
         Err(ParamError::new("shadow_sigma_db", sigma_db, expected).into())
     }
 }
@@ -261,7 +265,9 @@ pub fn cell_edge_to_area_reliability(
     check_reliability(edge_reliability)?;
     check_sigma(sigma_db, false)?;
     if !(path_loss_exponent.is_finite() && path_loss_exponent > 0.0) {
-        return Err(ParamError::new("path_loss_exponent", path_loss_exponent, "finite and > 0").into());
+        return Err(
+            ParamError::new("path_loss_exponent", path_loss_exponent, "finite and > 0").into(),
+        );
     }
     let a = -normal_quantile(edge_reliability) / SQRT_2;
     let b = 10.0 * path_loss_exponent * std::f64::consts::LOG10_E / (sigma_db * SQRT_2);

@@ -11,7 +11,7 @@ use crate::error::{Context, Error, Result};
 use crate::io::atomic::write_string_atomic;
 use crate::io::layer::{GeomKind, Layer};
 use crate::io::qml::{parse_hex_color, renderer_xml, xml_escape, QGIS_VERSION};
-use gdal::spatial_ref::CoordTransform;
+use gdal::spatial_ref::{CoordTransform, SpatialRef};
 use gdal::Dataset;
 use geo::BoundingRect;
 use std::collections::BTreeSet;
@@ -254,145 +254,170 @@ fn raster_renderer(project: &Path, r: &RasterLayer, info: &RasterInfo) -> Result
     Ok(out)
 }
 
-/// Writes a QGIS 3 project at `path` (atomically) in CRS `epsg`, showing `vectors` from the
-/// GeoPackage at `gpkg_rel_path` and `rasters`, all paths relative to the project file.
-///
-/// Raster files must already exist (their extent is read, and for [`RasterStyle::Paletted`] the ids
-/// they contain). The initial view is the union of all layer extents.
-pub fn write_project(
-    path: &Path,
+/// One layer of the project: its layer-tree entry and its `<maplayer>` XML.
+struct ProjectLayer {
+    /// Layer-tree group: 0 points, 1 lines, 2 polygons, 3 rasters.
+    order: u8,
+    id: String,
+    name: String,
+    source: String,
+    provider: &'static str,
+    xml: String,
+}
+
+/// The union of the layer extents, reprojected into the project CRS.
+struct ProjectExtent {
     epsg: u32,
-    gpkg_rel_path: &str,
-    vectors: &[Layer],
-    rasters: &[RasterLayer],
-) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let gpkg = relative(path, gpkg_rel_path)?;
-    let project_srs = srs_from_epsg(epsg)?;
-    let mut full: Option<Bbox> = None;
-    let to_project = |b: Bbox, from: u32| -> Result<Bbox> {
-        if from == epsg {
-            return Ok(b);
-        }
-        let t = CoordTransform::new(&srs_from_epsg(from)?, &project_srs)
-            .ctx(|| format!("EPSG:{from} → EPSG:{epsg}"))?;
-        t.transform_bounds(&b, 21)
-            .ctx(|| format!("extent EPSG:{from} → EPSG:{epsg}"))
-    };
+    srs: SpatialRef,
+    full: Option<Bbox>,
+}
 
-    // (tree order key, id, name, source, provider, maplayer xml)
-    let mut entries: Vec<(u8, String, String, String, &str, String)> = Vec::new();
-    for (i, l) in vectors.iter().enumerate() {
-        let kind = l.geom_kind()?.unwrap_or(GeomKind::Polygon);
-        let bbox = l
-            .features
-            .iter()
-            .filter_map(|(g, _)| g.bounding_rect())
-            .fold(None, |acc, r| {
-                union(acc, [r.min().x, r.min().y, r.max().x, r.max().y])
-            });
-        if let Some(b) = bbox {
-            full = union(full, to_project(b, l.epsg)?);
-        }
-        let id = layer_id(&l.name, i);
-        let source = format!("{gpkg}|layername={}", l.name);
-        let (geometry, order) = match kind {
-            GeomKind::Point => ("Point", 0),
-            GeomKind::Line => ("Line", 1),
-            GeomKind::Polygon => ("Polygon", 2),
+impl ProjectExtent {
+    fn add(&mut self, b: Bbox, from: u32) -> Result<()> {
+        let b = if from == self.epsg {
+            b
+        } else {
+            let epsg = self.epsg;
+            let t = CoordTransform::new(&srs_from_epsg(from)?, &self.srs)
+                .ctx(|| format!("EPSG:{from} → EPSG:{epsg}"))?;
+            t.transform_bounds(&b, 21)
+                .ctx(|| format!("extent EPSG:{from} → EPSG:{epsg}"))?
         };
-        let mut x = String::new();
-        let _ = writeln!(
-            x,
-            r#"    <maplayer type="vector" geometry="{geometry}" autoRefreshEnabled="0" refreshOnNotifyEnabled="0">"#
-        );
-        x.push_str(&extent_xml(&bbox.unwrap_or([0.0; 4]), "      "));
-        let _ = writeln!(x, "      <id>{}</id>", xml_escape(&id));
-        let _ = writeln!(x, "      <datasource>{}</datasource>", xml_escape(&source));
-        let _ = writeln!(x, "      <layername>{}</layername>", xml_escape(&l.name));
-        x.push_str("      <srs>\n");
-        x.push_str(&spatialrefsys(l.epsg, "        ")?);
-        x.push_str("      </srs>\n      <provider encoding=\"UTF-8\">ogr</provider>\n");
-        x.push_str(&renderer_xml(l, kind)?);
-        x.push_str("      <blendMode>0</blendMode>\n      <featureBlendMode>0</featureBlendMode>\n      <layerOpacity>1</layerOpacity>\n");
-        x.push_str("    </maplayer>\n");
-        entries.push((order, id, l.name.clone(), source, "ogr", x));
+        self.full = union(self.full, b);
+        Ok(())
     }
-    for (j, r) in rasters.iter().enumerate() {
-        let source = relative(path, &r.rel_path)?;
-        let info = raster_info(
-            &dir.join(&r.rel_path),
-            epsg,
-            matches!(r.style, RasterStyle::Paletted),
-        )?;
-        full = union(full, to_project(info.bbox, info.epsg)?);
-        let id = layer_id(&r.name, vectors.len() + j);
-        let mut x = String::new();
-        x.push_str("    <maplayer type=\"raster\" autoRefreshEnabled=\"0\" refreshOnNotifyEnabled=\"0\">\n");
-        x.push_str(&extent_xml(&info.bbox, "      "));
-        let _ = writeln!(x, "      <id>{}</id>", xml_escape(&id));
-        let _ = writeln!(x, "      <datasource>{}</datasource>", xml_escape(&source));
-        let _ = writeln!(x, "      <layername>{}</layername>", xml_escape(&r.name));
-        x.push_str("      <srs>\n");
-        x.push_str(&spatialrefsys(info.epsg, "        ")?);
-        x.push_str("      </srs>\n      <provider>gdal</provider>\n      <pipe>\n");
-        x.push_str(&raster_renderer(path, r, &info)?);
-        x.push_str(
-            "        <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n        \
-             <huesaturation saturation=\"0\" grayscaleMode=\"0\" colorizeOn=\"0\" colorizeRed=\"255\" colorizeGreen=\"128\" \
-             colorizeBlue=\"128\" colorizeStrength=\"100\"/>\n        <rasterresampler maxOversampling=\"2\"/>\n      </pipe>\n",
-        );
-        x.push_str("      <blendMode>0</blendMode>\n    </maplayer>\n");
-        entries.push((3, id, r.name.clone(), source, "gdal", x));
-    }
-    entries.sort_by_key(|e| e.0); // stable: keeps the caller's order within a group
-    let full = full.unwrap_or([0.0, 0.0, 1.0, 1.0]);
-    let crs = spatialrefsys(epsg, "      ")?;
+}
 
-    let mut q = String::new();
-    q.push_str("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n");
+/// The start of a `<maplayer>` (after its opening tag): extent, id, source, name and CRS.
+fn maplayer_head(b: &Bbox, id: &str, source: &str, name: &str, epsg: u32) -> Result<String> {
+    let mut x = extent_xml(b, "      ");
+    let _ = writeln!(x, "      <id>{}</id>", xml_escape(id));
+    let _ = writeln!(x, "      <datasource>{}</datasource>", xml_escape(source));
+    let _ = writeln!(x, "      <layername>{}</layername>", xml_escape(name));
+    x.push_str("      <srs>\n");
+    x.push_str(&spatialrefsys(epsg, "        ")?);
+    x.push_str("      </srs>\n");
+    Ok(x)
+}
+
+/// The `i`-th vector layer, read from the GeoPackage at `gpkg`; its extent joins `extent`.
+fn vector_layer(
+    gpkg: &str,
+    l: &Layer,
+    i: usize,
+    extent: &mut ProjectExtent,
+) -> Result<ProjectLayer> {
+    let kind = l.geom_kind()?.unwrap_or(GeomKind::Polygon);
+    let bbox = l
+        .features
+        .iter()
+        .filter_map(|(g, _)| g.bounding_rect())
+        .fold(None, |acc, r| {
+            union(acc, [r.min().x, r.min().y, r.max().x, r.max().y])
+        });
+    if let Some(b) = bbox {
+        extent.add(b, l.epsg)?;
+    }
+    let id = layer_id(&l.name, i);
+    let source = format!("{gpkg}|layername={}", l.name);
+    let (geometry, order) = match kind {
+        GeomKind::Point => ("Point", 0),
+        GeomKind::Line => ("Line", 1),
+        GeomKind::Polygon => ("Polygon", 2),
+    };
+    let mut x = String::new();
     let _ = writeln!(
-        q,
-        r#"<qgis projectname="phusong" version="{QGIS_VERSION}">"#
+        x,
+        r#"    <maplayer type="vector" geometry="{geometry}" autoRefreshEnabled="0" refreshOnNotifyEnabled="0">"#
     );
-    q.push_str("  <homePath path=\"\"/>\n  <title>phusong</title>\n  <projectCrs>\n");
-    q.push_str(&crs.replace("\n      ", "\n    ").replacen(
-        "      <spatialrefsys>",
-        "    <spatialrefsys>",
-        1,
-    ));
-    q.push_str("  </projectCrs>\n  <layer-tree-group>\n    <customproperties/>\n");
-    for (_, id, name, source, provider, _) in &entries {
+    x.push_str(&maplayer_head(
+        &bbox.unwrap_or([0.0; 4]),
+        &id,
+        &source,
+        &l.name,
+        l.epsg,
+    )?);
+    x.push_str("      <provider encoding=\"UTF-8\">ogr</provider>\n");
+    x.push_str(&renderer_xml(l, kind)?);
+    x.push_str("      <blendMode>0</blendMode>\n      <featureBlendMode>0</featureBlendMode>\n      <layerOpacity>1</layerOpacity>\n");
+    x.push_str("    </maplayer>\n");
+    Ok(ProjectLayer {
+        order,
+        id,
+        name: l.name.clone(),
+        source,
+        provider: "ogr",
+        xml: x,
+    })
+}
+
+/// The raster layer `r` with layer index `i`, read from its file next to the project at `path`;
+/// its extent joins `extent`.
+fn raster_layer(
+    path: &Path,
+    r: &RasterLayer,
+    i: usize,
+    extent: &mut ProjectExtent,
+) -> Result<ProjectLayer> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let source = relative(path, &r.rel_path)?;
+    let info = raster_info(
+        &dir.join(&r.rel_path),
+        extent.epsg,
+        matches!(r.style, RasterStyle::Paletted),
+    )?;
+    extent.add(info.bbox, info.epsg)?;
+    let id = layer_id(&r.name, i);
+    let mut x = String::new();
+    x.push_str(
+        "    <maplayer type=\"raster\" autoRefreshEnabled=\"0\" refreshOnNotifyEnabled=\"0\">\n",
+    );
+    x.push_str(&maplayer_head(
+        &info.bbox, &id, &source, &r.name, info.epsg,
+    )?);
+    x.push_str("      <provider>gdal</provider>\n      <pipe>\n");
+    x.push_str(&raster_renderer(path, r, &info)?);
+    x.push_str(
+        "        <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n        \
+         <huesaturation saturation=\"0\" grayscaleMode=\"0\" colorizeOn=\"0\" colorizeRed=\"255\" colorizeGreen=\"128\" \
+         colorizeBlue=\"128\" colorizeStrength=\"100\"/>\n        <rasterresampler maxOversampling=\"2\"/>\n      </pipe>\n",
+    );
+    x.push_str("      <blendMode>0</blendMode>\n    </maplayer>\n");
+    Ok(ProjectLayer {
+        order: 3,
+        id,
+        name: r.name.clone(),
+        source,
+        provider: "gdal",
+        xml: x,
+    })
+}
+
+/// `<layer-tree-group>`: every layer checked, in drawing order (first on top).
+fn layer_tree_xml(layers: &[ProjectLayer]) -> String {
+    let mut q = String::from("  <layer-tree-group>\n    <customproperties/>\n");
+    for l in layers {
         let _ = writeln!(
             q,
-            r#"    <layer-tree-layer id="{}" name="{}" source="{}" providerKey="{provider}" checked="Qt::Checked" expanded="1" legend_exp="">"#,
-            xml_escape(id),
-            xml_escape(name),
-            xml_escape(source)
+            r#"    <layer-tree-layer id="{}" name="{}" source="{}" providerKey="{}" checked="Qt::Checked" expanded="1" legend_exp="">"#,
+            xml_escape(&l.id),
+            xml_escape(&l.name),
+            xml_escape(&l.source),
+            l.provider
         );
         q.push_str("      <customproperties/>\n    </layer-tree-layer>\n");
     }
     q.push_str("    <custom-order enabled=\"0\">\n");
-    for (_, id, ..) in &entries {
-        let _ = writeln!(q, "      <item>{}</item>", xml_escape(id));
+    for l in layers {
+        let _ = writeln!(q, "      <item>{}</item>", xml_escape(&l.id));
     }
     q.push_str("    </custom-order>\n  </layer-tree-group>\n");
-    q.push_str(
-        "  <mapcanvas name=\"theMapCanvas\" annotationsVisible=\"1\">\n    <units>meters</units>\n",
-    );
-    q.push_str(&extent_xml(&full, "    "));
-    q.push_str("    <rotation>0</rotation>\n    <destinationsrs>\n");
-    q.push_str(&crs);
-    q.push_str("    </destinationsrs>\n    <rendermaptile>0</rendermaptile>\n  </mapcanvas>\n");
-    q.push_str("  <projectlayers>\n");
-    for (.., x) in &entries {
-        q.push_str(x);
-    }
-    q.push_str("  </projectlayers>\n  <layerorder>\n");
-    for (_, id, ..) in &entries {
-        let _ = writeln!(q, "    <layer id=\"{}\"/>", xml_escape(id));
-    }
-    q.push_str("  </layerorder>\n");
+    q
+}
+
+/// `<properties>` and `<ProjectViewSettings>`: relative paths, the project CRS and the initial view.
+fn settings_xml(epsg: u32, full: &Bbox, crs: &str) -> String {
+    let mut q = String::new();
     // QGIS 3.22 reads <projectCrs> only when SpatialRefSys/ProjectionsEnabled is set.
     let _ = writeln!(
         q,
@@ -407,19 +432,87 @@ pub fn write_project(
     <DefaultViewExtent xmin="{}" ymin="{}" xmax="{}" ymax="{}">"#,
         full[0], full[1], full[2], full[3]
     );
+    q.push_str(crs);
+    q.push_str("    </DefaultViewExtent>\n  </ProjectViewSettings>\n");
+    q
+}
+
+/// The whole project file for `layers` (already in tree order), viewing `full`.
+fn project_xml(epsg: u32, layers: &[ProjectLayer], full: &Bbox) -> Result<String> {
+    let crs = spatialrefsys(epsg, "      ")?;
+    let mut q = String::new();
+    q.push_str("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n");
+    let _ = writeln!(
+        q,
+        r#"<qgis projectname="phusong" version="{QGIS_VERSION}">"#
+    );
+    q.push_str("  <homePath path=\"\"/>\n  <title>phusong</title>\n  <projectCrs>\n");
+    q.push_str(&crs.replace("\n      ", "\n    ").replacen(
+        "      <spatialrefsys>",
+        "    <spatialrefsys>",
+        1,
+    ));
+    q.push_str("  </projectCrs>\n");
+    q.push_str(&layer_tree_xml(layers));
+    q.push_str(
+        "  <mapcanvas name=\"theMapCanvas\" annotationsVisible=\"1\">\n    <units>meters</units>\n",
+    );
+    q.push_str(&extent_xml(full, "    "));
+    q.push_str("    <rotation>0</rotation>\n    <destinationsrs>\n");
     q.push_str(&crs);
-    q.push_str("    </DefaultViewExtent>\n  </ProjectViewSettings>\n</qgis>\n");
-    write_string_atomic(path, &q)
+    q.push_str("    </destinationsrs>\n    <rendermaptile>0</rendermaptile>\n  </mapcanvas>\n");
+    q.push_str("  <projectlayers>\n");
+    for l in layers {
+        q.push_str(&l.xml);
+    }
+    q.push_str("  </projectlayers>\n  <layerorder>\n");
+    for l in layers {
+        let _ = writeln!(q, "    <layer id=\"{}\"/>", xml_escape(&l.id));
+    }
+    q.push_str("  </layerorder>\n");
+    q.push_str(&settings_xml(epsg, full, &crs));
+    q.push_str("</qgis>\n");
+    Ok(q)
+}
+
+/// Writes a QGIS 3 project at `path` (atomically) in CRS `epsg`, showing `vectors` from the
+/// GeoPackage at `gpkg_rel_path` and `rasters`, all paths relative to the project file.
+///
+/// Raster files must already exist (their extent is read, and for [`RasterStyle::Paletted`] the ids
+/// they contain). The initial view is the union of all layer extents.
+pub fn write_project(
+    path: &Path,
+    epsg: u32,
+    gpkg_rel_path: &str,
+    vectors: &[Layer],
+    rasters: &[RasterLayer],
+) -> Result<()> {
+    let gpkg = relative(path, gpkg_rel_path)?;
+    let mut extent = ProjectExtent {
+        epsg,
+        srs: srs_from_epsg(epsg)?,
+        full: None,
+    };
+    let mut layers = Vec::new();
+    for (i, l) in vectors.iter().enumerate() {
+        layers.push(vector_layer(&gpkg, l, i, &mut extent)?);
+    }
+    for (j, r) in rasters.iter().enumerate() {
+        layers.push(raster_layer(path, r, vectors.len() + j, &mut extent)?);
+    }
+    layers.sort_by_key(|l| l.order); // stable: keeps the caller's order within a group
+    let full = extent.full.unwrap_or([0.0, 0.0, 1.0, 1.0]);
+    write_string_atomic(path, &project_xml(epsg, &layers, &full)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use phusong_engine::grid::{GridSpec, Raster};
     use crate::io::gpkg::write_gpkg;
     use crate::io::layer::{FieldKind, Style, Value};
     use crate::io::raster_out::write_cog;
     use geo::{point, polygon};
+    use phusong_engine::grid::{GridSpec, Raster};
 
     /// A points layer, a polygon layer, an RSRP-like f32 raster and an id raster, in `dir`.
     fn demo(dir: &Path) -> (Vec<Layer>, Vec<RasterLayer>) {
@@ -615,7 +708,8 @@ mod tests {
     #[test]
     #[ignore = "needs ../shared"]
     fn real_qgis_opens_every_layer_styled() {
-        let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/qgis-check");
+        let tool = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .join("../shared/tools/qgis-check");
         assert!(tool.exists(), "{} not found", tool.display());
         let qgis_ok = std::process::Command::new("/usr/bin/python3")
             .args(["-c", "import qgis.core"])

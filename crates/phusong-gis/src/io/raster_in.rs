@@ -3,8 +3,8 @@
 
 use crate::crs::srs_from_epsg;
 use crate::error::{Context, Error, Result};
-use phusong_engine::grid::{GridSpec, Raster};
 use gdal::{Dataset, DriverManager, GeoTransform};
+use phusong_engine::grid::{GridSpec, Raster};
 use std::ffi::{CStr, CString};
 use std::path::Path;
 
@@ -258,8 +258,8 @@ mod tests {
 
     #[test]
     fn reads_bundled_p1511_ascii_grid() {
-        let path =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("data/nghe-an/dem/p1511_topo_5arcmin.asc");
+        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .join("data/nghe-an/dem/p1511_topo_5arcmin.asc");
         let p = Projector::new(32648).unwrap();
         let (x0, y0) = p.project(105.5, 18.6).unwrap();
         let g = GridSpec::covering(32648, x0, y0, x0 + 20_000.0, y0 + 20_000.0, 1000.0);

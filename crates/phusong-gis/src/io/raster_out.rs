@@ -6,11 +6,11 @@
 
 use crate::crs::srs_from_epsg;
 use crate::error::{Context, Error, Result};
-use phusong_engine::grid::Raster;
 use crate::io::atomic::write_atomic;
 use gdal::cpl::CslStringList;
 use gdal::raster::{Buffer, GdalType};
 use gdal::{DriverManager, GeoTransform, Metadata};
+use phusong_engine::grid::Raster;
 use std::path::Path;
 
 /// Writes `r` as a single-band cloud-optimised GeoTIFF at `path`, the band described as `band_name`.
@@ -83,8 +83,8 @@ pub fn write_cog<T: GdalType + Copy + Into<f64>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use phusong_engine::grid::GridSpec;
     use gdal::Dataset;
+    use phusong_engine::grid::GridSpec;
 
     fn spec(nx: usize, ny: usize) -> GridSpec {
         GridSpec {

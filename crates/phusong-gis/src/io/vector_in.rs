@@ -6,12 +6,12 @@
 //! the feature (its FID) and what was expected.
 
 use crate::crs::{srs_from_epsg, Projector};
-use phusong_engine::demand::{Commune, Hamlet};
 use crate::error::{Context, Error, Result};
 use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform};
 use gdal::vector::{FieldValue, LayerAccess};
 use gdal::Dataset;
 use geo::{Geometry, InteriorPoint, LineString, MultiPolygon, Point};
+use phusong_engine::demand::{Commune, Hamlet};
 use std::path::Path;
 
 /// Field names of a hamlet layer.
@@ -756,7 +756,7 @@ mod tests {
     }
 
     fn shared(rel: &str) -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
             .join("../shared/data/nghe-an")
             .join(rel)
     }

@@ -3,10 +3,10 @@
 
 use crate::crs::srs_from_epsg;
 use crate::error::{Context, Error, Result};
-use phusong_engine::grid::{GridSpec, Raster};
 use crate::io::raster_in::{read_raster_to_grid, Resample};
 use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
 use gdal::{Dataset, GeoTransformEx};
+use phusong_engine::grid::{GridSpec, Raster};
 use std::path::Path;
 
 /// Finest and coarsest grid used for a link, m.

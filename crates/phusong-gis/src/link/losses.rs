@@ -9,8 +9,8 @@ use phusong_engine::propagation::free_space::fspl_db;
 use phusong_engine::propagation::hata::{Environment, COST231_FROM_MHZ};
 use phusong_engine::propagation::itm::{self, PropMode};
 use phusong_engine::propagation::models::{
-    fspl_deygout::FsplDeygout, hata::Hata, hata_deygout::HataDeygout, LinkSpec, Model,
-    ModelConfig, TerrainProfile, KINDS,
+    fspl_deygout::FsplDeygout, hata::Hata, hata_deygout::HataDeygout, LinkSpec, Model, ModelConfig,
+    TerrainProfile, KINDS,
 };
 use phusong_engine::propagation::tr38901::{self, Scenario3gpp};
 use serde::Serialize;
@@ -62,8 +62,15 @@ impl LossInputs<'_> {
         };
         let env = env.unwrap_or(Environment::Suburban);
         let model = match Model::default_of(kind)? {
-            Model::HataDeygout(m) => Model::HataDeygout(HataDeygout { environment: env, k_factor: k, ..m }),
-            Model::Hata(m) => Model::Hata(Hata { environment: env, ..m }),
+            Model::HataDeygout(m) => Model::HataDeygout(HataDeygout {
+                environment: env,
+                k_factor: k,
+                ..m
+            }),
+            Model::Hata(m) => Model::Hata(Hata {
+                environment: env,
+                ..m
+            }),
             Model::FsplDeygout(m) => Model::FsplDeygout(FsplDeygout { k_factor: k, ..m }),
             other => other,
         };
@@ -106,7 +113,11 @@ fn row(model: &str, loss_db: f64, note: Option<String>) -> ModelLoss {
 
 /// Free-space basic transmission loss, ITU-R P.525-4 eq. (4).
 fn free_space(i: &LossInputs) -> ModelLoss {
-    row("free-space", fspl_db(i.profile.distance_m, i.freq_mhz), None)
+    row(
+        "free-space",
+        fspl_db(i.profile.distance_m, i.freq_mhz),
+        None,
+    )
 }
 
 /// Deygout's multiple knife-edge diffraction alone (Deygout 1966, ≤ 3 edges, ITU-R P.526-15
@@ -135,7 +146,10 @@ fn model_row(i: &LossInputs, cfg: &ModelConfig) -> ModelLoss {
         notes.push("the study's model and parameters".to_string());
     }
     notes.push(describe(i, cfg));
-    match cfg.profile_loss_db(&i.link(), &TerrainProfile::from_ground(p.step_m, &p.ground_m)) {
+    match cfg.profile_loss_db(
+        &i.link(),
+        &TerrainProfile::from_ground(p.step_m, &p.ground_m),
+    ) {
         Ok((loss, _)) => row(kind, loss, Some(notes.join("; "))),
         Err(w) => {
             let why = w.finish().counts.into_keys().collect::<Vec<_>>().join(", ");
@@ -190,10 +204,16 @@ fn hata_note(i: &LossInputs, env: Environment) -> String {
         out.push(format!("{} MHz outside 150–2000 MHz", i.freq_mhz));
     }
     if !(30.0..=200.0).contains(&i.from_height_m) {
-        out.push(format!("base height {} m outside 30–200 m", i.from_height_m));
+        out.push(format!(
+            "base height {} m outside 30–200 m",
+            i.from_height_m
+        ));
     }
     if !(1.0..=10.0).contains(&i.to_height_m) {
-        out.push(format!("mobile height {} m clamped to 1–10 m", i.to_height_m));
+        out.push(format!(
+            "mobile height {} m clamped to 1–10 m",
+            i.to_height_m
+        ));
     }
     if out.len() > 1 {
         out.insert(1, "extrapolated:".into());
@@ -205,10 +225,21 @@ fn hata_note(i: &LossInputs, env: Environment) -> String {
 
 /// ITM's region and warnings on this profile. ITM derives its own effective Earth from the surface
 /// refractivity, so `k` does not apply.
-fn itm_note(i: &LossInputs, cfg: &ModelConfig, m: &phusong_engine::propagation::models::itm::Itm) -> String {
+fn itm_note(
+    i: &LossInputs,
+    cfg: &ModelConfig,
+    m: &phusong_engine::propagation::models::itm::Itm,
+) -> String {
     let p = i.profile;
     let params = m.params(cfg.reliability());
-    match itm::p2p(i.from_height_m, i.to_height_m, &p.ground_m, p.step_m, i.freq_mhz, &params) {
+    match itm::p2p(
+        i.from_height_m,
+        i.to_height_m,
+        &p.ground_m,
+        p.step_m,
+        i.freq_mhz,
+        &params,
+    ) {
         Ok(r) => {
             // ITM's region follows its smooth-earth horizons, not the terrain clearance above.
             let region = match r.mode {
@@ -306,7 +337,11 @@ mod tests {
         assert_eq!(rows.len(), KINDS.len() + 2);
         // The study's model comes first after free space, and says so.
         assert_eq!(rows[1].model, "hata-deygout");
-        assert!(rows[1].note.as_deref().unwrap().contains("the study's model"));
+        assert!(rows[1]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("the study's model"));
         let fs = fspl_db(10_000.0, 900.0);
         let j = get(&rows, "deygout").loss_db.unwrap();
         assert!((j - 13.9284).abs() < 1e-3, "{j}");
@@ -337,14 +372,24 @@ mod tests {
         assert_eq!(itm_row.loss_db, Some(want));
         assert_eq!(itm_row.rx_power_dbm, Some(77.0 - want));
         assert!(want > fs + 3.0, "{want} vs {fs}");
-        assert!(itm_row.note.as_deref().unwrap().starts_with("ITM 1.2.2 p2p"));
+        assert!(itm_row
+            .note
+            .as_deref()
+            .unwrap()
+            .starts_with("ITM 1.2.2 p2p"));
         // TR 38.901: the knife edge blocks the line of sight, so the NLOS formulas apply.
-        for (m, sc) in [("3gpp-rma", Scenario3gpp::RMa), ("3gpp-uma", Scenario3gpp::UMa)] {
+        for (m, sc) in [
+            ("3gpp-rma", Scenario3gpp::RMa),
+            ("3gpp-uma", Scenario3gpp::UMa),
+        ] {
             let r = get(&rows, m);
             let want = tr38901::path_loss_db(sc, 10_000.0, 30.0, 30.0, 900.0, false);
             assert_eq!(r.loss_db, Some(want), "{m}");
             let note = r.note.as_deref().unwrap();
-            assert!(note.starts_with("NLOS formula") && note.contains("h_ut_m"), "{note}");
+            assert!(
+                note.starts_with("NLOS formula") && note.contains("h_ut_m"),
+                "{note}"
+            );
         }
         // No transmit power: no received power anywhere.
         let rows = model_losses(&inputs(&p, &st), None);
@@ -365,12 +410,24 @@ mod tests {
             }))
         };
         let rows = model_losses(&inputs(&p, &st), None);
-        let link = LinkSpec { freq_mhz: 900.0, tx_height_m: 30.0, rx_height_m: 30.0 };
-        let (want, _) = st.profile_loss_db(&link, &TerrainProfile::from_ground(100.0, &p.ground_m)).unwrap();
+        let link = LinkSpec {
+            freq_mhz: 900.0,
+            tx_height_m: 30.0,
+            rx_height_m: 30.0,
+        };
+        let (want, _) = st
+            .profile_loss_db(&link, &TerrainProfile::from_ground(100.0, &p.ground_m))
+            .unwrap();
         assert_eq!(get(&rows, "hata-deygout").loss_db, Some(want));
         // Other kinds share the reliability and extra loss: hata = hata-deygout minus its term.
-        let median = ModelConfig { location_reliability_pct: 50.0, extra_loss_db: 0.0, ..st.clone() };
-        let (m50, _) = median.profile_loss_db(&link, &TerrainProfile::from_ground(100.0, &p.ground_m)).unwrap();
+        let median = ModelConfig {
+            location_reliability_pct: 50.0,
+            extra_loss_db: 0.0,
+            ..st.clone()
+        };
+        let (m50, _) = median
+            .profile_loss_db(&link, &TerrainProfile::from_ground(100.0, &p.ground_m))
+            .unwrap();
         assert!((want - m50 - 3.0 - 8.0 * 1.2815515655446004).abs() < 1e-9);
         assert!(get(&rows, "hata").loss_db.unwrap() < want);
     }
@@ -383,13 +440,19 @@ mod tests {
         i.to_height_m = 10.0;
         let rows = model_losses(&i, None);
         assert_eq!(get(&rows, "deygout").loss_db, Some(0.0));
-        assert_eq!(get(&rows, "fspl-deygout").loss_db, get(&rows, "free-space").loss_db);
+        assert_eq!(
+            get(&rows, "fspl-deygout").loss_db,
+            get(&rows, "free-space").loss_db
+        );
         let note = get(&rows, "hata").note.clone().unwrap();
         assert!(!note.contains("extrapolated"), "{note}");
         assert!(note.starts_with("Okumura-Hata, rural"), "{note}");
         // A clear 5 km path with a 30 m BS and a 10 m UT at 900 MHz lies inside RMa's LOS ranges.
         let rma = get(&rows, "3gpp-rma");
-        assert_eq!(rma.note.as_deref(), Some("LOS formula (terrain line of sight clear)"));
+        assert_eq!(
+            rma.note.as_deref(),
+            Some("LOS formula (terrain line of sight clear)")
+        );
         let want = tr38901::path_loss_db(Scenario3gpp::RMa, 5000.0, 30.0, 10.0, 900.0, true);
         assert_eq!(rma.loss_db, Some(want));
     }
@@ -405,7 +468,10 @@ mod tests {
         let r = get(&rows, "itm");
         assert_eq!((r.loss_db, r.rx_power_dbm), (None, None));
         let note = r.note.as_deref().unwrap();
-        assert!(note.contains("20000 MHz") && note.contains("1009"), "{note}");
+        assert!(
+            note.contains("20000 MHz") && note.contains("1009"),
+            "{note}"
+        );
         assert!(get(&rows, "free-space").rx_power_dbm.is_some());
     }
 }

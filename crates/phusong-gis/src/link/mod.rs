@@ -19,12 +19,12 @@ pub mod profile;
 
 use crate::crs::Projector;
 use crate::error::{Error, Result};
-use phusong_engine::grid::Raster;
-use phusong_engine::propagation::knife_edge::wavelength_m;
-use phusong_engine::propagation::models::ModelConfig;
 use crate::study::files;
 use fresnel::{Clearance, CLEAR_FRACTION};
 use losses::{LossInputs, ModelLoss};
+use phusong_engine::grid::Raster;
+use phusong_engine::propagation::knife_edge::wavelength_m;
+use phusong_engine::propagation::models::ModelConfig;
 use profile::PathProfile;
 use serde::Serialize;
 use std::path::{Path, PathBuf};

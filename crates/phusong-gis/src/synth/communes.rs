@@ -2,12 +2,12 @@
 //! inside the study mask, clipped to it, and vectorised with GDAL's polygonizer.
 
 use super::rng::Rng;
-use phusong_engine::demand::Commune;
 use crate::error::{Context, Error, Result};
-use phusong_engine::grid::Raster;
 use gdal::vector::{LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType};
 use gdal::DriverManager;
 use geo::{MultiPolygon, Polygon};
+use phusong_engine::demand::Commune;
+use phusong_engine::grid::Raster;
 use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
@@ -185,8 +185,8 @@ pub fn polygonize_labels(label: &Raster<i32>, n: usize) -> Result<Vec<MultiPolyg
 #[cfg(test)]
 mod tests {
     use super::*;
-    use phusong_engine::grid::GridSpec;
     use geo::Area;
+    use phusong_engine::grid::GridSpec;
 
     /// A disc-with-a-notch mask, 200×160 cells of 90 m.
     fn mask() -> Raster<u8> {

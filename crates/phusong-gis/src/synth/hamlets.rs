@@ -5,10 +5,10 @@
 use super::rng::Rng;
 use super::terrain::box_mean;
 use crate::crs::Projector;
-use phusong_engine::demand::Hamlet;
 use crate::error::{Error, Result};
-use phusong_engine::grid::{GridSpec, Raster};
 use geo::LineString;
+use phusong_engine::demand::Hamlet;
+use phusong_engine::grid::{GridSpec, Raster};
 use rayon::prelude::*;
 use rstar::primitives::Line;
 use rstar::{PointDistance, RTree};
@@ -171,6 +171,288 @@ pub(crate) fn apportion(total: u64, weights: &[f64], floor: u64) -> Vec<u64> {
     out
 }
 
+/// Town attraction at (x, y): Σ population / 20,000 × e^(−distance / 3 km).
+fn town_boost(towns: &[(f64, f64, u64)], x: f64, y: f64) -> f64 {
+    towns
+        .iter()
+        .map(|&(tx, ty, p)| (p as f64 / 20_000.0) * (-((tx - x).hypot(ty - y)) / 3000.0).exp())
+        .sum::<f64>()
+}
+
+/// [`settlement_weights`] with the lowland weight scaled by road and town attraction.
+fn placement_weights(
+    terrain: &Raster<f32>,
+    mask: &Raster<u8>,
+    road_d: &CoarseField,
+    towns: &[(f64, f64, u64)],
+    params: &HamletParams,
+) -> (Vec<f64>, Vec<f64>) {
+    let g = &terrain.spec;
+    let (mut w, w_mtn) = settlement_weights(terrain, mask);
+    w.par_chunks_mut(g.nx).enumerate().for_each(|(iy, row)| {
+        for (ix, o) in row.iter_mut().enumerate() {
+            if *o > 0.0 {
+                let (x, y) = g.center(ix, iy);
+                let d = road_d.at(x, y) as f64;
+                *o *= (0.25 + (-d / params.road_scale_m).exp())
+                    * (1.0 + 3.0 * town_boost(towns, x, y).min(10.0));
+            }
+        }
+    });
+    (w, w_mtn)
+}
+
+/// Hamlets to place together: (commune index or None, hamlet count, population total).
+type Group = (Option<usize>, usize, u64);
+
+/// One group per populated commune (hamlets apportioned by population) with a census, else a
+/// single group for the whole study.
+fn hamlet_groups(
+    commune_population: &[Option<u64>],
+    census: bool,
+    params: &HamletParams,
+) -> Vec<Group> {
+    if !census {
+        return vec![(None, params.count, params.total_population)];
+    }
+    let pops: Vec<(usize, u64)> = commune_population
+        .iter()
+        .enumerate()
+        .filter_map(|(k, p)| p.filter(|&v| v > 0).map(|v| (k, v)))
+        .collect();
+    let counts = apportion(
+        params.count.max(pops.len()) as u64,
+        &pops.iter().map(|p| p.1 as f64).collect::<Vec<_>>(),
+        1,
+    );
+    pops.iter()
+        .zip(&counts)
+        .map(|(&(k, p), &c)| (Some(k), c as usize, p))
+        .collect()
+}
+
+/// Cells to draw from, in raster order: per commune (cells in the mask) with a census, else every
+/// cell with a positive weight.
+fn candidate_cells(
+    commune_of_cell: &Raster<i32>,
+    mask: &Raster<u8>,
+    w: &[f64],
+    ncomm: usize,
+    census: bool,
+) -> (Vec<Vec<u32>>, Vec<u32>) {
+    let mut by_comm: Vec<Vec<u32>> = vec![Vec::new(); if census { ncomm } else { 0 }];
+    if census {
+        for (i, &c) in commune_of_cell.data.iter().enumerate() {
+            if c >= 0 && (c as usize) < ncomm && mask.data[i] != 0 {
+                by_comm[c as usize].push(i as u32);
+            }
+        }
+    }
+    let all: Vec<u32> = if census {
+        vec![]
+    } else {
+        (0..w.len() as u32)
+            .filter(|&i| w[i as usize] > 0.0)
+            .collect()
+    };
+    (by_comm, all)
+}
+
+/// Cumulative draw weights over `cells`: the lowland/road/town weight blended with the
+/// mountain-valley weight, each normalised.
+fn blended_cumulative(cells: &[u32], w: &[f64], w_mtn: &[f64], mountain_share: f64) -> Vec<f64> {
+    let s_low: f64 = cells.iter().map(|&c| w[c as usize]).sum();
+    let s_mtn: f64 = cells.iter().map(|&c| w_mtn[c as usize]).sum();
+    let m = if s_mtn > 0.0 {
+        mountain_share.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let mut cum = Vec::with_capacity(cells.len());
+    let mut acc = 0.0;
+    for &c in cells {
+        let low = if s_low > 0.0 {
+            w[c as usize] / s_low
+        } else {
+            0.0
+        };
+        let mtn = if s_mtn > 0.0 {
+            w_mtn[c as usize] / s_mtn
+        } else {
+            0.0
+        };
+        acc += ((1.0 - m) * low + m * mtn).max(1e-15);
+        cum.push(acc);
+    }
+    cum
+}
+
+/// Hamlet positions placed so far, bucketed for the minimum-spacing check.
+struct Occupied {
+    bucket: f64,
+    spacing2: f64,
+    map: std::collections::BTreeMap<(i64, i64), Vec<(f64, f64)>>,
+}
+
+impl Occupied {
+    fn key(&self, x: f64, y: f64) -> (i64, i64) {
+        (
+            (x / self.bucket).floor() as i64,
+            (y / self.bucket).floor() as i64,
+        )
+    }
+
+    /// True if no placed hamlet lies nearer than the minimum spacing.
+    fn clear(&self, x: f64, y: f64) -> bool {
+        let (bx, by) = self.key(x, y);
+        (-1..=1).all(|dx| {
+            (-1..=1).all(|dy| {
+                self.map.get(&(bx + dx, by + dy)).is_none_or(|v| {
+                    v.iter()
+                        .all(|&(px, py)| (px - x).powi(2) + (py - y).powi(2) >= self.spacing2)
+                })
+            })
+        })
+    }
+
+    fn insert(&mut self, x: f64, y: f64) {
+        let k = self.key(x, y);
+        self.map.entry(k).or_default().push((x, y));
+    }
+}
+
+/// Draws hamlet positions and raw sizes, group after group, from one random stream.
+struct Placer<'a> {
+    g: &'a GridSpec,
+    commune_of_cell: &'a Raster<i32>,
+    towns: &'a [(f64, f64, u64)],
+    params: &'a HamletParams,
+    rng: Rng,
+    occupied: Occupied,
+    hamlets: Vec<Hamlet>,
+    raw_size: Vec<f64>,
+}
+
+impl Placer<'_> {
+    /// A jittered point in a cell drawn from `cum`: the first of 30 draws clear of the other
+    /// hamlets, else the last draw (spacing relaxed where a commune is too small).
+    fn draw(&mut self, cells: &[u32], cum: &[f64]) -> Option<(f64, f64)> {
+        let g = self.g;
+        let mut chosen = None;
+        for _attempt in 0..30 {
+            let c = cells[self.rng.pick_cumulative(cum)] as usize;
+            let (cx, cy) = g.center(c % g.nx, c / g.nx);
+            let x = cx + self.rng.range(-0.49, 0.49) * g.cell_m;
+            let y = cy + self.rng.range(-0.49, 0.49) * g.cell_m;
+            chosen = Some((x, y));
+            if self.occupied.clear(x, y) {
+                break;
+            }
+        }
+        chosen
+    }
+
+    /// Places `count` hamlets of commune `comm` (None: any) in `cells` and splits `pop` among them
+    /// in proportion to their raw sizes.
+    fn place_group(
+        &mut self,
+        comm: Option<usize>,
+        cells: &[u32],
+        cum: &[f64],
+        count: usize,
+        pop: u64,
+    ) -> Result<()> {
+        let first = self.hamlets.len();
+        for _ in 0..count {
+            let Some((x, y)) = self.draw(cells, cum) else {
+                continue;
+            };
+            self.occupied.insert(x, y);
+            let commune = match comm {
+                Some(k) => Some(k),
+                None => self
+                    .commune_of_cell
+                    .at(x, y)
+                    .filter(|&v| v >= 0)
+                    .map(|v| v as usize),
+            };
+            self.raw_size.push(
+                (self.params.size_sigma * self.rng.normal()).exp()
+                    * (1.0 + 2.0 * town_boost(self.towns, x, y).min(40.0)),
+            );
+            self.hamlets.push(Hamlet {
+                id: 0,
+                name: String::new(),
+                commune,
+                x_m: x,
+                y_m: y,
+                lon: 0.0,
+                lat: 0.0,
+                population: 0,
+                grid_power: true,
+            });
+        }
+        let parts = apportion(pop, &self.raw_size[first..], 1);
+        for (h, p) in self.hamlets[first..].iter_mut().zip(parts) {
+            h.population = u32::try_from(p).map_err(|_| {
+                Error::Config(format!("synth_hamlets: hamlet population {p} exceeds u32"))
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Marks the `n` most remote hamlets unpowered: highest (road distance + ½ nearest-town distance)
+/// × height × westness.
+fn mark_unpowered(
+    hamlets: &mut [Hamlet],
+    terrain: &Raster<f32>,
+    road_d: &CoarseField,
+    towns: &[(f64, f64, u64)],
+    n: usize,
+) {
+    if hamlets.is_empty() {
+        return;
+    }
+    let (xmin, xmax) = hamlets
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |a, h| {
+            (a.0.min(h.x_m), a.1.max(h.x_m))
+        });
+    let score: Vec<f64> = hamlets
+        .iter()
+        .map(|h| {
+            let dr = (road_d.at(h.x_m, h.y_m) as f64).min(1e6);
+            let dt = towns
+                .iter()
+                .map(|&(tx, ty, _)| (tx - h.x_m).hypot(ty - h.y_m))
+                .fold(1e6, f64::min);
+            let west = (xmax - h.x_m) / (xmax - xmin).max(1.0);
+            let ht = terrain.at(h.x_m, h.y_m).unwrap_or(0.0).max(0.0) as f64;
+            (dr + 0.5 * dt) * (0.3 + ht / 1000.0) * west * west
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..hamlets.len()).collect();
+    order.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
+    for &k in order.iter().take(n) {
+        hamlets[k].grid_power = false;
+    }
+}
+
+/// Ids 1.., names ("Bản" above 300 m, else "Thôn") and longitude/latitude.
+fn name_and_locate(hamlets: &mut [Hamlet], terrain: &Raster<f32>, proj: &Projector) -> Result<()> {
+    let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = hamlets.iter().map(|h| (h.x_m, h.y_m)).unzip();
+    proj.unproject_many(&mut xs, &mut ys)?;
+    for (k, h) in hamlets.iter_mut().enumerate() {
+        h.id = k as u32 + 1;
+        let mountain = terrain.at(h.x_m, h.y_m).unwrap_or(0.0) > 300.0;
+        h.name = format!("{} {:04}", if mountain { "Bản" } else { "Thôn" }, k + 1);
+        h.lon = xs[k];
+        h.lat = ys[k];
+    }
+    Ok(())
+}
+
 /// Synthetic hamlets on the study grid.
 ///
 /// * Positions: cells drawn with probability ∝ [`settlement_weights`] (lowland) × road attraction × town
@@ -204,69 +486,26 @@ pub fn synth_hamlets(
         ));
     }
     let road_d = road_distance(g, roads, 500.0);
-    let town_boost = |x: f64, y: f64| -> f64 {
-        towns
-            .iter()
-            .map(|&(tx, ty, p)| (p as f64 / 20_000.0) * (-((tx - x).hypot(ty - y)) / 3000.0).exp())
-            .sum::<f64>()
-    };
-    let (mut w, w_mtn) = settlement_weights(terrain, mask);
-    w.par_chunks_mut(g.nx).enumerate().for_each(|(iy, row)| {
-        for (ix, o) in row.iter_mut().enumerate() {
-            if *o > 0.0 {
-                let (x, y) = g.center(ix, iy);
-                let d = road_d.at(x, y) as f64;
-                *o *= (0.25 + (-d / params.road_scale_m).exp())
-                    * (1.0 + 3.0 * town_boost(x, y).min(10.0));
-            }
-        }
-    });
-
-    // Groups to fill: (commune index or None, hamlet count, population total).
+    let (w, w_mtn) = placement_weights(terrain, mask, &road_d, towns, params);
     let census = commune_population.iter().any(|p| p.is_some());
-    let mut groups: Vec<(Option<usize>, usize, u64)> = Vec::new();
-    if census {
-        let pops: Vec<(usize, u64)> = commune_population
-            .iter()
-            .enumerate()
-            .filter_map(|(k, p)| p.filter(|&v| v > 0).map(|v| (k, v)))
-            .collect();
-        let counts = apportion(
-            params.count.max(pops.len()) as u64,
-            &pops.iter().map(|p| p.1 as f64).collect::<Vec<_>>(),
-            1,
-        );
-        for (&(k, p), &c) in pops.iter().zip(&counts) {
-            groups.push((Some(k), c as usize, p));
-        }
-    } else {
-        groups.push((None, params.count, params.total_population));
-    }
+    let groups = hamlet_groups(commune_population, census, params);
+    let (by_comm, all) =
+        candidate_cells(commune_of_cell, mask, &w, commune_population.len(), census);
 
-    // Cells of each commune (for per-commune sampling), in raster order.
-    let ncomm = commune_population.len();
-    let mut by_comm: Vec<Vec<u32>> = vec![Vec::new(); if census { ncomm } else { 0 }];
-    if census {
-        for (i, &c) in commune_of_cell.data.iter().enumerate() {
-            if c >= 0 && (c as usize) < ncomm && mask.data[i] != 0 {
-                by_comm[c as usize].push(i as u32);
-            }
-        }
-    }
-    let all: Vec<u32> = if census {
-        vec![]
-    } else {
-        (0..w.len() as u32)
-            .filter(|&i| w[i as usize] > 0.0)
-            .collect()
+    let mut placer = Placer {
+        g,
+        commune_of_cell,
+        towns,
+        params,
+        rng: Rng::stream(seed, 0x4A_4D1E7),
+        occupied: Occupied {
+            bucket: params.min_spacing_m.max(1.0),
+            spacing2: params.min_spacing_m * params.min_spacing_m,
+            map: Default::default(),
+        },
+        hamlets: Vec::new(),
+        raw_size: Vec::new(),
     };
-
-    let spacing2 = params.min_spacing_m * params.min_spacing_m;
-    let bucket = params.min_spacing_m.max(1.0);
-    let mut occupied: std::collections::BTreeMap<(i64, i64), Vec<(f64, f64)>> = Default::default();
-    let mut rng = Rng::stream(seed, 0x4A_4D1E7);
-    let mut hamlets: Vec<Hamlet> = Vec::new();
-    let mut raw_size: Vec<f64> = Vec::new();
     for &(comm, count, pop) in &groups {
         let cells: &[u32] = match comm {
             Some(k) => &by_comm[k],
@@ -278,123 +517,12 @@ pub fn synth_hamlets(
                 comm.map_or(0, |k| k)
             )));
         }
-        // Blend the lowland/road/town weight with the mountain-valley weight, each normalised.
-        let s_low: f64 = cells.iter().map(|&c| w[c as usize]).sum();
-        let s_mtn: f64 = cells.iter().map(|&c| w_mtn[c as usize]).sum();
-        let m = if s_mtn > 0.0 {
-            params.mountain_share.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let mut cum = Vec::with_capacity(cells.len());
-        let mut acc = 0.0;
-        for &c in cells {
-            let low = if s_low > 0.0 {
-                w[c as usize] / s_low
-            } else {
-                0.0
-            };
-            let mtn = if s_mtn > 0.0 {
-                w_mtn[c as usize] / s_mtn
-            } else {
-                0.0
-            };
-            acc += ((1.0 - m) * low + m * mtn).max(1e-15);
-            cum.push(acc);
-        }
-        let first = hamlets.len();
-        for _ in 0..count {
-            let mut chosen = None;
-            for _attempt in 0..30 {
-                let c = cells[rng.pick_cumulative(&cum)] as usize;
-                let (cx, cy) = g.center(c % g.nx, c / g.nx);
-                let x = cx + rng.range(-0.49, 0.49) * g.cell_m;
-                let y = cy + rng.range(-0.49, 0.49) * g.cell_m;
-                chosen = Some((x, y));
-                let (bx, by) = ((x / bucket).floor() as i64, (y / bucket).floor() as i64);
-                let clear = (-1..=1).all(|dx| {
-                    (-1..=1).all(|dy| {
-                        occupied.get(&(bx + dx, by + dy)).is_none_or(|v| {
-                            v.iter()
-                                .all(|&(px, py)| (px - x).powi(2) + (py - y).powi(2) >= spacing2)
-                        })
-                    })
-                });
-                if clear {
-                    break;
-                }
-            }
-            let Some((x, y)) = chosen else { continue };
-            occupied
-                .entry(((x / bucket).floor() as i64, (y / bucket).floor() as i64))
-                .or_default()
-                .push((x, y));
-            let commune = match comm {
-                Some(k) => Some(k),
-                None => commune_of_cell
-                    .at(x, y)
-                    .filter(|&v| v >= 0)
-                    .map(|v| v as usize),
-            };
-            raw_size.push(
-                (params.size_sigma * rng.normal()).exp() * (1.0 + 2.0 * town_boost(x, y).min(40.0)),
-            );
-            hamlets.push(Hamlet {
-                id: 0,
-                name: String::new(),
-                commune,
-                x_m: x,
-                y_m: y,
-                lon: 0.0,
-                lat: 0.0,
-                population: 0,
-                grid_power: true,
-            });
-        }
-        let parts = apportion(pop, &raw_size[first..], 1);
-        for (h, p) in hamlets[first..].iter_mut().zip(parts) {
-            h.population = u32::try_from(p).map_err(|_| {
-                Error::Config(format!("synth_hamlets: hamlet population {p} exceeds u32"))
-            })?;
-        }
+        let cum = blended_cumulative(cells, &w, &w_mtn, params.mountain_share);
+        placer.place_group(comm, cells, &cum, count, pop)?;
     }
-
-    // Unpowered: highest remoteness = (road distance + ½ nearest-town distance) × height × westness.
-    if !hamlets.is_empty() {
-        let (xmin, xmax) = hamlets
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |a, h| {
-                (a.0.min(h.x_m), a.1.max(h.x_m))
-            });
-        let score: Vec<f64> = hamlets
-            .iter()
-            .map(|h| {
-                let dr = (road_d.at(h.x_m, h.y_m) as f64).min(1e6);
-                let dt = towns
-                    .iter()
-                    .map(|&(tx, ty, _)| (tx - h.x_m).hypot(ty - h.y_m))
-                    .fold(1e6, f64::min);
-                let west = (xmax - h.x_m) / (xmax - xmin).max(1.0);
-                let ht = terrain.at(h.x_m, h.y_m).unwrap_or(0.0).max(0.0) as f64;
-                (dr + 0.5 * dt) * (0.3 + ht / 1000.0) * west * west
-            })
-            .collect();
-        let mut order: Vec<usize> = (0..hamlets.len()).collect();
-        order.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
-        for &k in order.iter().take(params.unpowered) {
-            hamlets[k].grid_power = false;
-        }
-    }
-
-    let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = hamlets.iter().map(|h| (h.x_m, h.y_m)).unzip();
-    proj.unproject_many(&mut xs, &mut ys)?;
-    for (k, h) in hamlets.iter_mut().enumerate() {
-        h.id = k as u32 + 1;
-        let mountain = terrain.at(h.x_m, h.y_m).unwrap_or(0.0) > 300.0;
-        h.name = format!("{} {:04}", if mountain { "Bản" } else { "Thôn" }, k + 1);
-        h.lon = xs[k];
-        h.lat = ys[k];
-    }
+    let mut hamlets = placer.hamlets;
+    mark_unpowered(&mut hamlets, terrain, &road_d, towns, params.unpowered);
+    name_and_locate(&mut hamlets, terrain, proj)?;
     Ok(hamlets)
 }
 

@@ -1,8 +1,8 @@
 //! An approximate outline of Nghệ An province (used only when no real boundary is given) and the study
 //! mask: land cells inside the outline.
 
-use phusong_engine::grid::{GridSpec, Raster};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
+use phusong_engine::grid::{GridSpec, Raster};
 
 /// Hand-made approximation of Nghệ An's outline, WGS84 (lon, lat), drawn from general geographic
 /// knowledge, not from any boundary file: the coast from Quỳnh Lưu to Cửa Hội, the Lam (Cả) river
@@ -206,7 +206,7 @@ mod tests {
     #[test]
     #[ignore = "needs ../shared"]
     fn overlaps_census_province_outline() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
             .join("../shared/data/nghe-an/admin/province_2009_census.geojson");
         use gdal::vector::LayerAccess;
         let ds = gdal::Dataset::open(&path).unwrap();

@@ -6,8 +6,8 @@
 
 use super::noise::Noise2;
 use super::rng::derive;
-use phusong_engine::grid::{GridSpec, Raster};
 use geo::{Coord, LineString};
+use phusong_engine::grid::{GridSpec, Raster};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 

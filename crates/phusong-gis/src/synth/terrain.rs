@@ -7,8 +7,8 @@
 use super::noise::Noise2;
 use super::rng::derive;
 use crate::error::Result;
-use phusong_engine::grid::{GridSpec, Raster};
 use crate::io::raster_in::{read_raster_to_grid, Resample};
+use phusong_engine::grid::{GridSpec, Raster};
 use phusong_engine::terrain::fill_voids;
 use rayon::prelude::*;
 use std::path::Path;
@@ -186,7 +186,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn data(p: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
             .join("data/nghe-an")
             .join(p)
     }

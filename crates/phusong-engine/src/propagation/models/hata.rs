@@ -1,7 +1,8 @@
 //! Okumura-Hata / COST-231-Hata alone: the empirical median loss, terrain ignored.
 
 use super::{
-    Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, ProfilePoint, Reliability, Warning, Warnings,
+    Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, ProfilePoint, Reliability, Warning,
+    Warnings,
 };
 use crate::error::{check_range, ParamError};
 use crate::propagation::free_space::fspl_db;
@@ -35,7 +36,14 @@ impl Default for Hata {
 pub(crate) fn hata_or_free_space_db(link: &LinkSpec, d_m: f64, env: Environment) -> f64 {
     let d = d_m.max(1.0);
     let fs = fspl_db(d, link.freq_mhz);
-    hata_db(link.freq_mhz, link.tx_height_m, link.rx_height_m, d / 1000.0, env).max(fs)
+    hata_db(
+        link.freq_mhz,
+        link.tx_height_m,
+        link.rx_height_m,
+        d / 1000.0,
+        env,
+    )
+    .max(fs)
 }
 
 /// The first criterion of the Hata family's published validity that a link fails: Okumura-Hata

@@ -4,7 +4,8 @@
 
 use super::hata::{check_sigma, hata_or_free_space_db, hata_validity, HATA_SHADOW_SIGMA_DB};
 use super::{
-    Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, ProfilePoint, Reliability, Warning, Warnings,
+    Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, ProfilePoint, Reliability, Warning,
+    Warnings,
 };
 use crate::error::{check_range, ParamError};
 use crate::propagation::deygout::DEFAULT_K_FACTOR;
@@ -40,7 +41,13 @@ impl Default for HataDeygout {
 
 /// Checks an effective earth-radius factor.
 pub(crate) fn check_k(k: f64) -> Result<(), ParamError> {
-    check_range("k_factor", k, 0.5, 10.0, "0.5–10 (4/3 = standard atmosphere)")
+    check_range(
+        "k_factor",
+        k,
+        0.5,
+        10.0,
+        "0.5–10 (4/3 = standard atmosphere)",
+    )
 }
 
 impl PathLossModel for HataDeygout {
@@ -71,7 +78,12 @@ impl PathLossModel for HataDeygout {
         hata_validity(link, d_m)
     }
     fn walker<'a>(&'a self, table: &'a LossTable, tx_ground_m: f64) -> Box<dyn PathWalk + 'a> {
-        Box::new(DiffractionWalk::new(table, tx_ground_m, self.k_factor, self.diffraction_weight))
+        Box::new(DiffractionWalk::new(
+            table,
+            tx_ground_m,
+            self.k_factor,
+            self.diffraction_weight,
+        ))
     }
 }
 
@@ -112,7 +124,8 @@ impl PathWalk for DiffractionWalk<'_> {
         let ground_m = p.ground_m;
         self.cursor.k += 1;
         let d = self.cursor.k as f64 * self.cursor.table.step_m;
-        self.radial.step(d, ground_m, self.cursor.table.link.rx_height_m);
+        self.radial
+            .step(d, ground_m, self.cursor.table.link.rx_height_m);
     }
     fn warnings(&self) -> &Warnings {
         &self.cursor.warnings

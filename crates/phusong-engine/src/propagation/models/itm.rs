@@ -4,7 +4,8 @@
 //! margin is stacked on it.
 
 use super::{
-    Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, ProfilePoint, Reliability, Warning, Warnings,
+    Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, ProfilePoint, Reliability, Warning,
+    Warnings,
 };
 use crate::error::{check_range, ParamError};
 use crate::propagation::free_space::fspl_db;
@@ -75,10 +76,28 @@ impl PathLossModel for Itm {
     /// NTIA ITM 1.4's input limits (`ValidateInputs`), named by key.
     fn validate(&self) -> Result<(), ParamError> {
         check_range("n0", self.n0, 250.0, 400.0, "250–400 N-units")?;
-        check_range("epsilon", self.epsilon, 1.0, 1e6, "≥ 1 (relative permittivity)")?;
+        check_range(
+            "epsilon",
+            self.epsilon,
+            1.0,
+            1e6,
+            "≥ 1 (relative permittivity)",
+        )?;
         check_range("sigma_s_per_m", self.sigma_s_per_m, 1e-9, 1e6, "> 0 S/m")?;
-        check_range("time_pct", self.time_pct, 0.001, 99.999, "0–100 % (exclusive)")?;
-        check_range("situation_pct", self.situation_pct, 0.001, 99.999, "0–100 % (exclusive)")?;
+        check_range(
+            "time_pct",
+            self.time_pct,
+            0.001,
+            99.999,
+            "0–100 % (exclusive)",
+        )?;
+        check_range(
+            "situation_pct",
+            self.situation_pct,
+            0.001,
+            99.999,
+            "0–100 % (exclusive)",
+        )?;
         let base = self.mdvar % 10;
         if !(0..=33).contains(&self.mdvar) || !(0..=3).contains(&base) {
             return Err(ParamError::new(
@@ -144,13 +163,22 @@ impl PathWalk for ItmWalk<'_> {
         self.cursor.evaluated(k);
         let t = self.cursor.table;
         let l = &t.link;
-        match algo::p2p(l.tx_height_m, l.rx_height_m, &self.ground, t.step_m, l.freq_mhz, &self.params) {
+        match algo::p2p(
+            l.tx_height_m,
+            l.rx_height_m,
+            &self.ground,
+            t.step_m,
+            l.freq_mhz,
+            &self.params,
+        ) {
             Ok(r) => {
                 self.cursor.warnings.add_itm_flags(r.warnings);
                 r.a_db + t.nlos_db[k]
             }
             Err(e) => {
-                self.cursor.warnings.add(Warning::ItmError(e.code() as u16), 1);
+                self.cursor
+                    .warnings
+                    .add(Warning::ItmError(e.code() as u16), 1);
                 f64::NAN
             }
         }

@@ -277,8 +277,14 @@ impl ModelConfig {
             "1–99.9 % of locations",
         )
         .map_err(under)?;
-        check_range("extra_loss_db", self.extra_loss_db, -50.0, 100.0, "−50–100 dB")
-            .map_err(under)?;
+        check_range(
+            "extra_loss_db",
+            self.extra_loss_db,
+            -50.0,
+            100.0,
+            "−50–100 dB",
+        )
+        .map_err(under)?;
         self.model.as_dyn().validate().map_err(under)
     }
 
@@ -302,7 +308,9 @@ impl ModelConfig {
     /// margin, dB.
     pub fn base_loss_db(&self, link: &LinkSpec, distance_m: f64) -> f64 {
         let d = distance_m.max(1.0);
-        self.model.as_dyn().area_loss_db(link, d, self.reliability())
+        self.model
+            .as_dyn()
+            .area_loss_db(link, d, self.reliability())
             + self.extra_loss_db
             + self.margin_db(link, d, false)
     }
@@ -458,7 +466,7 @@ impl<'a> Cursor<'a> {
     /// Moves to the next sample; `None` past the table's end.
     pub fn advance(&mut self) -> Option<(usize, f64)> {
         self.k += 1;
-        (self.k < self.table.nlos_db.len()).then(|| (self.k, self.k as f64 * self.table.step_m))
+        (self.k < self.table.nlos_db.len()).then_some((self.k, self.k as f64 * self.table.step_m))
     }
     /// Counts one evaluation at sample k (and its validity warning).
     pub fn evaluated(&mut self, k: usize) {

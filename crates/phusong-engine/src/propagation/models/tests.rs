@@ -68,7 +68,11 @@ fn reliability_adds_sigma_times_normal_quantile() {
     let k = 900.0 / 47.7;
     let dh = 90.0 * (1.0 - 0.8 * (-5_000.0f64 / 50e3).exp());
     let sigma_l = 10.0 * k * dh / (k * dh + 13.0);
-    assert!((di - sigma_l * z90).abs() < 0.01, "{di} vs {}", sigma_l * z90);
+    assert!(
+        (di - sigma_l * z90).abs() < 0.01,
+        "{di} vs {}",
+        sigma_l * z90
+    );
 }
 
 #[test]
@@ -77,7 +81,10 @@ fn toml_tables_parse_per_model_and_refuse_other_models_keys() {
     let m = parse("kind = \"itm\"\nclimate = \"maritime-subtropical\"\nn0 = 350\nlocation_reliability_pct = 90.0\n").unwrap();
     match &m.model {
         Model::Itm(i) => {
-            assert_eq!(i.climate, crate::propagation::itm::Climate::MaritimeSubtropical);
+            assert_eq!(
+                i.climate,
+                crate::propagation::itm::Climate::MaritimeSubtropical
+            );
             assert_eq!(i.n0, 350.0);
             assert_eq!(i.params(m.reliability()).location_pct, 90.0);
         }
@@ -87,9 +94,13 @@ fn toml_tables_parse_per_model_and_refuse_other_models_keys() {
     let d = parse("diffraction_weight = 0.5\n").unwrap();
     assert_eq!(d.kind(), "hata-deygout");
     // A key of another model is refused, naming it.
-    let e = parse("kind = \"hata\"\ndiffraction_weight = 0.5\n").unwrap_err().to_string();
+    let e = parse("kind = \"hata\"\ndiffraction_weight = 0.5\n")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("diffraction_weight"), "{e}");
-    let e = parse("kind = \"itm\"\nclimat = \"desert\"\n").unwrap_err().to_string();
+    let e = parse("kind = \"itm\"\nclimat = \"desert\"\n")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("climat"), "{e}");
     let e = parse("kind = \"okumura\"\n").unwrap_err().to_string();
     assert!(e.contains("okumura"), "{e}");
@@ -123,7 +134,10 @@ fn out_of_range_fields_are_named_with_the_key() {
             })),
             "coverage.model.k_factor",
         ),
-        (with(Model::default(), 100.0), "coverage.model.location_reliability_pct"),
+        (
+            with(Model::default(), 100.0),
+            "coverage.model.location_reliability_pct",
+        ),
         (
             ModelConfig {
                 extra_loss_db: f64::INFINITY,
@@ -171,24 +185,33 @@ fn profile_loss_of_hata_deygout_is_hata_plus_weighted_deygout() {
         .collect();
     let step = 100.0;
     let m = ModelConfig::default();
-    let (l, _) = m.profile_loss_db(&LINK, &TerrainProfile::from_ground(step, &ground)).unwrap();
+    let (l, _) = m
+        .profile_loss_db(&LINK, &TerrainProfile::from_ground(step, &ground))
+        .unwrap();
     let d = step * 40.0;
-    let hata = crate::propagation::hata::hata_db(900.0, 30.0, 1.5, d / 1000.0, Environment::Suburban)
-        .max(fspl_db(d, 900.0));
+    let hata =
+        crate::propagation::hata::hata_db(900.0, 30.0, 1.5, d / 1000.0, Environment::Suburban)
+            .max(fspl_db(d, 900.0));
     let p = Profile {
         step_m: step,
         ground_m: ground.clone(),
     };
     let dey = deygout_loss_db(&p, 30.0, 1.5, 900.0, 4.0 / 3.0);
     assert!(dey > 5.0, "ridge must obstruct: {dey}");
-    assert!((l - (hata + 0.4 * dey)).abs() < 1e-6, "{l} vs {}", hata + 0.4 * dey);
+    assert!(
+        (l - (hata + 0.4 * dey)).abs() < 1e-6,
+        "{l} vs {}",
+        hata + 0.4 * dey
+    );
 }
 
 #[test]
 fn validity_warnings_are_counted_and_itm_refusals_reported() {
     // Hata at 500 m: below its 1–20 km distance range; one point-to-point evaluation.
     let m = ModelConfig::of(Model::Hata(Default::default()));
-    let (_, w) = m.profile_loss_db(&LINK, &TerrainProfile::from_ground(100.0, &[0.0; 6])).unwrap();
+    let (_, w) = m
+        .profile_loss_db(&LINK, &TerrainProfile::from_ground(100.0, &[0.0; 6]))
+        .unwrap();
     assert_eq!(w.evaluations, 1);
     assert_eq!(w.count(Warning::HataDistance), 1);
     // Along a radial every sample is evaluated: 15 samples at 100 m, 9 of them under 1 km.
@@ -205,7 +228,9 @@ fn validity_warnings_are_counted_and_itm_refusals_reported() {
         ..LINK
     };
     let itm = ModelConfig::of(Model::Itm(Default::default()));
-    let e = itm.profile_loss_db(&low, &TerrainProfile::from_ground(100.0, &[0.0; 30])).unwrap_err();
+    let e = itm
+        .profile_loss_db(&low, &TerrainProfile::from_ground(100.0, &[0.0; 30]))
+        .unwrap_err();
     assert_eq!(e.count(Warning::ItmError(1001)), 1);
     assert_eq!(e.refusals(), 1);
     let named = e.finish();

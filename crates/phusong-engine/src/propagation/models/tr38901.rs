@@ -4,7 +4,8 @@
 
 use super::hata::check_sigma;
 use super::{
-    Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, ProfilePoint, Reliability, Warning, Warnings,
+    Cursor, LinkSpec, LossTable, PathLossModel, PathWalk, ProfilePoint, Reliability, Warning,
+    Warnings,
 };
 use crate::error::ParamError;
 use crate::propagation::deygout::DEFAULT_K_FACTOR;
@@ -59,14 +60,35 @@ impl<M: Macro + Send + Sync> PathLossModel for M {
         check_sigma(self.sigma())
     }
     fn area_loss_db(&self, link: &LinkSpec, d_m: f64, _rel: Reliability) -> f64 {
-        algo::path_loss_db(M::SCENARIO, d_m, link.tx_height_m, link.rx_height_m, link.freq_mhz, false)
+        algo::path_loss_db(
+            M::SCENARIO,
+            d_m,
+            link.tx_height_m,
+            link.rx_height_m,
+            link.freq_mhz,
+            false,
+        )
     }
     fn terrain_free_db(&self, link: &LinkSpec, d_m: f64, los: bool) -> f64 {
-        algo::path_loss_db(M::SCENARIO, d_m, link.tx_height_m, link.rx_height_m, link.freq_mhz, los)
+        algo::path_loss_db(
+            M::SCENARIO,
+            d_m,
+            link.tx_height_m,
+            link.rx_height_m,
+            link.freq_mhz,
+            los,
+        )
     }
     fn shadow_sigma_db(&self, link: &LinkSpec, d_m: f64, los: bool) -> Option<f64> {
         Some(self.sigma().unwrap_or_else(|| {
-            algo::shadow_sigma_db(M::SCENARIO, los, d_m, link.tx_height_m, link.rx_height_m, link.freq_mhz)
+            algo::shadow_sigma_db(
+                M::SCENARIO,
+                los,
+                d_m,
+                link.tx_height_m,
+                link.rx_height_m,
+                link.freq_mhz,
+            )
         }))
     }
     fn needs_los_table(&self) -> bool {
@@ -74,15 +96,26 @@ impl<M: Macro + Send + Sync> PathLossModel for M {
     }
     /// Checked against the NLOS ranges of Table 7.4.1-1 (the narrower ones).
     fn validity(&self, link: &LinkSpec, d_m: f64) -> Option<Warning> {
-        algo::check_validity(M::SCENARIO, d_m, link.tx_height_m, link.rx_height_m, link.freq_mhz, false)
-            .err()
-            .map(|_| Warning::Tr38901Range)
+        algo::check_validity(
+            M::SCENARIO,
+            d_m,
+            link.tx_height_m,
+            link.rx_height_m,
+            link.freq_mhz,
+            false,
+        )
+        .err()
+        .map(|_| Warning::Tr38901Range)
     }
     fn walker<'a>(&'a self, table: &'a LossTable, tx_ground_m: f64) -> Box<dyn PathWalk + 'a> {
         let link = &table.link;
         Box::new(LosWalk {
             cursor: Cursor::new(table),
-            radial: RadialWalker::new(tx_ground_m + link.tx_height_m, link.freq_mhz, DEFAULT_K_FACTOR),
+            radial: RadialWalker::new(
+                tx_ground_m + link.tx_height_m,
+                link.freq_mhz,
+                DEFAULT_K_FACTOR,
+            ),
         })
     }
 }
@@ -114,7 +147,8 @@ impl PathWalk for LosWalk<'_> {
         let ground_m = p.ground_m;
         self.cursor.k += 1;
         let d = self.cursor.k as f64 * self.cursor.table.step_m;
-        self.radial.step(d, ground_m, self.cursor.table.link.rx_height_m);
+        self.radial
+            .step(d, ground_m, self.cursor.table.link.rx_height_m);
     }
     fn warnings(&self) -> &Warnings {
         &self.cursor.warnings
