@@ -86,14 +86,13 @@ pub fn stage_coverage(
     let t = std::time::Instant::now();
     let p = &s.coverage;
     let c = coverage_rasters(study, &study.sites, p, r);
-    raster_out::write_cog(&run_dir.join(files::RSRP), &c.rsrp_dbm, "rsrp_dbm")?;
-    raster_out::write_cog(&run_dir.join(files::SERVER), &c.server, "serving_site_id")?;
-    raster_out::write_cog(&run_dir.join(files::SINR), &c.sinr_db, "sinr_db")?;
-    raster_out::write_cog(
-        &run_dir.join(files::OVERLAP),
-        &c.servers_in_margin,
-        "servers_within_6db",
-    )?;
+    if c.rsrp_dbm.data.iter().all(|v| v.is_nan()) {
+        return Err(Error::Other(format!(
+            "coverage: none of the {} sites reaches any cell of the study grid; nothing was written \
+             (check the sites' positions and CRS, and inputs/sites.csv)",
+            study.sites.len()
+        )));
+    }
     let total = roll(study, &c.rsrp_dbm, p);
     let per_operator = c
         .operators
@@ -112,7 +111,17 @@ pub fn stage_coverage(
         mean_sinr_db: mean_on_land(&c.sinr_db, &study.mask),
         model_warnings: c.warnings.clone(),
     };
-    atomic::write_string_atomic(&run_dir.join(files::COVERAGE), &reports::to_json(&report)?)?;
+    // Everything is computed and checked before the first file is written.
+    let json = reports::to_json(&report, files::COVERAGE)?;
+    raster_out::write_cog(&run_dir.join(files::RSRP), &c.rsrp_dbm, "rsrp_dbm")?;
+    raster_out::write_cog(&run_dir.join(files::SERVER), &c.server, "serving_site_id")?;
+    raster_out::write_cog(&run_dir.join(files::SINR), &c.sinr_db, "sinr_db")?;
+    raster_out::write_cog(
+        &run_dir.join(files::OVERLAP),
+        &c.servers_in_margin,
+        "servers_within_6db",
+    )?;
+    atomic::write_string_atomic(&run_dir.join(files::COVERAGE), &json)?;
     r.log(&format!(
         "coverage: {:.2} % of land, {:.2} % of hamlets, {:.2} % of people at RSRP ≥ {} dBm ({:.1} s)",
         report.total.land_area_covered_pct, report.total.hamlets_covered_pct, report.total.population_covered_pct,
@@ -129,8 +138,8 @@ pub fn stage_coverage(
     Ok(report)
 }
 
-/// Mean of a raster over land cells that have a value (NaN when none).
-fn mean_on_land(v: &Raster<f32>, mask: &Raster<u8>) -> f64 {
+/// Mean of a raster over land cells that have a value (`None` when none has).
+fn mean_on_land(v: &Raster<f32>, mask: &Raster<u8>) -> Option<f64> {
     let (mut sum, mut n) = (0.0, 0usize);
     for (i, x) in v.data.iter().enumerate() {
         if mask.data[i] == 1 && !x.is_nan() {
@@ -138,11 +147,7 @@ fn mean_on_land(v: &Raster<f32>, mask: &Raster<u8>) -> f64 {
             n += 1;
         }
     }
-    if n > 0 {
-        sum / n as f64
-    } else {
-        f64::NAN
-    }
+    (n > 0).then(|| sum / n as f64)
 }
 
 fn read_rsrp(study: &Study, run_dir: &Path, name: &str) -> Result<Raster<f32>> {
@@ -171,7 +176,10 @@ pub fn stage_gaps(
         &study.terrain,
         &s.coverage,
     );
-    atomic::write_string_atomic(&run_dir.join(files::GAPS), &reports::to_json(&gaps)?)?;
+    atomic::write_string_atomic(
+        &run_dir.join(files::GAPS),
+        &reports::to_json(&gaps, files::GAPS)?,
+    )?;
     let shadow = gaps
         .iter()
         .filter(|g| g.cause == GapCause::TerrainShadow)
@@ -217,12 +225,6 @@ pub fn stage_plan(
         .map(|c| study.proj.unproject(c.x_m, c.y_m))
         .collect::<Result<Vec<_>>>()?;
     let plan = build::plan(&inputs, &demand, &cands, &lon_lat, p, &s.plan, r);
-    raster_out::write_cog(
-        &run_dir.join(files::RSRP_AFTER),
-        &plan.rsrp_after_dbm,
-        "rsrp_after_plan_dbm",
-    )?;
-    sites_csv::write_sites_csv(&run_dir.join(files::PROPOSED), &plan.sites)?;
     let after = roll(study, &plan.rsrp_after_dbm, p);
     let report = PlanReport {
         budget: s.plan.budget,
@@ -236,7 +238,15 @@ pub fn stage_plan(
         curve: plan.curve,
         proposed: plan.proposed,
     };
-    atomic::write_string_atomic(&run_dir.join(files::PLAN), &reports::to_json(&report)?)?;
+    // Everything is computed and checked before the first file is written.
+    let json = reports::to_json(&report, files::PLAN)?;
+    raster_out::write_cog(
+        &run_dir.join(files::RSRP_AFTER),
+        &plan.rsrp_after_dbm,
+        "rsrp_after_plan_dbm",
+    )?;
+    sites_csv::write_sites_csv(&run_dir.join(files::PROPOSED), &plan.sites)?;
+    atomic::write_string_atomic(&run_dir.join(files::PLAN), &json)?;
     r.log(&format!(
         "plan: {} towers ({} solar) from {} candidates → {:.2} % of hamlets, {:.2} % of land ({:.1} s)",
         report.towers, report.towers_solar, report.candidates, report.after.hamlets_covered_pct, report.after.land_area_covered_pct, t.elapsed().as_secs_f64()
@@ -284,7 +294,10 @@ pub fn stage_export(
         &rasters,
     )?;
     let summary = Summary::new(s, study, &cov, &gaps, &plan, &before, &after);
-    atomic::write_string_atomic(&run_dir.join(files::SUMMARY), &reports::to_json(&summary)?)?;
+    atomic::write_string_atomic(
+        &run_dir.join(files::SUMMARY),
+        &reports::to_json(&summary, files::SUMMARY)?,
+    )?;
     r.log(&format!(
         "export: {} layers in {}, {}, {}",
         layers.len() + rasters.len(),

@@ -14,9 +14,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Pretty JSON of a report.
-pub fn to_json<T: Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string_pretty(v).map_err(|e| Error::Other(format!("serialising JSON: {e}")))
+/// Pretty JSON of a report, refused when it would not read back — JSON has no NaN or infinity, so a
+/// non-finite number would be written as `null` and fail the next stage: the stage fails here instead,
+/// naming the file, before anything is written.
+pub fn to_json<T: Serialize + for<'a> Deserialize<'a>>(v: &T, file: &str) -> Result<String> {
+    let text = serde_json::to_string_pretty(v)
+        .map_err(|e| Error::Other(format!("{file}: serialising JSON: {e}")))?;
+    serde_json::from_str::<T>(&text).map_err(|e| {
+        Error::Other(format!(
+            "{file}: a result is not a finite number (NaN or infinity) where a number is expected \
+             ({e}); nothing was written"
+        ))
+    })?;
+    Ok(text)
 }
 
 /// Reads a stage's JSON; `hint` names the command that writes it.
@@ -41,7 +51,8 @@ pub struct CoverageReport {
     pub sites: usize,
     pub total: AreaCoverageJson,
     pub per_operator: BTreeMap<String, AreaCoverageJson>,
-    pub mean_sinr_db: f64,
+    /// Mean SINR over land cells that have a server, dB (`null` when none has).
+    pub mean_sinr_db: Option<f64>,
     /// The model's evaluations, validity warnings and refusals (ITM errors) over the run.
     #[serde(default)]
     pub model_warnings: Warnings,

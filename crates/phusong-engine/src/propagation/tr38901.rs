@@ -224,22 +224,44 @@ pub fn shadow_sigma_db(
     }
 }
 
-fn check_range(
-    errors: &mut Vec<String>,
-    name: &str,
-    value: f64,
-    lo: f64,
-    hi: f64,
-    unit: &str,
-    what: &str,
-) {
-    // `contains` is false for NaN, so NaN is reported as out of range.
-    if !(lo..=hi).contains(&value) {
-        errors.push(format!(
-            "{name} = {value} {unit} outside {lo}–{hi} {unit} ({what})"
-        ));
+/// One input outside TR 38.901 Table 7.4.1-1's applicability range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutOfRange {
+    pub name: &'static str,
+    pub value: f64,
+    pub lo: f64,
+    pub hi: f64,
+    pub unit: &'static str,
+    pub scenario: Scenario3gpp,
+    pub los: bool,
+}
+
+impl std::fmt::Display for OutOfRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sc = match self.scenario {
+            Scenario3gpp::RMa => "RMa",
+            Scenario3gpp::UMa => "UMa",
+        };
+        let state = if self.los { "LOS" } else { "NLOS" };
+        let OutOfRange {
+            name,
+            value,
+            lo,
+            hi,
+            unit,
+            ..
+        } = self;
+        write!(
+            f,
+            "{name} = {value} {unit} outside {lo}–{hi} {unit} ({sc} {state})"
+        )
     }
 }
+
+/// Every input of a link outside the table's applicability ranges.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{}", .0.iter().map(|o| o.to_string()).collect::<Vec<_>>().join("; "))]
+pub struct OutsideValidity(pub Vec<OutOfRange>);
 
 /// Checks the inputs against the applicability ranges of TR 38.901 Table 7.4.1-1 (see module
 /// docs). `Err` lists every parameter out of range, e.g.
@@ -252,46 +274,46 @@ pub fn check_validity(
     h_ut_m: f64,
     freq_mhz: f64,
     los: bool,
-) -> Result<(), String> {
-    let mut errors = Vec::new();
-    let state = if los { "LOS" } else { "NLOS" };
-    match scenario {
-        Scenario3gpp::RMa => {
-            let what = format!("RMa {state}");
-            let d_max_m = if los { 10_000.0 } else { 5_000.0 };
-            check_range(&mut errors, "d_2d_m", d_2d_m, 10.0, d_max_m, "m", &what);
-            check_range(&mut errors, "h_bs_m", h_bs_m, 10.0, 150.0, "m", &what);
-            check_range(&mut errors, "h_ut_m", h_ut_m, 1.0, 10.0, "m", &what);
-            check_range(
-                &mut errors,
-                "freq_mhz",
-                freq_mhz,
-                500.0,
-                30_000.0,
-                "MHz",
-                &what,
-            );
-        }
-        Scenario3gpp::UMa => {
-            let what = format!("UMa {state}");
-            check_range(&mut errors, "d_2d_m", d_2d_m, 10.0, 5_000.0, "m", &what);
-            check_range(&mut errors, "h_bs_m", h_bs_m, 25.0, 25.0, "m", &what);
-            check_range(&mut errors, "h_ut_m", h_ut_m, 1.5, 22.5, "m", &what);
-            check_range(
-                &mut errors,
-                "freq_mhz",
-                freq_mhz,
-                500.0,
-                100_000.0,
-                "MHz",
-                &what,
-            );
-        }
-    }
-    if errors.is_empty() {
+) -> Result<(), OutsideValidity> {
+    // (name, value, lo, hi, unit) per Table 7.4.1-1 and its notes.
+    let ranges: [(&'static str, f64, f64, f64, &'static str); 4] = match scenario {
+        Scenario3gpp::RMa => [
+            (
+                "d_2d_m",
+                d_2d_m,
+                10.0,
+                if los { 10_000.0 } else { 5_000.0 },
+                "m",
+            ),
+            ("h_bs_m", h_bs_m, 10.0, 150.0, "m"),
+            ("h_ut_m", h_ut_m, 1.0, 10.0, "m"),
+            ("freq_mhz", freq_mhz, 500.0, 30_000.0, "MHz"),
+        ],
+        Scenario3gpp::UMa => [
+            ("d_2d_m", d_2d_m, 10.0, 5_000.0, "m"),
+            ("h_bs_m", h_bs_m, 25.0, 25.0, "m"),
+            ("h_ut_m", h_ut_m, 1.5, 22.5, "m"),
+            ("freq_mhz", freq_mhz, 500.0, 100_000.0, "MHz"),
+        ],
+    };
+    // `contains` is false for NaN, so NaN is reported as out of range.
+    let out: Vec<OutOfRange> = ranges
+        .into_iter()
+        .filter(|(_, v, lo, hi, _)| !(*lo..=*hi).contains(v))
+        .map(|(name, value, lo, hi, unit)| OutOfRange {
+            name,
+            value,
+            lo,
+            hi,
+            unit,
+            scenario,
+            los,
+        })
+        .collect();
+    if out.is_empty() {
         Ok(())
     } else {
-        Err(errors.join("; "))
+        Err(OutsideValidity(out))
     }
 }
 
@@ -488,17 +510,27 @@ mod tests {
     #[test]
     fn validity_ranges() {
         assert!(check_validity(RMA, 8000.0, 35.0, 1.5, 900.0, true).is_ok());
-        let e = check_validity(RMA, 8000.0, 35.0, 1.5, 900.0, false).unwrap_err();
+        let e = check_validity(RMA, 8000.0, 35.0, 1.5, 900.0, false)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("d_2d_m") && e.contains("RMa NLOS"), "{e}");
-        let e = check_validity(RMA, 5.0, 200.0, 1.5, 900.0, true).unwrap_err();
+        let e = check_validity(RMA, 5.0, 200.0, 1.5, 900.0, true)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("d_2d_m") && e.contains("h_bs_m"), "{e}");
         assert!(!e.contains("h_ut_m") && !e.contains("freq_mhz"), "{e}");
-        let e = check_validity(RMA, 500.0, 35.0, 12.0, 400.0, true).unwrap_err();
+        let e = check_validity(RMA, 500.0, 35.0, 12.0, 400.0, true)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("h_ut_m") && e.contains("freq_mhz"), "{e}");
         assert!(check_validity(UMA, 3000.0, 25.0, 1.5, 1800.0, false).is_ok());
-        let e = check_validity(UMA, 3000.0, 30.0, 1.5, 1800.0, false).unwrap_err();
+        let e = check_validity(UMA, 3000.0, 30.0, 1.5, 1800.0, false)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("h_bs_m") && e.contains("UMa"), "{e}");
-        let e = check_validity(UMA, f64::NAN, 25.0, 23.0, 1800.0, true).unwrap_err();
+        let e = check_validity(UMA, f64::NAN, 25.0, 23.0, 1800.0, true)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("d_2d_m") && e.contains("h_ut_m"), "{e}");
     }
 }
