@@ -29,13 +29,13 @@ demo-itm: build
 	@start=$$(date +%s); ./target/release/phusong demo --model itm --resolution-m 180 --out out/nghe-an-itm && echo "demo wall time: $$(( $$(date +%s) - start )) s"
 
 test: deps-qgis
-	cargo test --lib --bins --tests -- $(IGNORED)
-	cargo test --doc
+	cargo test --workspace --lib --bins --tests -- $(IGNORED)
+	cargo test --workspace --doc
 	cargo test --benches
 
 lint: deps
-	cargo fmt --check
-	cargo clippy --all-targets -- -D warnings
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
 
 bench: build
 	cargo bench --bench coverage --bench itm

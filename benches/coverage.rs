@@ -2,8 +2,8 @@
 //! `cargo bench --bench coverage` (the same cases as `phusong bench`).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use phusong::benchmark::{bench_cases, bench_terrain};
-use phusong::coverage::site_window;
+use phusong_engine::benchmark::{bench_cases, bench_terrain};
+use phusong_engine::coverage::site_window;
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {

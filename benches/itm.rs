@@ -3,8 +3,8 @@
 //! project's machine).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use phusong::benchmark::itm_bench_profile;
-use phusong::propagation::itm::{self, ItmParams};
+use phusong_engine::benchmark::itm_bench_profile;
+use phusong_engine::propagation::itm::{self, ItmParams};
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {

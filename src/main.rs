@@ -1,10 +1,18 @@
-//! `phusong` command line: a thin shell over the library's pipeline stages.
+//! `phusong` command line: argument parsing, flags turned into settings in one place
+//! ([`settings`]), progress on the terminal ([`progress`]) and one function per subcommand over the
+//! `phusong-gis` pipeline and the `phusong-engine` computations.
+
+mod progress;
+mod settings;
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
-use phusong::link::{self, Endpoint, LinkParams};
-use phusong::pipeline::{self, Reporter};
-use phusong::scenario::Scenario;
-use phusong::study::Study;
+use phusong_gis::link::{self, Endpoint, LinkParams};
+use phusong_gis::pipeline::{self, Reporter};
+use phusong_gis::reports::{human_summary, Summary};
+use phusong_gis::scenario::Scenario;
+use phusong_gis::study::Study;
+use phusong_gis::{Error, Result};
+use settings::ModelArgs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -38,34 +46,6 @@ struct StudyArgs {
     model: ModelArgs,
 }
 
-/// Overrides of the scenario's `[coverage.model]`.
-#[derive(Args, Clone, Default)]
-struct ModelArgs {
-    /// Path-loss model: hata-deygout, fspl-deygout, hata, itm, 3gpp-rma, 3gpp-uma.
-    #[arg(long, value_name = "KIND")]
-    model: Option<String>,
-    /// Location reliability, % of locations (50 = median).
-    #[arg(long, value_name = "PCT")]
-    reliability_pct: Option<f64>,
-}
-
-impl ModelArgs {
-    fn apply(&self, s: &mut Scenario) -> phusong::Result<()> {
-        if let Some(m) = &self.model {
-            s.coverage.model.kind = serde_json::from_value(serde_json::Value::String(m.clone()))
-                .map_err(|_| {
-                    phusong::Error::Config(format!(
-                        "--model {m}: expected hata-deygout, fspl-deygout, hata, itm, 3gpp-rma or 3gpp-uma"
-                    ))
-                })?;
-        }
-        if let Some(r) = self.reliability_pct {
-            s.coverage.model.location_reliability_pct = r;
-        }
-        s.validate()
-    }
-}
-
 /// `phusong link`: one point-to-point path over a DEM file or a study's DEM.
 #[derive(Args, Clone)]
 #[command(group(ArgGroup::new("terrain").required(true).args(["dem", "scenario"])))]
@@ -93,15 +73,10 @@ struct LinkArgs {
     /// Projected CRS of the analysis (default: the scenario's, else 32648 = UTM 48N).
     #[arg(long, value_name = "EPSG")]
     epsg: Option<u32>,
-    /// Effective Earth-radius factor k (4/3 = standard atmosphere).
-    #[arg(long, value_name = "K", default_value_t = 4.0 / 3.0)]
-    k_factor: f64,
-    /// Hata environment: urban, suburban or rural.
-    #[arg(long, value_name = "ENV", default_value = "rural")]
-    environment: String,
-    /// Weight of the Deygout term in the hata+deygout row (the coverage engine's).
-    #[arg(long, value_name = "W", default_value_t = 0.4)]
-    diffraction_weight: f64,
+    /// The model of the link's main row: the scenario's, with these overrides (without a scenario:
+    /// hata-deygout with its defaults).
+    #[command(flatten)]
+    model: ModelArgs,
     /// Transmit power at `from`, dBm (enables the received-power column).
     #[arg(long, value_name = "P", allow_hyphen_values = true)]
     tx_power_dbm: Option<f64>,
@@ -172,6 +147,15 @@ enum Command {
         #[arg(long, short, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// ITU-R P.1812-6 on one path in the ITU-R validation layout; prints `Lb_db,Ep_dbuvm`.
+    P1812 {
+        /// Terrain profile: distance km, height m, clutter code, clutter height m, zone (ITU-R layout).
+        #[arg(long, value_name = "PROFILE.csv")]
+        profile: PathBuf,
+        /// Parameters: a results file's parameter block (the rows before its first empty row).
+        #[arg(long, value_name = "PARAMS.csv")]
+        params: PathBuf,
+    },
     /// Longley-Rice (ITM) on batch files in NTIA's test-vector layout; prints `row,A__db,warnings`.
     #[command(subcommand)]
     Itm(ItmCommand),
@@ -196,12 +180,13 @@ enum ItmCommand {
     },
 }
 
-fn load(a: &StudyArgs) -> phusong::Result<(Scenario, PathBuf)> {
+fn load(a: &StudyArgs) -> Result<(Scenario, PathBuf)> {
     let mut s = Scenario::load(&a.scenario)?;
     if let Some(r) = &a.real_layers {
         s.inputs.real_layers = Some(std::path::absolute(r).unwrap_or_else(|_| r.clone()));
     }
-    a.model.apply(&mut s)?;
+    a.model.apply(&mut s.coverage.model)?;
+    s.validate()?;
     let out = a
         .out
         .clone()
@@ -219,7 +204,7 @@ fn demo_scenario() -> PathBuf {
     }
 }
 
-fn run_link(a: &LinkArgs) -> phusong::Result<()> {
+fn run_link(a: &LinkArgs) -> Result<()> {
     let from = Endpoint::parse(&a.from, "--from", link::DEFAULT_FROM_HEIGHT_M)?;
     let to = Endpoint::parse(&a.to, "--to", link::DEFAULT_TO_HEIGHT_M)?;
     let mut params = LinkParams::new(a.freq_mhz);
@@ -233,18 +218,18 @@ fn run_link(a: &LinkArgs) -> phusong::Result<()> {
                 model: ModelArgs::default(),
             })?;
             params.epsg = s.crs_epsg;
+            params.model = s.coverage.model;
             link::study_dem(&out, scenario)?
         }
         (None, None) => {
-            return Err(phusong::Error::Other(
+            return Err(Error::Other(
                 "give the terrain: --dem FILE or a SCENARIO".into(),
             ))
         }
     };
+    a.model.apply(&mut params.model)?;
     params.epsg = a.epsg.unwrap_or(params.epsg);
-    params.k_factor = a.k_factor;
-    params.environment = link::parse_environment(&a.environment)?;
-    params.diffraction_weight = a.diffraction_weight;
+    params.k_factor = settings::k_factor_of(&params.model);
     params.tx_power_dbm = a.tx_power_dbm;
     params.tx_gain_dbi = a.tx_gain_dbi;
     params.rx_gain_dbi = a.rx_gain_dbi;
@@ -263,11 +248,12 @@ fn run_link(a: &LinkArgs) -> phusong::Result<()> {
     Ok(())
 }
 
-fn run(cli: Cli) -> phusong::Result<()> {
-    let r = Reporter { quiet: cli.quiet };
+fn run(cli: Cli) -> Result<()> {
+    let term = progress::Terminal::new(cli.quiet);
+    let r: &dyn Reporter = &term;
     let t = std::time::Instant::now();
-    let print_summary = |s: &pipeline::Summary, out: &Path| {
-        println!("{}", pipeline::human_summary(s));
+    let print_summary = |s: &Summary, out: &Path| {
+        println!("{}", human_summary(s));
         println!(
             "outputs in {} ({:.0} s)",
             out.display(),
@@ -292,95 +278,127 @@ fn run(cli: Cli) -> phusong::Result<()> {
                 s.resolution_m = *m;
                 s.validate()?;
             }
-            let summary = pipeline::run_all(&s, &out, &r)?;
+            let summary = pipeline::run_all(&s, &out, r)?;
             print_summary(&summary, &out);
         }
         Command::Run(a) => {
             let (s, out) = load(a)?;
-            let summary = pipeline::run_all(&s, &out, &r)?;
+            let summary = pipeline::run_all(&s, &out, r)?;
             print_summary(&summary, &out);
         }
         Command::Link(a) => run_link(a)?,
         Command::Synth(a) => {
             let (s, out) = load(a)?;
-            pipeline::stage_synth(&s, &out, &r)?;
+            pipeline::stage_synth(&s, &out, r)?;
         }
         Command::Coverage(a) => {
             let (s, out) = load(a)?;
-            pipeline::stage_coverage(&s, &Study::load(&out)?, &out, &r)?;
+            pipeline::stage_coverage(&s, &Study::load(&out)?, &out, r)?;
         }
         Command::Gaps(a) => {
             let (s, out) = load(a)?;
-            pipeline::stage_gaps(&s, &Study::load(&out)?, &out, &r)?;
+            pipeline::stage_gaps(&s, &Study::load(&out)?, &out, r)?;
         }
         Command::Plan(a) => {
             let (s, out) = load(a)?;
-            pipeline::stage_plan(&s, &Study::load(&out)?, &out, &r)?;
+            pipeline::stage_plan(&s, &Study::load(&out)?, &out, r)?;
         }
         Command::Bench {
             iterations,
             scenario,
             out,
-        } => {
-            println!("case,cells,median_ms (one thread)");
-            for (name, cells, ms) in rayon::ThreadPoolBuilder::new()
-                .num_threads(1)
-                .build()
-                .map_err(|e| phusong::Error::Other(e.to_string()))?
-                .install(|| phusong::benchmark::run(*iterations, None))
-            {
-                println!("{name},{cells},{ms:.2}");
-            }
-            let threads = rayon::current_num_threads();
-            if threads > 1 {
-                // ITM parallelises one site's radials; the other cases parallelise over sites.
-                for (name, cells, ms) in phusong::benchmark::run(*iterations, Some("itm")) {
-                    println!("{name} ({threads} threads),{cells},{ms:.2}");
-                }
-            }
-            if let Some(sc) = scenario {
-                let (s, dir) = load(&StudyArgs {
-                    scenario: sc.clone(),
-                    out: out.clone(),
-                    real_layers: None,
-                    model: ModelArgs::default(),
-                })?;
-                let study = Study::load(&dir)?;
-                let t = std::time::Instant::now();
-                let c = pipeline::coverage_rasters(&study, &study.sites, &s.coverage, &r);
-                println!(
-                    "coverage of {} sites on {} × {} cells: {:.1} s with {} threads ({} cells reached)",
-                    study.sites.len(),
-                    study.info.grid.nx,
-                    study.info.grid.ny,
-                    t.elapsed().as_secs_f64(),
-                    rayon::current_num_threads(),
-                    c.rsrp_dbm.data.iter().filter(|v| !v.is_nan()).count()
-                );
-            }
-        }
-        Command::Itm(c) => {
-            use phusong::io::itm_vectors;
-            let rows = match c {
-                ItmCommand::P2p { p2p, pfls } => itm_vectors::run_p2p(p2p, pfls)?,
-                ItmCommand::Area { area } => itm_vectors::run_area(area)?,
-            };
-            let stdout = std::io::stdout();
-            itm_vectors::write_outcomes(&mut stdout.lock(), &rows)
-                .map_err(|e| phusong::Error::Other(format!("writing to stdout: {e}")))?;
-        }
+        } => run_bench(*iterations, scenario.as_deref(), out.clone(), r)?,
+        Command::Itm(c) => run_itm(c)?,
+        Command::P1812 { profile, params } => run_p1812(profile, params)?,
         Command::Export(a) => {
             let (s, out) = load(a)?;
-            let summary = pipeline::stage_export(&s, &Study::load(&out)?, &out, &r)?;
+            let summary = pipeline::stage_export(&s, &Study::load(&out)?, &out, r)?;
             print_summary(&summary, &out);
         }
     }
     Ok(())
 }
 
+/// `phusong bench`: one site's speed per case, and with a scenario its whole coverage stage.
+fn run_bench(
+    iterations: usize,
+    scenario: Option<&Path>,
+    out: Option<PathBuf>,
+    r: &dyn Reporter,
+) -> Result<()> {
+    println!("case,cells,median_ms (one thread)");
+    for (name, cells, ms) in rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .map_err(|e| Error::Other(e.to_string()))?
+        .install(|| phusong_engine::benchmark::run(iterations, None))
+    {
+        println!("{name},{cells},{ms:.2}");
+    }
+    let threads = rayon::current_num_threads();
+    if threads > 1 {
+        // ITM parallelises one site's radials; the other cases parallelise over sites.
+        for (name, cells, ms) in phusong_engine::benchmark::run(iterations, Some("itm")) {
+            println!("{name} ({threads} threads),{cells},{ms:.2}");
+        }
+    }
+    if let Some(sc) = scenario {
+        let (s, dir) = load(&StudyArgs {
+            scenario: sc.to_path_buf(),
+            out,
+            real_layers: None,
+            model: ModelArgs::default(),
+        })?;
+        let study = Study::load(&dir)?;
+        let t = std::time::Instant::now();
+        let c = pipeline::coverage_rasters(&study, &study.sites, &s.coverage, r);
+        println!(
+            "coverage of {} sites on {} × {} cells: {:.1} s with {} threads ({} cells reached)",
+            study.sites.len(),
+            study.info.grid.nx,
+            study.info.grid.ny,
+            t.elapsed().as_secs_f64(),
+            rayon::current_num_threads(),
+            c.rsrp_dbm.data.iter().filter(|v| !v.is_nan()).count()
+        );
+    }
+    Ok(())
+}
+
+/// `phusong itm p2p|area`: NTIA's batch layout in, `row,A__db,warnings` out.
+fn run_itm(c: &ItmCommand) -> Result<()> {
+    use phusong_gis::itm_batch;
+    let rows = match c {
+        ItmCommand::P2p { p2p, pfls } => itm_batch::run_p2p(p2p, pfls)?,
+        ItmCommand::Area { area } => itm_batch::run_area(area)?,
+    };
+    let stdout = std::io::stdout();
+    itm_batch::write_outcomes(&mut stdout.lock(), &rows)
+        .map_err(|e| Error::Other(format!("writing to stdout: {e}")))
+}
+
+/// `phusong p1812`: one path in the ITU-R validation layout, `Lb_db,Ep_dbuvm` out.
+fn run_p1812(profile: &Path, params: &Path) -> Result<()> {
+    use phusong_gis::p1812_batch::{read_params_block, read_profile_csv};
+    let points = read_profile_csv(profile)?;
+    let block = read_params_block(params)?;
+    let r = phusong_engine::propagation::p1812::predict(&block.params, &points)?;
+    println!("Lb_db,Ep_dbuvm");
+    println!("{:.6},{:.6}", r.lb_db, r.ep_dbuvm);
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(n) = cli.threads {
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        if n == 0 || n > cores * 4 {
+            eprintln!(
+                "phusong: error: --threads {n}: expected 1–{} (4 × the {cores} available cores)",
+                cores * 4
+            );
+            return ExitCode::from(2);
+        }
         if let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()

@@ -1,18 +1,18 @@
 //! The coverage engine against independent computations on small grids.
 
-use phusong::coverage::rollup::rollup;
-use phusong::coverage::{
+use phusong_engine::coverage::rollup::rollup;
+use phusong_engine::coverage::{
     combine, compute_windows, point_rsrp_dbm, site_range_m, CoverageParams, CoverageRasters,
     SiteWindow,
 };
-use phusong::demand::Hamlet;
-use phusong::grid::Raster;
-use phusong::propagation::model::ModelKind;
-use phusong::radio::{Sector, Site};
-use phusong::terrain::Terrain;
+use phusong_engine::demand::Hamlet;
+use phusong_engine::grid::Raster;
+use phusong_engine::propagation::models::Model;
+use phusong_engine::radio::{Sector, Site};
+use phusong_engine::terrain::Terrain;
 
 fn hills() -> Terrain {
-    phusong::terrain::analytic_hills(20.0, 100.0)
+    phusong_engine::terrain::analytic_hills(20.0, 100.0)
 }
 
 fn site(id: u32, x: f64, y: f64, op: &str, freq: f64) -> Site {
@@ -73,7 +73,7 @@ fn computed() -> (
     CoverageRasters,
 ) {
     let (t, s, p) = (hills(), sites(), params());
-    let w = compute_windows(&t, &s, &p, None);
+    let w = compute_windows(&t, &s, &p, &phusong_engine::progress::NoProgress);
     let c = combine(t.grid(), &s, &w, &p);
     (t, s, p, w, c)
 }
@@ -82,7 +82,7 @@ fn computed() -> (
 /// cells beyond every site's range must be unreachable by brute force too.
 fn raster_vs_brute(p: &CoverageParams, stride: usize) -> (usize, f64, f64) {
     let (t, s) = (hills(), sites());
-    let w = compute_windows(&t, &s, p, None);
+    let w = compute_windows(&t, &s, p, &phusong_engine::progress::NoProgress);
     let c = combine(t.grid(), &s, &w, p);
     let g = t.grid();
     let (mut n, mut close, mut worst) = (0, 0, 0f64);
@@ -117,7 +117,7 @@ fn raster_matches_brute_force_point_evaluation() {
 #[test]
 fn itm_raster_matches_brute_force_itm_paths() {
     let mut p = params();
-    p.model.kind = ModelKind::Itm;
+    p.model.model = Model::Itm(Default::default());
     p.max_radius_m = 5_000.0;
     let (n, share, worst) = raster_vs_brute(&p, 11);
     assert!(n > 100, "{n}");
@@ -127,7 +127,7 @@ fn itm_raster_matches_brute_force_itm_paths() {
 #[test]
 fn rma_raster_matches_brute_force_with_reliability_margin() {
     let mut p = params();
-    p.model.kind = ModelKind::Rma;
+    p.model.model = Model::Rma(Default::default());
     p.model.location_reliability_pct = 90.0;
     let (n, share, worst) = raster_vs_brute(&p, 7);
     assert!(n > 150, "{n}");
@@ -201,7 +201,7 @@ fn identical_rasters_at_one_and_two_threads() {
 #[test]
 fn itm_rasters_identical_at_one_and_two_threads() {
     let mut p = params();
-    p.model.kind = ModelKind::Itm;
+    p.model.model = Model::Itm(Default::default());
     p.max_radius_m = 4_000.0;
     identical_at_one_and_two_threads(p);
 }
@@ -215,7 +215,7 @@ fn identical_at_one_and_two_threads(p: CoverageParams) {
             .build()
             .unwrap();
         pool.install(|| {
-            let w = compute_windows(&t, &s, &p, None);
+            let w = compute_windows(&t, &s, &p, &phusong_engine::progress::NoProgress);
             combine(t.grid(), &s, &w, &p)
         })
     };

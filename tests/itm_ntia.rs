@@ -2,7 +2,7 @@
 //! reproduce NTIA's printed A__db (p2p to 0.01 dB; area rows are printed to 0.1 dB, so they must round
 //! to the printed value).
 
-use phusong::io::itm_vectors::{run_area, run_p2p, Outcome};
+use phusong_gis::itm_batch::{run_area, run_p2p, Outcome};
 use std::path::PathBuf;
 
 fn dir() -> PathBuf {

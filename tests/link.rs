@@ -119,7 +119,7 @@ fn ridge_blocks_low_antennas_and_clears_tall_ones() {
     let dey = row("deygout")["loss_db"].as_f64().unwrap();
     assert!(dey > 20.0, "{dey}");
     assert!(row("deygout")["rx_power_dbm"].is_null());
-    for m in ["free-space+deygout", "hata", "hata+deygout", "itm"] {
+    for m in ["fspl-deygout", "hata", "hata-deygout", "itm"] {
         assert!(row(m)["loss_db"].as_f64().unwrap() > 100.0, "{m}");
     }
     // ITM over a ridge 170 m above the line costs well beyond free space.
@@ -172,7 +172,7 @@ fn shipped_p1511_grid_and_text_output() {
     with_json.push("--json");
     let v = json(&phusong(&with_json));
     assert_eq!(v["k_factor"], 1.0);
-    assert_eq!(v["environment"], "suburban");
+    assert_eq!(v["model"], "hata-deygout");
     assert_eq!(v["from"]["antenna_height_m"], 40.0);
     let d = v["distance_m"].as_f64().unwrap();
     assert!((55_000.0..60_000.0).contains(&d), "{d}");
@@ -190,8 +190,8 @@ fn shipped_p1511_grid_and_text_output() {
     let text = String::from_utf8(out.stdout).unwrap();
     for m in [
         "line of sight:",
-        "free-space+deygout",
-        "hata+deygout",
+        "fspl-deygout",
+        "hata-deygout",
         "COST-231-Hata, suburban",
     ] {
         assert!(text.contains(m), "{m}: {text}");

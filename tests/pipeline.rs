@@ -2,8 +2,9 @@
 //! conservation, and clear errors on bad input — through the library and the `phusong` binary.
 
 use gdal::vector::LayerAccess;
-use phusong::pipeline::{run_all, Reporter, Summary};
-use phusong::scenario::Scenario;
+use phusong_gis::pipeline::{run_all, Quiet};
+use phusong_gis::reports::Summary;
+use phusong_gis::scenario::Scenario;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -47,7 +48,7 @@ grid_spacing_m = 4000.0
 
 fn run(dir: &Path) -> Summary {
     let s = Scenario::load(&small_scenario(dir, "")).unwrap();
-    run_all(&s, &dir.join("out"), &Reporter { quiet: true }).unwrap()
+    run_all(&s, &dir.join("out"), &Quiet).unwrap()
 }
 
 #[test]
@@ -267,7 +268,7 @@ fn real_communes_and_roads_replace_the_synthetic_ones() {
     let sc = small_scenario(tmp.path(), "");
     let mut s = Scenario::load(&sc).unwrap();
     s.inputs.real_layers = Some(real);
-    let summary = run_all(&s, &tmp.path().join("out"), &Reporter { quiet: true }).unwrap();
+    let summary = run_all(&s, &tmp.path().join("out"), &Quiet).unwrap();
     assert!(summary
         .real_layers
         .iter()
@@ -278,7 +279,7 @@ fn real_communes_and_roads_replace_the_synthetic_ones() {
         .iter()
         .any(|l| l.starts_with("communes")));
     // Hamlets carry exactly the census population of the communes that fall in the window.
-    let study = phusong::study::Study::load(&tmp.path().join("out")).unwrap();
+    let study = phusong_gis::study::Study::load(&tmp.path().join("out")).unwrap();
     let census: u64 = study.communes.iter().filter_map(|c| c.population).sum();
     let hamlets: u64 = study.hamlets.iter().map(|h| h.population as u64).sum();
     assert_eq!(census, hamlets);

@@ -1,0 +1,391 @@
+//! One site's signal over its own window of the study grid, by radial terrain walks.
+
+use crate::coverage::CoverageParams;
+use crate::grid::GridSpec;
+use crate::propagation::models::{LinkSpec, LossTable, ProfilePoint, TerrainProfile, Warnings};
+use crate::radio::antenna::pattern_db;
+use crate::radio::Site;
+use crate::terrain::Terrain;
+
+/// A site's best-sector RSRP and total received power over a rectangular window of the grid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SiteWindow {
+    /// Index of the site in the study's site list.
+    pub site: usize,
+    pub ix0: usize,
+    pub iy0: usize,
+    pub nx: usize,
+    pub ny: usize,
+    /// RSRP of the site's strongest sector, dBm; NaN beyond the site's computed range.
+    pub rsrp_dbm: Vec<f32>,
+    /// Sum over the site's sectors of RSRP, linear mW (0 beyond range).
+    pub total_mw: Vec<f32>,
+    /// The model's warnings and refusals over the window.
+    pub warnings: Warnings,
+}
+
+impl SiteWindow {
+    /// Value at a grid cell, if the window covers it and the site reaches it.
+    pub fn rsrp_at(&self, ix: usize, iy: usize) -> Option<f32> {
+        if ix < self.ix0 || iy < self.iy0 || ix >= self.ix0 + self.nx || iy >= self.iy0 + self.ny {
+            return None;
+        }
+        let v = self.rsrp_dbm[(iy - self.iy0) * self.nx + ix - self.ix0];
+        (!v.is_nan()).then_some(v)
+    }
+}
+
+/// Distance out to which a site is computed: where its best sector's RSRP, without terrain, falls
+/// `range_margin_db` below the threshold (capped at `max_radius_m`).
+pub fn site_range_m(site: &Site, p: &CoverageParams) -> f64 {
+    let floor_dbm = p.threshold_rsrp_dbm - p.range_margin_db;
+    site.sectors
+        .iter()
+        .map(|s| {
+            let max_loss = s.rs_eirp_dbm() - floor_dbm;
+            p.model
+                .range_m(&link(site, p, s.freq_mhz), max_loss, p.max_radius_m)
+        })
+        .fold(0.0, f64::max)
+}
+
+/// The link from `site` at `freq_mhz` to a receiver at the study's handset height.
+fn link(site: &Site, p: &CoverageParams, freq_mhz: f64) -> LinkSpec {
+    LinkSpec {
+        freq_mhz,
+        tx_height_m: site.height_m,
+        rx_height_m: p.rx_height_m,
+    }
+}
+
+/// Direction-dependent part of the link: antenna gain of a sector towards a receiver.
+fn sector_gain_db(s: &crate::radio::Sector, azimuth_deg: f64, depression_deg: f64) -> f64 {
+    pattern_db(
+        azimuth_deg - s.azimuth_deg,
+        depression_deg,
+        s.tilt_deg(),
+        s.h_beamwidth_deg,
+        s.v_beamwidth_deg,
+    )
+}
+
+/// Path loss (dB) from `site` over its window, one value per cell (NaN beyond range), and the model's
+/// warnings. Radials are cast from the site to every cell on the window's border and sampled every
+/// `sample_step` cells; each cell keeps the smallest loss of the samples falling in it, and cells
+/// no radial sample lands in take the mean of their computed neighbours.
+fn loss_window(
+    site: &Site,
+    terrain: &Terrain,
+    p: &CoverageParams,
+    freq_mhz: f64,
+    w: &Window,
+) -> (Vec<f32>, Warnings) {
+    let g = terrain.grid();
+    let step_m = g.cell_m * p.sample_step_cells;
+    let n_max = (w.radius_m / step_m).ceil() as usize + 1;
+    let table = p.model.loss_table(&link(site, p, freq_mhz), step_m, n_max);
+    let walk = RadialWalk {
+        site,
+        terrain,
+        table: &table,
+        w,
+        ground0: terrain.height_at(site.x_m, site.y_m) as f64,
+    };
+    let mut loss = vec![f32::NAN; w.nx * w.ny];
+    walk.put(site.x_m, site.y_m, table.origin_db(), &mut loss);
+    let targets = border_targets(g, site, w.radius_m);
+    let mut warnings = Warnings::default();
+    if table.is_costly() {
+        // Costly models: the border is cut into a fixed number of arcs computed in parallel, each
+        // first-radial-wins; where arcs overlap, the earlier arc wins. Same result at any thread count.
+        use rayon::prelude::*;
+        const ARCS: usize = 16;
+        let chunk = targets.len().div_ceil(ARCS).max(1);
+        let parts: Vec<(Vec<f32>, Warnings)> = targets
+            .par_chunks(chunk)
+            .map(|arc| {
+                let mut part = vec![f32::NAN; w.nx * w.ny];
+                let mut warn = Warnings::default();
+                for &t in arc {
+                    walk.radial(t, &mut part, &mut warn);
+                }
+                (part, warn)
+            })
+            .collect();
+        for (part, warn) in parts {
+            warnings.merge(&warn);
+            for (c, v) in loss.iter_mut().zip(part) {
+                if c.is_nan() {
+                    *c = v;
+                }
+            }
+        }
+    } else {
+        for &t in &targets {
+            walk.radial(t, &mut loss, &mut warnings);
+        }
+    }
+    fill_holes(&mut loss, w, g, site);
+    (loss, warnings)
+}
+
+/// Border cells of the (unclipped) square of half-size `radius_m` (+1 cell) around the site's cell,
+/// in order (top, right, bottom, left), so chunks of it are contiguous arcs.
+fn border_targets(g: &GridSpec, site: &Site, radius_m: f64) -> Vec<(i64, i64)> {
+    let rc = (radius_m / g.cell_m).ceil() as i64 + 1;
+    let (cx, cy) = g.frac(site.x_m, site.y_m);
+    let (cx, cy) = (cx.floor() as i64, cy.floor() as i64);
+    let mut targets = Vec::with_capacity(8 * rc as usize);
+    targets.extend((-rc..rc).map(|t| (cx + t, cy - rc)));
+    targets.extend((-rc..rc).map(|t| (cx + rc, cy + t)));
+    targets.extend((-rc..rc).map(|t| (cx - t, cy + rc)));
+    targets.extend((-rc..rc).map(|t| (cx - rc, cy - t)));
+    targets
+}
+
+/// What every radial of one site and frequency shares.
+struct RadialWalk<'a> {
+    site: &'a Site,
+    terrain: &'a Terrain,
+    table: &'a LossTable,
+    w: &'a Window,
+    ground0: f64,
+}
+
+impl RadialWalk<'_> {
+    /// Index in the window of the cell holding (x, y), if any.
+    fn cell(&self, x: f64, y: f64) -> Option<usize> {
+        let w = self.w;
+        self.terrain
+            .grid()
+            .cell_of(x, y)
+            .filter(|&(ix, iy)| {
+                ix >= w.ix0 && iy >= w.iy0 && ix < w.ix0 + w.nx && iy < w.iy0 + w.ny
+            })
+            .map(|(ix, iy)| (iy - w.iy0) * w.nx + ix - w.ix0)
+    }
+
+    /// Keeps the smaller loss at the cell holding (x, y).
+    fn put(&self, x: f64, y: f64, v: f64, loss: &mut [f32]) {
+        if let Some(c) = self.cell(x, y) {
+            let (c, v) = (&mut loss[c], v as f32);
+            if c.is_nan() || v < *c {
+                *c = v;
+            }
+        }
+    }
+
+    /// One radial towards border cell (tx, ty): the loss at each sample until it leaves the radius
+    /// or the grid.
+    fn radial(&self, (tx, ty): (i64, i64), loss: &mut [f32], warnings: &mut Warnings) {
+        let (g, site, table) = (self.terrain.grid(), self.site, self.table);
+        let (ex, ey) = (
+            g.x0_m + (tx as f64 + 0.5) * g.cell_m,
+            g.y0_m - (ty as f64 + 0.5) * g.cell_m,
+        );
+        let (dx, dy) = (ex - site.x_m, ey - site.y_m);
+        let len = (dx * dx + dy * dy).sqrt();
+        if len <= 0.0 {
+            return;
+        }
+        let (ux, uy) = (dx / len, dy / len);
+        let costly = table.is_costly();
+        let mut walker = table.walker(self.ground0);
+        for k in 1..=table.len() {
+            let d = k as f64 * table.step_m();
+            if d > self.w.radius_m {
+                break;
+            }
+            let (x, y) = (site.x_m + ux * d, site.y_m + uy * d);
+            if x < g.x0_m || x >= g.x1_m() || y > g.y0_m || y <= g.y1_m() {
+                break;
+            }
+            let z = self.terrain.height_at(x, y) as f64;
+            // Costly models (ITM) evaluate each cell once, on the first radial (in border order)
+            // that reaches it.
+            if costly && self.cell(x, y).is_some_and(|c| !loss[c].is_nan()) {
+                walker.skip(&ProfilePoint::ground(z));
+                continue;
+            }
+            let l = walker.step(&ProfilePoint::ground(z));
+            if !l.is_nan() {
+                self.put(x, y, l, loss);
+            }
+        }
+        warnings.merge(walker.warnings());
+    }
+}
+
+/// Fills cells inside the radius that no radial sample reached with the mean of computed neighbours.
+fn fill_holes(loss: &mut [f32], w: &Window, g: &GridSpec, site: &Site) {
+    let r2 = w.radius_m * w.radius_m;
+    for _ in 0..2 {
+        let snapshot = loss.to_vec();
+        for j in 0..w.ny {
+            for i in 0..w.nx {
+                if !snapshot[j * w.nx + i].is_nan() {
+                    continue;
+                }
+                let (x, y) = g.center(w.ix0 + i, w.iy0 + j);
+                if (x - site.x_m).powi(2) + (y - site.y_m).powi(2) > r2 {
+                    continue;
+                }
+                let (mut s, mut n) = (0f32, 0);
+                for dj in -1i64..=1 {
+                    for di in -1i64..=1 {
+                        let (a, b) = (i as i64 + di, j as i64 + dj);
+                        if a < 0 || b < 0 || a >= w.nx as i64 || b >= w.ny as i64 {
+                            continue;
+                        }
+                        let v = snapshot[b as usize * w.nx + a as usize];
+                        if !v.is_nan() {
+                            s += v;
+                            n += 1;
+                        }
+                    }
+                }
+                if n > 0 {
+                    loss[j * w.nx + i] = s / n as f32;
+                }
+            }
+        }
+    }
+}
+
+struct Window {
+    ix0: usize,
+    iy0: usize,
+    nx: usize,
+    ny: usize,
+    radius_m: f64,
+}
+
+/// Computes one site's window. `None` when the site's range misses the grid entirely.
+pub fn site_window(
+    index: usize,
+    site: &Site,
+    terrain: &Terrain,
+    p: &CoverageParams,
+) -> Option<SiteWindow> {
+    let g = terrain.grid();
+    let radius_m = site_range_m(site, p);
+    let (fx0, fy0) = g.frac(site.x_m - radius_m, site.y_m + radius_m);
+    let (fx1, fy1) = g.frac(site.x_m + radius_m, site.y_m - radius_m);
+    let ix0 = fx0.floor().max(0.0) as usize;
+    let iy0 = fy0.floor().max(0.0) as usize;
+    let ix1 = (fx1.floor() as i64).min(g.nx as i64 - 1);
+    let iy1 = (fy1.floor() as i64).min(g.ny as i64 - 1);
+    if ix1 < ix0 as i64 || iy1 < iy0 as i64 || site.sectors.is_empty() {
+        return None;
+    }
+    let w = Window {
+        ix0,
+        iy0,
+        nx: ix1 as usize - ix0 + 1,
+        ny: iy1 as usize - iy0 + 1,
+        radius_m,
+    };
+    let mut freqs: Vec<f64> = site.sectors.iter().map(|s| s.freq_mhz).collect();
+    freqs.sort_by(f64::total_cmp);
+    freqs.dedup();
+    let mut warnings = Warnings::default();
+    let losses: Vec<Vec<f32>> = freqs
+        .iter()
+        .map(|&f| {
+            let (l, warn) = loss_window(site, terrain, p, f, &w);
+            warnings.merge(&warn);
+            l
+        })
+        .collect();
+    let tx_z = terrain.height_at(site.x_m, site.y_m) as f64 + site.height_m;
+    let mut rsrp = vec![f32::NAN; w.nx * w.ny];
+    let mut total = vec![0f32; w.nx * w.ny];
+    for j in 0..w.ny {
+        for i in 0..w.nx {
+            let c = j * w.nx + i;
+            let (x, y) = g.center(w.ix0 + i, w.iy0 + j);
+            let (dx, dy) = (x - site.x_m, y - site.y_m);
+            let d = (dx * dx + dy * dy).sqrt().max(1.0);
+            let azimuth = dx.atan2(dy).to_degrees();
+            let rx_z = terrain.height_m.get(w.ix0 + i, w.iy0 + j) as f64 + p.rx_height_m;
+            let depression = (tx_z - rx_z).atan2(d).to_degrees();
+            let (mut best, mut sum) = (f64::NEG_INFINITY, 0.0);
+            for s in &site.sectors {
+                let fi = freqs.iter().position(|&f| f == s.freq_mhz).unwrap_or(0);
+                let l = losses[fi][c];
+                if l.is_nan() {
+                    continue;
+                }
+                let v = s.rs_eirp_dbm() + sector_gain_db(s, azimuth, depression) - l as f64;
+                best = best.max(v);
+                sum += 10f64.powf(v / 10.0);
+            }
+            if best.is_finite() {
+                rsrp[c] = best as f32;
+                total[c] = sum as f32;
+            }
+        }
+    }
+    Some(SiteWindow {
+        site: index,
+        ix0: w.ix0,
+        iy0: w.iy0,
+        nx: w.nx,
+        ny: w.ny,
+        rsrp_dbm: rsrp,
+        total_mw: total,
+        warnings,
+    })
+}
+
+/// RSRP (dBm) of `site`'s best sector at one point, computed along the direct path: the reference
+/// the raster engine is tested against, and what gap analysis uses. `with_terrain = false` drops
+/// diffraction (used to tell terrain shadow from lack of range).
+pub fn point_rsrp_dbm(
+    site: &Site,
+    terrain: &Terrain,
+    p: &CoverageParams,
+    x: f64,
+    y: f64,
+    with_terrain: bool,
+) -> f64 {
+    let g = terrain.grid();
+    let (dx, dy) = (x - site.x_m, y - site.y_m);
+    let d = (dx * dx + dy * dy).sqrt().max(1.0);
+    let tx_ground = terrain.height_at(site.x_m, site.y_m) as f64;
+    let tx_z = tx_ground + site.height_m;
+    let rx_ground = terrain.height_at(x, y) as f64;
+    let azimuth = dx.atan2(dy).to_degrees();
+    let depression = (tx_z - rx_ground - p.rx_height_m).atan2(d).to_degrees();
+    // The direct path in n equal steps no longer than the engine's sampling step.
+    let step_max = g.cell_m * p.sample_step_cells;
+    let n = ((d / step_max).ceil() as usize).max(1);
+    let step_m = d / n as f64;
+    let ground: Vec<f64> = (0..=n)
+        .map(|k| match k {
+            0 => tx_ground,
+            _ if k == n => rx_ground,
+            _ => {
+                let dk = k as f64 * step_m;
+                terrain.height_at(site.x_m + dx * dk / d, site.y_m + dy * dk / d) as f64
+            }
+        })
+        .collect();
+    let profile = TerrainProfile::from_ground(step_m, &ground);
+    let mut best = f64::NEG_INFINITY;
+    for s in &site.sectors {
+        let link = link(site, p, s.freq_mhz);
+        let l = if with_terrain {
+            p.model
+                .profile_loss_db(&link, &profile)
+                .map_or(f64::NAN, |(l, _)| l)
+        } else {
+            p.model.base_loss_db(&link, d)
+        };
+        if l.is_nan() {
+            continue;
+        }
+        best = best.max(s.rs_eirp_dbm() + sector_gain_db(s, azimuth, depression) - l);
+    }
+    best
+}

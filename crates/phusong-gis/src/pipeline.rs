@@ -1,0 +1,324 @@
+//! The study's stages, each reading the previous stage's files from the run folder:
+//! `synth` → `coverage` → `gaps` → `plan` → `export`. Orchestration only: the computing is the
+//! engine's, the file formats are `io`'s, the JSON reports are [`crate::reports`]'.
+
+use crate::error::{Error, Result};
+use crate::export as ex;
+use crate::io::raster_in::{read_raster_to_grid, Resample};
+use crate::io::{atomic, raster_out, sites_csv};
+use crate::reports::{self, *};
+use crate::scenario::Scenario;
+use crate::study::Study;
+use phusong_engine::coverage::rollup::{rollup, Rollup};
+use phusong_engine::coverage::{combine, compute_windows, CoverageParams, CoverageRasters};
+use phusong_engine::gaps::{find_gaps, site_index, Gap, GapCause};
+use phusong_engine::grid::Raster;
+use phusong_engine::plan::build::{self, Demand, PlanInputs};
+use phusong_engine::progress::Progress;
+use phusong_engine::radio::Site;
+use std::path::Path;
+
+pub use crate::run_folder::files;
+
+/// How stages report: progress of long loops (engine callback) and one line per stage.
+pub trait Reporter: Progress {
+    fn log(&self, msg: &str);
+}
+
+/// Reports nothing.
+pub struct Quiet;
+
+impl Progress for Quiet {}
+
+impl Reporter for Quiet {
+    fn log(&self, _msg: &str) {}
+}
+
+/// Stage 1: prepare inputs (real or synthetic) into `run_dir/inputs/`.
+pub fn stage_synth(s: &Scenario, run_dir: &Path, r: &dyn Reporter) -> Result<Study> {
+    let t = std::time::Instant::now();
+    let study = Study::prepare(s, run_dir, &|m| r.log(m))?;
+    let synthetic = if study.info.synthetic_layers.is_empty() {
+        "none".to_string()
+    } else {
+        study.info.synthetic_layers.join("; ")
+    };
+    r.log(&format!(
+        "inputs: {} sites, {} hamlets, {} communes, {} road lines ({:.1} s); synthetic: {synthetic}",
+        study.sites.len(),
+        study.hamlets.len(),
+        study.communes.len(),
+        study.roads.len(),
+        t.elapsed().as_secs_f64(),
+    ));
+    Ok(study)
+}
+
+/// Computes coverage rasters for `sites` on the study grid.
+pub fn coverage_rasters(
+    study: &Study,
+    sites: &[Site],
+    p: &CoverageParams,
+    r: &dyn Reporter,
+) -> CoverageRasters {
+    let windows = compute_windows(&study.terrain, sites, p, r);
+    combine(&study.info.grid, sites, &windows, p)
+}
+
+fn roll(study: &Study, rsrp: &Raster<f32>, p: &CoverageParams) -> Rollup {
+    rollup(
+        rsrp,
+        &study.mask,
+        &study.commune_of_cell,
+        study.communes.len(),
+        &study.hamlets,
+        p.effective_threshold_dbm(),
+    )
+}
+
+/// Stage 2: coverage of the existing sites → rasters and `coverage.json`.
+pub fn stage_coverage(
+    s: &Scenario,
+    study: &Study,
+    run_dir: &Path,
+    r: &dyn Reporter,
+) -> Result<CoverageReport> {
+    let t = std::time::Instant::now();
+    let p = &s.coverage;
+    let c = coverage_rasters(study, &study.sites, p, r);
+    if c.rsrp_dbm.data.iter().all(|v| v.is_nan()) {
+        return Err(Error::Other(format!(
+            "coverage: none of the {} sites reaches any cell of the study grid; nothing was written \
+             (check the sites' positions and CRS, and inputs/sites.csv)",
+            study.sites.len()
+        )));
+    }
+    let total = roll(study, &c.rsrp_dbm, p);
+    let per_operator = c
+        .operators
+        .iter()
+        .zip(&c.operator_rsrp_dbm)
+        .map(|(o, ras)| (o.clone(), (&roll(study, ras, p).total).into()))
+        .collect();
+    let report = CoverageReport {
+        threshold_rsrp_dbm: p.threshold_rsrp_dbm,
+        location_reliability_pct: p.model.location_reliability_pct,
+        reliability_method: p.model.reliability_method(),
+        indoor_margin_db: p.indoor_margin_db,
+        sites: study.sites.len(),
+        total: (&total.total).into(),
+        per_operator,
+        mean_sinr_db: mean_on_land(&c.sinr_db, &study.mask),
+        model_warnings: c.warnings.clone(),
+    };
+    // Everything is computed and checked before the first file is written.
+    let json = reports::to_json(&report, files::COVERAGE)?;
+    raster_out::write_cog(&run_dir.join(files::RSRP), &c.rsrp_dbm, "rsrp_dbm")?;
+    raster_out::write_cog(&run_dir.join(files::SERVER), &c.server, "serving_site_id")?;
+    raster_out::write_cog(&run_dir.join(files::SINR), &c.sinr_db, "sinr_db")?;
+    raster_out::write_cog(
+        &run_dir.join(files::OVERLAP),
+        &c.servers_in_margin,
+        "servers_within_6db",
+    )?;
+    atomic::write_string_atomic(&run_dir.join(files::COVERAGE), &json)?;
+    r.log(&format!(
+        "coverage: {:.2} % of land, {:.2} % of hamlets, {:.2} % of people at RSRP ≥ {} dBm ({:.1} s)",
+        report.total.land_area_covered_pct, report.total.hamlets_covered_pct, report.total.population_covered_pct,
+        p.effective_threshold_dbm(), t.elapsed().as_secs_f64()
+    ));
+    if c.warnings.refusals() > 0 {
+        r.log(&format!(
+            "coverage: the model refused {} of {} evaluations (see model_warnings in {})",
+            c.warnings.refusals(),
+            c.warnings.evaluations,
+            files::COVERAGE
+        ));
+    }
+    Ok(report)
+}
+
+/// Mean of a raster over land cells that have a value (`None` when none has).
+fn mean_on_land(v: &Raster<f32>, mask: &Raster<u8>) -> Option<f64> {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for (i, x) in v.data.iter().enumerate() {
+        if mask.data[i] == 1 && !x.is_nan() {
+            sum += *x as f64;
+            n += 1;
+        }
+    }
+    (n > 0).then(|| sum / n as f64)
+}
+
+fn read_rsrp(study: &Study, run_dir: &Path, name: &str) -> Result<Raster<f32>> {
+    let path = run_dir.join(name);
+    if !path.exists() {
+        return Err(Error::input(&path, "missing; run `phusong coverage` first"));
+    }
+    read_raster_to_grid(&path, &study.info.grid, Resample::Nearest)
+}
+
+/// Stage 3: gaps — every uncovered hamlet, with its cause → `gaps.json`.
+pub fn stage_gaps(
+    s: &Scenario,
+    study: &Study,
+    run_dir: &Path,
+    r: &dyn Reporter,
+) -> Result<Vec<Gap>> {
+    let rsrp = read_rsrp(study, run_dir, files::RSRP)?;
+    let roll = roll(study, &rsrp, &s.coverage);
+    let idx = site_index(&study.sites);
+    let gaps = find_gaps(
+        &study.hamlets,
+        &roll.hamlets,
+        &study.sites,
+        &idx,
+        &study.terrain,
+        &s.coverage,
+    );
+    atomic::write_string_atomic(
+        &run_dir.join(files::GAPS),
+        &reports::to_json(&gaps, files::GAPS)?,
+    )?;
+    let shadow = gaps
+        .iter()
+        .filter(|g| g.cause == GapCause::TerrainShadow)
+        .count();
+    let unpowered = gaps.iter().filter(|g| !g.grid_power).count();
+    r.log(&format!(
+        "gaps: {} hamlets uncovered ({} terrain shadow, {} out of range; {} without grid power)",
+        gaps.len(),
+        shadow,
+        gaps.len() - shadow,
+        unpowered
+    ));
+    Ok(gaps)
+}
+
+/// Stage 4: plan new towers → `proposed_sites.csv`, `plan.json`, the after-plan RSRP raster.
+pub fn stage_plan(
+    s: &Scenario,
+    study: &Study,
+    run_dir: &Path,
+    r: &dyn Reporter,
+) -> Result<PlanReport> {
+    let t = std::time::Instant::now();
+    let p = &s.coverage;
+    let rsrp = read_rsrp(study, run_dir, files::RSRP)?;
+    let before = roll(study, &rsrp, p);
+    let inputs = PlanInputs {
+        terrain: &study.terrain,
+        mask: &study.mask,
+        hamlets: &study.hamlets,
+        sites: &study.sites,
+        rsrp_dbm: &rsrp,
+        before: &before,
+    };
+    let demand = Demand::new(
+        &inputs,
+        p.effective_threshold_dbm(),
+        s.plan.area_weight_per_km2,
+    );
+    let cands = build::candidates_for(&inputs, &demand, &s.plan);
+    let lon_lat = cands
+        .iter()
+        .map(|c| study.proj.unproject(c.x_m, c.y_m))
+        .collect::<Result<Vec<_>>>()?;
+    let plan = build::plan(&inputs, &demand, &cands, &lon_lat, p, &s.plan, r);
+    let after = roll(study, &plan.rsrp_after_dbm, p);
+    let report = PlanReport {
+        budget: s.plan.budget,
+        candidates: plan.candidates,
+        towers: plan.proposed.len(),
+        towers_solar: plan.proposed.iter().filter(|t| !t.grid_powered).count(),
+        objective_covered: plan.objective_covered,
+        objective_upper_bound: plan.objective_upper_bound,
+        towers_for_target: plan.towers_for_target,
+        after: (&after.total).into(),
+        curve: plan.curve,
+        proposed: plan.proposed,
+    };
+    // Everything is computed and checked before the first file is written.
+    let json = reports::to_json(&report, files::PLAN)?;
+    raster_out::write_cog(
+        &run_dir.join(files::RSRP_AFTER),
+        &plan.rsrp_after_dbm,
+        "rsrp_after_plan_dbm",
+    )?;
+    sites_csv::write_sites_csv(&run_dir.join(files::PROPOSED), &plan.sites)?;
+    atomic::write_string_atomic(&run_dir.join(files::PLAN), &json)?;
+    r.log(&format!(
+        "plan: {} towers ({} solar) from {} candidates → {:.2} % of hamlets, {:.2} % of land ({:.1} s)",
+        report.towers, report.towers_solar, report.candidates, report.after.hamlets_covered_pct, report.after.land_area_covered_pct, t.elapsed().as_secs_f64()
+    ));
+    Ok(report)
+}
+
+/// Stage 5: the styled GeoPackage, the QGIS project and `summary.json`.
+pub fn stage_export(
+    s: &Scenario,
+    study: &Study,
+    run_dir: &Path,
+    r: &dyn Reporter,
+) -> Result<Summary> {
+    let p = &s.coverage;
+    let epsg = study.info.grid.epsg;
+    let cov: CoverageReport = read_json(&run_dir.join(files::COVERAGE), "coverage")?;
+    let gaps: Vec<Gap> = read_json(&run_dir.join(files::GAPS), "gaps")?;
+    let plan: PlanReport = read_json(&run_dir.join(files::PLAN), "plan")?;
+    let before = roll(study, &read_rsrp(study, run_dir, files::RSRP)?, p);
+    let after = roll(study, &read_rsrp(study, run_dir, files::RSRP_AFTER)?, p);
+    // Drawing order, top first: what a planner acts on (gaps, proposed towers), then context.
+    let layers = vec![
+        ex::gaps_layer(&gaps, &study.hamlets, epsg),
+        ex::proposed_layer(&plan.proposed, epsg),
+        ex::hamlets_layer(
+            &study.hamlets,
+            epsg,
+            Some((&before.hamlets, Some(&after.hamlets))),
+        ),
+        ex::sites_layer(&study.sites, epsg),
+        ex::communes_layer(
+            &study.communes,
+            epsg,
+            Some((&before.communes, &after.communes)),
+        ),
+    ];
+    crate::io::gpkg::write_gpkg(&run_dir.join(files::GPKG), &layers)?;
+    let rasters = ex::raster_layers();
+    crate::io::qgis::write_project(
+        &run_dir.join(files::PROJECT),
+        epsg,
+        files::GPKG,
+        &layers,
+        &rasters,
+    )?;
+    let summary = Summary::new(s, study, &cov, &gaps, &plan, &before, &after);
+    atomic::write_string_atomic(
+        &run_dir.join(files::SUMMARY),
+        &reports::to_json(&summary, files::SUMMARY)?,
+    )?;
+    r.log(&format!(
+        "export: {} layers in {}, {}, {}",
+        layers.len() + rasters.len(),
+        files::GPKG,
+        files::PROJECT,
+        files::SUMMARY
+    ));
+    Ok(summary)
+}
+
+/// Runs every stage in order.
+pub fn run_all(s: &Scenario, run_dir: &Path, r: &dyn Reporter) -> Result<Summary> {
+    std::fs::create_dir_all(run_dir).map_err(|e| Error::Io {
+        context: format!("creating {}", run_dir.display()),
+        source: e,
+    })?;
+    stage_synth(s, run_dir, r)?;
+    // Later stages read the inputs back from files, exactly as the stage subcommands do.
+    let study = Study::load(run_dir)?;
+    stage_coverage(s, &study, run_dir, r)?;
+    stage_gaps(s, &study, run_dir, r)?;
+    stage_plan(s, &study, run_dir, r)?;
+    stage_export(s, &study, run_dir, r)
+}
