@@ -289,19 +289,22 @@ fn run(cli: Cli) -> Result<()> {
         Command::Link(a) => run_link(a)?,
         Command::Synth(a) => {
             let (s, out) = load(a)?;
-            pipeline::stage_synth(&s, &out, r)?;
+            pipeline::stage_synth(&s, &pipeline::Run::open(&out)?, r)?;
         }
         Command::Coverage(a) => {
             let (s, out) = load(a)?;
-            pipeline::stage_coverage(&s, &Study::load(&out)?, &out, r)?;
+            let run = pipeline::Run::open(&out)?;
+            pipeline::stage_coverage(&s, &Study::load(&out)?, &run, r)?;
         }
         Command::Gaps(a) => {
             let (s, out) = load(a)?;
-            pipeline::stage_gaps(&s, &Study::load(&out)?, &out, r)?;
+            let run = pipeline::Run::open(&out)?;
+            pipeline::stage_gaps(&s, &Study::load(&out)?, &run, r)?;
         }
         Command::Plan(a) => {
             let (s, out) = load(a)?;
-            pipeline::stage_plan(&s, &Study::load(&out)?, &out, r)?;
+            let run = pipeline::Run::open(&out)?;
+            pipeline::stage_plan(&s, &Study::load(&out)?, &run, r)?;
         }
         Command::Bench {
             iterations,
@@ -312,7 +315,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::P1812 { profile, params } => run_p1812(profile, params)?,
         Command::Export(a) => {
             let (s, out) = load(a)?;
-            let summary = pipeline::stage_export(&s, &Study::load(&out)?, &out, r)?;
+            let run = pipeline::Run::open(&out)?;
+            let summary = pipeline::stage_export(&s, &Study::load(&out)?, &run, r)?;
             print_summary(&summary, &out);
         }
     }

@@ -43,6 +43,9 @@ pub enum Error {
     /// ITU-R P.1812 refused its inputs or could not read them (messages name file, row, column).
     #[error(transparent)]
     P1812(#[from] phusong_engine::propagation::p1812::P1812Error),
+    /// The run folder is locked, inconsistent or stale (names the stage to re-run).
+    #[error(transparent)]
+    Run(#[from] crate::run_folder::RunError),
     /// Anything else, with a message.
     #[error("{0}")]
     Other(String),

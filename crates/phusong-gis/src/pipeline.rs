@@ -5,8 +5,9 @@
 use crate::error::{Error, Result};
 use crate::export as ex;
 use crate::io::raster_in::{read_raster_to_grid, Resample};
-use crate::io::{atomic, raster_out, sites_csv};
+use crate::io::{raster_out, sites_csv};
 use crate::reports::{self, *};
+use crate::run_folder::{clean_stale_temps, LockMode, RunLock, StageTx};
 use crate::scenario::Scenario;
 use crate::study::Study;
 use phusong_engine::coverage::rollup::{rollup, Rollup};
@@ -16,9 +17,68 @@ use phusong_engine::grid::Raster;
 use phusong_engine::plan::build::{self, Demand, PlanInputs};
 use phusong_engine::progress::Progress;
 use phusong_engine::radio::Site;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use crate::run_folder::files;
+
+/// phusong's version, recorded in every stage manifest.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A run folder opened for writing: one writer at a time (`.lock`), temp files of dead runs
+/// removed. Each stage commits its outputs with a manifest (see [`crate::run_folder`]).
+pub struct Run {
+    pub dir: PathBuf,
+    lock: RunLock,
+}
+
+impl Run {
+    /// Creates `dir` if needed and takes its lock; refuses when another live process holds it.
+    pub fn open(dir: &Path) -> Result<Run> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Io {
+            context: format!("creating {}", dir.display()),
+            source: e,
+        })?;
+        let lock = RunLock::acquire(dir, LockMode::Fail)?;
+        clean_stale_temps(dir)?;
+        Ok(Run {
+            dir: dir.to_path_buf(),
+            lock,
+        })
+    }
+
+    fn begin(&self, stage: &str) -> Result<StageTx<'_>> {
+        Ok(StageTx::begin(&self.dir, stage, &self.lock)?)
+    }
+}
+
+/// Records the study's input files (`inputs/…`) a stage reads, so a later edit is detected.
+fn record_inputs(tx: &mut StageTx) -> Result<()> {
+    use crate::study::files as f;
+    for name in [
+        f::STUDY,
+        f::DEM,
+        f::MASK,
+        f::COMMUNE_ID,
+        f::COMMUNES,
+        f::HAMLETS,
+        f::ROADS,
+        f::SITES,
+    ] {
+        let rel = Path::new(f::DIR).join(name);
+        if tx.run_dir().join(&rel).is_file() {
+            tx.read(&rel)?;
+        }
+    }
+    Ok(())
+}
+
+/// Commits a stage with the scenario as its parameters.
+fn commit(tx: StageTx, s: &Scenario) -> Result<()> {
+    let params = serde_json::to_value(s)
+        .map_err(|e| Error::Other(format!("recording the scenario in the manifest: {e}")))?;
+    tx.commit(VERSION, params)?;
+    Ok(())
+}
 
 /// How stages report: progress of long loops (engine callback) and one line per stage.
 pub trait Reporter: Progress {
@@ -35,9 +95,27 @@ impl Reporter for Quiet {
 }
 
 /// Stage 1: prepare inputs (real or synthetic) into `run_dir/inputs/`.
-pub fn stage_synth(s: &Scenario, run_dir: &Path, r: &dyn Reporter) -> Result<Study> {
+pub fn stage_synth(s: &Scenario, run: &Run, r: &dyn Reporter) -> Result<Study> {
     let t = std::time::Instant::now();
-    let study = Study::prepare(s, run_dir, &|m| r.log(m))?;
+    let mut tx = run.begin("synth")?;
+    for p in [
+        &s.inputs.dem,
+        &s.inputs.sites_csv,
+        &s.inputs.opencellid_csv,
+        &s.inputs.hamlets,
+        &s.inputs.communes,
+        &s.inputs.roads,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let path = s.resolve(p);
+        if path.is_file() {
+            tx.read(&std::path::absolute(&path).unwrap_or(path))?;
+        }
+    }
+    let study = Study::prepare(s, tx.staging_dir(), &|m| r.log(m))?;
+    commit(tx, s)?;
     let synthetic = if study.info.synthetic_layers.is_empty() {
         "none".to_string()
     } else {
@@ -80,10 +158,12 @@ fn roll(study: &Study, rsrp: &Raster<f32>, p: &CoverageParams) -> Rollup {
 pub fn stage_coverage(
     s: &Scenario,
     study: &Study,
-    run_dir: &Path,
+    run: &Run,
     r: &dyn Reporter,
 ) -> Result<CoverageReport> {
     let t = std::time::Instant::now();
+    let mut tx = run.begin("coverage")?;
+    record_inputs(&mut tx)?;
     let p = &s.coverage;
     let c = coverage_rasters(study, &study.sites, p, r);
     if c.rsrp_dbm.data.iter().all(|v| v.is_nan()) {
@@ -113,15 +193,20 @@ pub fn stage_coverage(
     };
     // Everything is computed and checked before the first file is written.
     let json = reports::to_json(&report, files::COVERAGE)?;
-    raster_out::write_cog(&run_dir.join(files::RSRP), &c.rsrp_dbm, "rsrp_dbm")?;
-    raster_out::write_cog(&run_dir.join(files::SERVER), &c.server, "serving_site_id")?;
-    raster_out::write_cog(&run_dir.join(files::SINR), &c.sinr_db, "sinr_db")?;
+    raster_out::write_cog(&tx.output_path(files::RSRP)?, &c.rsrp_dbm, "rsrp_dbm")?;
     raster_out::write_cog(
-        &run_dir.join(files::OVERLAP),
+        &tx.output_path(files::SERVER)?,
+        &c.server,
+        "serving_site_id",
+    )?;
+    raster_out::write_cog(&tx.output_path(files::SINR)?, &c.sinr_db, "sinr_db")?;
+    raster_out::write_cog(
+        &tx.output_path(files::OVERLAP)?,
         &c.servers_in_margin,
         "servers_within_6db",
     )?;
-    atomic::write_string_atomic(&run_dir.join(files::COVERAGE), &json)?;
+    tx.write(files::COVERAGE, json.as_bytes())?;
+    commit(tx, s)?;
     r.log(&format!(
         "coverage: {:.2} % of land, {:.2} % of hamlets, {:.2} % of people at RSRP ≥ {} dBm ({:.1} s)",
         report.total.land_area_covered_pct, report.total.hamlets_covered_pct, report.total.population_covered_pct,
@@ -150,22 +235,28 @@ fn mean_on_land(v: &Raster<f32>, mask: &Raster<u8>) -> Option<f64> {
     (n > 0).then(|| sum / n as f64)
 }
 
-fn read_rsrp(study: &Study, run_dir: &Path, name: &str) -> Result<Raster<f32>> {
-    let path = run_dir.join(name);
-    if !path.exists() {
-        return Err(Error::input(&path, "missing; run `phusong coverage` first"));
-    }
+/// Reads an RSRP raster another stage wrote, recording it as this stage's input.
+fn read_rsrp(study: &Study, tx: &mut StageTx, name: &str) -> Result<Raster<f32>> {
+    let path = tx.read(Path::new(name))?;
     read_raster_to_grid(&path, &study.info.grid, Resample::Nearest)
 }
 
+/// Reads a JSON report another stage wrote, recording it as this stage's input.
+fn read_report<T: for<'a> serde::Deserialize<'a>>(
+    tx: &mut StageTx,
+    name: &str,
+    stage: &str,
+) -> Result<T> {
+    let path = tx.read(Path::new(name))?;
+    read_json(&path, stage)
+}
+
 /// Stage 3: gaps — every uncovered hamlet, with its cause → `gaps.json`.
-pub fn stage_gaps(
-    s: &Scenario,
-    study: &Study,
-    run_dir: &Path,
-    r: &dyn Reporter,
-) -> Result<Vec<Gap>> {
-    let rsrp = read_rsrp(study, run_dir, files::RSRP)?;
+pub fn stage_gaps(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) -> Result<Vec<Gap>> {
+    let mut tx = run.begin("gaps")?;
+    tx.upstream("coverage")?;
+    record_inputs(&mut tx)?;
+    let rsrp = read_rsrp(study, &mut tx, files::RSRP)?;
     let roll = roll(study, &rsrp, &s.coverage);
     let idx = site_index(&study.sites);
     let gaps = find_gaps(
@@ -176,10 +267,11 @@ pub fn stage_gaps(
         &study.terrain,
         &s.coverage,
     );
-    atomic::write_string_atomic(
-        &run_dir.join(files::GAPS),
-        &reports::to_json(&gaps, files::GAPS)?,
+    tx.write(
+        files::GAPS,
+        reports::to_json(&gaps, files::GAPS)?.as_bytes(),
     )?;
+    commit(tx, s)?;
     let shadow = gaps
         .iter()
         .filter(|g| g.cause == GapCause::TerrainShadow)
@@ -196,15 +288,13 @@ pub fn stage_gaps(
 }
 
 /// Stage 4: plan new towers → `proposed_sites.csv`, `plan.json`, the after-plan RSRP raster.
-pub fn stage_plan(
-    s: &Scenario,
-    study: &Study,
-    run_dir: &Path,
-    r: &dyn Reporter,
-) -> Result<PlanReport> {
+pub fn stage_plan(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) -> Result<PlanReport> {
     let t = std::time::Instant::now();
     let p = &s.coverage;
-    let rsrp = read_rsrp(study, run_dir, files::RSRP)?;
+    let mut tx = run.begin("plan")?;
+    tx.upstream("coverage")?;
+    record_inputs(&mut tx)?;
+    let rsrp = read_rsrp(study, &mut tx, files::RSRP)?;
     let before = roll(study, &rsrp, p);
     let inputs = PlanInputs {
         terrain: &study.terrain,
@@ -241,12 +331,13 @@ pub fn stage_plan(
     // Everything is computed and checked before the first file is written.
     let json = reports::to_json(&report, files::PLAN)?;
     raster_out::write_cog(
-        &run_dir.join(files::RSRP_AFTER),
+        &tx.output_path(files::RSRP_AFTER)?,
         &plan.rsrp_after_dbm,
         "rsrp_after_plan_dbm",
     )?;
-    sites_csv::write_sites_csv(&run_dir.join(files::PROPOSED), &plan.sites)?;
-    atomic::write_string_atomic(&run_dir.join(files::PLAN), &json)?;
+    sites_csv::write_sites_csv(&tx.output_path(files::PROPOSED)?, &plan.sites)?;
+    tx.write(files::PLAN, json.as_bytes())?;
+    commit(tx, s)?;
     r.log(&format!(
         "plan: {} towers ({} solar) from {} candidates → {:.2} % of hamlets, {:.2} % of land ({:.1} s)",
         report.towers, report.towers_solar, report.candidates, report.after.hamlets_covered_pct, report.after.land_area_covered_pct, t.elapsed().as_secs_f64()
@@ -255,19 +346,19 @@ pub fn stage_plan(
 }
 
 /// Stage 5: the styled GeoPackage, the QGIS project and `summary.json`.
-pub fn stage_export(
-    s: &Scenario,
-    study: &Study,
-    run_dir: &Path,
-    r: &dyn Reporter,
-) -> Result<Summary> {
+pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) -> Result<Summary> {
     let p = &s.coverage;
     let epsg = study.info.grid.epsg;
-    let cov: CoverageReport = read_json(&run_dir.join(files::COVERAGE), "coverage")?;
-    let gaps: Vec<Gap> = read_json(&run_dir.join(files::GAPS), "gaps")?;
-    let plan: PlanReport = read_json(&run_dir.join(files::PLAN), "plan")?;
-    let before = roll(study, &read_rsrp(study, run_dir, files::RSRP)?, p);
-    let after = roll(study, &read_rsrp(study, run_dir, files::RSRP_AFTER)?, p);
+    let mut tx = run.begin("export")?;
+    for stage in ["coverage", "gaps", "plan"] {
+        tx.upstream(stage)?;
+    }
+    record_inputs(&mut tx)?;
+    let cov: CoverageReport = read_report(&mut tx, files::COVERAGE, "coverage")?;
+    let gaps: Vec<Gap> = read_report(&mut tx, files::GAPS, "gaps")?;
+    let plan: PlanReport = read_report(&mut tx, files::PLAN, "plan")?;
+    let before = roll(study, &read_rsrp(study, &mut tx, files::RSRP)?, p);
+    let after = roll(study, &read_rsrp(study, &mut tx, files::RSRP_AFTER)?, p);
     // Drawing order, top first: what a planner acts on (gaps, proposed towers), then context.
     let layers = vec![
         ex::gaps_layer(&gaps, &study.hamlets, epsg),
@@ -284,20 +375,22 @@ pub fn stage_export(
             Some((&before.communes, &after.communes)),
         ),
     ];
-    crate::io::gpkg::write_gpkg(&run_dir.join(files::GPKG), &layers)?;
+    crate::io::gpkg::write_gpkg(&tx.output_path(files::GPKG)?, &layers)?;
     let rasters = ex::raster_layers();
-    crate::io::qgis::write_project(
-        &run_dir.join(files::PROJECT),
+    crate::io::qgis::write_project_in(
+        &tx.output_path(files::PROJECT)?,
+        &run.dir,
         epsg,
         files::GPKG,
         &layers,
         &rasters,
     )?;
     let summary = Summary::new(s, study, &cov, &gaps, &plan, &before, &after);
-    atomic::write_string_atomic(
-        &run_dir.join(files::SUMMARY),
-        &reports::to_json(&summary, files::SUMMARY)?,
+    tx.write(
+        files::SUMMARY,
+        reports::to_json(&summary, files::SUMMARY)?.as_bytes(),
     )?;
+    commit(tx, s)?;
     r.log(&format!(
         "export: {} layers in {}, {}, {}",
         layers.len() + rasters.len(),
@@ -310,15 +403,12 @@ pub fn stage_export(
 
 /// Runs every stage in order.
 pub fn run_all(s: &Scenario, run_dir: &Path, r: &dyn Reporter) -> Result<Summary> {
-    std::fs::create_dir_all(run_dir).map_err(|e| Error::Io {
-        context: format!("creating {}", run_dir.display()),
-        source: e,
-    })?;
-    stage_synth(s, run_dir, r)?;
+    let run = Run::open(run_dir)?;
+    stage_synth(s, &run, r)?;
     // Later stages read the inputs back from files, exactly as the stage subcommands do.
     let study = Study::load(run_dir)?;
-    stage_coverage(s, &study, run_dir, r)?;
-    stage_gaps(s, &study, run_dir, r)?;
-    stage_plan(s, &study, run_dir, r)?;
-    stage_export(s, &study, run_dir, r)
+    stage_coverage(s, &study, &run, r)?;
+    stage_gaps(s, &study, &run, r)?;
+    stage_plan(s, &study, &run, r)?;
+    stage_export(s, &study, &run, r)
 }

@@ -355,11 +355,11 @@ fn vector_layer(
 /// its extent joins `extent`.
 fn raster_layer(
     path: &Path,
+    dir: &Path,
     r: &RasterLayer,
     i: usize,
     extent: &mut ProjectExtent,
 ) -> Result<ProjectLayer> {
-    let dir = path.parent().unwrap_or(Path::new("."));
     let source = relative(path, &r.rel_path)?;
     let info = raster_info(
         &dir.join(&r.rel_path),
@@ -487,6 +487,20 @@ pub fn write_project(
     vectors: &[Layer],
     rasters: &[RasterLayer],
 ) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    write_project_in(path, dir, epsg, gpkg_rel_path, vectors, rasters)
+}
+
+/// As [`write_project`], reading the rasters' extents from `data_dir` (the run folder) while the
+/// project is written elsewhere (a stage's staging folder, moved into the run folder at commit).
+pub fn write_project_in(
+    path: &Path,
+    data_dir: &Path,
+    epsg: u32,
+    gpkg_rel_path: &str,
+    vectors: &[Layer],
+    rasters: &[RasterLayer],
+) -> Result<()> {
     let gpkg = relative(path, gpkg_rel_path)?;
     let mut extent = ProjectExtent {
         epsg,
@@ -498,7 +512,7 @@ pub fn write_project(
         layers.push(vector_layer(&gpkg, l, i, &mut extent)?);
     }
     for (j, r) in rasters.iter().enumerate() {
-        layers.push(raster_layer(path, r, vectors.len() + j, &mut extent)?);
+        layers.push(raster_layer(path, data_dir, r, vectors.len() + j, &mut extent)?);
     }
     layers.sort_by_key(|l| l.order); // stable: keeps the caller's order within a group
     let full = extent.full.unwrap_or([0.0, 0.0, 1.0, 1.0]);
