@@ -187,10 +187,11 @@ fn load(a: &StudyArgs) -> Result<(Scenario, PathBuf)> {
     }
     a.model.apply(&mut s.coverage.model)?;
     s.validate()?;
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("out").join(&s.name));
+    let out = match &a.out {
+        Some(o) => o.clone(),
+        // A scenario's name never leads outside out/ (no `..`, absolute paths or separators).
+        None => phusong_gis::run_folder::confine(Path::new("out"), &s.name)?,
+    };
     Ok((s, out))
 }
 

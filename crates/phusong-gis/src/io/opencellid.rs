@@ -102,6 +102,7 @@ pub fn read_opencellid_radios(
             )));
         }
     }
+    crate::io::check_input_file(path, crate::io::MAX_CSV_BYTES)?;
     let file = std::fs::File::open(path).ctx(|| format!("opening {}", path.display()))?;
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)

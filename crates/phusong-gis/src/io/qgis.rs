@@ -512,7 +512,13 @@ pub fn write_project_in(
         layers.push(vector_layer(&gpkg, l, i, &mut extent)?);
     }
     for (j, r) in rasters.iter().enumerate() {
-        layers.push(raster_layer(path, data_dir, r, vectors.len() + j, &mut extent)?);
+        layers.push(raster_layer(
+            path,
+            data_dir,
+            r,
+            vectors.len() + j,
+            &mut extent,
+        )?);
     }
     layers.sort_by_key(|l| l.order); // stable: keeps the caller's order within a group
     let full = extent.full.unwrap_or([0.0, 0.0, 1.0, 1.0]);

@@ -118,6 +118,7 @@ struct Row {
 
 /// Reads phusong's site CSV (format in the module doc) and projects sites into `proj`'s CRS.
 pub fn read_sites_csv(path: &Path, proj: &Projector) -> Result<Vec<Site>> {
+    crate::io::check_input_file(path, crate::io::MAX_CSV_BYTES)?;
     let file = std::fs::File::open(path).ctx(|| format!("opening {}", path.display()))?;
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)

@@ -230,6 +230,12 @@ impl<'de> Deserialize<'de> for ModelConfig {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde_json::Value;
         let mut map = serde_json::Map::<String, Value>::deserialize(d)?;
+        // Study files have no null: a null here was a NaN or infinity, which JSON cannot hold.
+        if let Some((k, _)) = map.iter().find(|(_, v)| v.is_null()) {
+            return Err(D::Error::custom(format!(
+                "coverage.model.{k} is not a finite number: expected a finite value"
+            )));
+        }
         let mut take = |key: &str, default: f64| match map.remove(key) {
             None => Ok(default),
             Some(v) => v

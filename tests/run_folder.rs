@@ -1,0 +1,274 @@
+//! What phusong guarantees about a run folder, through the binary: a killed stage never leaves a
+//! mix that later stages accept, one writer at a time, edited inputs are detected, and bad input
+//! gives exit status 1 or 2 with a named cause within seconds.
+
+use phusong_engine::coverage::rollup::rollup;
+use phusong_gis::io::raster_in::{read_raster_to_grid, Resample};
+use phusong_gis::reports::CoverageReport;
+use phusong_gis::run_folder::verify;
+use phusong_gis::study::Study;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/nghe-an")
+}
+
+/// A 15 × 15 km window at 250 m with a small synthetic network (seconds per stage).
+fn scenario(dir: &Path, name: &str, extra: &str) -> PathBuf {
+    let d = data();
+    let text = format!(
+        "name = \"{name}\"\nresolution_m = 250.0\nseed = 7\n\
+         clip_m = [505000.0, 2085000.0, 520000.0, 2100000.0]\n\
+         [synth]\np1511 = \"{}\"\nlandmask = \"{}\"\nplaces = \"{}\"\nsites = 60\nhamlets = 80\n\
+         unpowered_hamlets = 3\nunderserved_hamlets = 5\npopulation = 60000\ncommunes = 4\n\
+         [plan]\nbudget = 5\ngrid_spacing_m = 4000.0\n{extra}\n",
+        d.join("dem/p1511_topo_5arcmin.asc").display(),
+        d.join("coast/landmask_3s.tif").display(),
+        d.join("places/geonames_places.tsv").display(),
+    );
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn phusong(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_phusong"))
+        .args(args)
+        .arg("--quiet")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn fails_with(out: &Output, codes: &[i32], want: &[&str]) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.code().is_some_and(|c| codes.contains(&c)),
+        "status {:?}: {err}",
+        out.status
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    for w in want {
+        assert!(err.contains(w), "{w:?} not in: {err}");
+    }
+}
+
+#[test]
+fn an_input_edited_after_a_stage_is_detected_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = scenario(tmp.path(), "a", "");
+    let out = tmp.path().join("a");
+    let (s, o) = (sc.to_str().unwrap(), out.to_str().unwrap());
+    ok(&phusong(&["run", s, "--out", o]));
+    // Fewer hamlets from another study replace inputs/hamlets.gpkg (README: edit and re-run).
+    let sc_b = scenario(tmp.path(), "b", "");
+    let text = std::fs::read_to_string(&sc_b)
+        .unwrap()
+        .replace("hamlets = 80", "hamlets = 20");
+    std::fs::write(&sc_b, text).unwrap();
+    let out_b = tmp.path().join("b");
+    ok(&phusong(&[
+        "synth",
+        sc_b.to_str().unwrap(),
+        "--out",
+        out_b.to_str().unwrap(),
+    ]));
+    std::fs::copy(
+        out_b.join("inputs/hamlets.gpkg"),
+        out.join("inputs/hamlets.gpkg"),
+    )
+    .unwrap();
+    // Plan and export refuse: gaps and coverage were computed with the old hamlets.
+    let e = phusong(&["export", s, "--out", o]);
+    fails_with(&e, &[1], &["hamlets.gpkg", "re-run"]);
+    // Re-running from gaps on takes the edit.
+    for stage in ["coverage", "gaps", "plan", "export"] {
+        ok(&phusong(&[stage, s, "--out", o]));
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["hamlets"], 20);
+}
+
+#[test]
+fn a_second_writer_is_refused_while_the_first_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = scenario(tmp.path(), "c", "");
+    let out = tmp.path().join("c");
+    let (s, o) = (sc.to_str().unwrap(), out.to_str().unwrap());
+    let mut first = Command::new(env!("CARGO_BIN_EXE_phusong"))
+        .args(["run", s, "--out", o, "--quiet"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while !out.join(".lock").exists() && t.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let second = phusong(&["coverage", s, "--out", o]);
+    let first_ok = first.wait().unwrap().success();
+    assert!(first_ok);
+    fails_with(&second, &[1], &["being written by pid", ".lock"]);
+    assert!(
+        !out.join(".lock").exists(),
+        "the lock is released at the end"
+    );
+}
+
+/// Kill -9 of the coverage stage at random points, alternating two models (different rasters):
+/// whenever the run folder's coverage manifest verifies, `coverage.json` agrees with the RSRP
+/// raster next to it (the same generation), and `gaps` either runs or asks to re-run coverage.
+#[test]
+fn kill_minus_nine_never_leaves_an_accepted_mix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = scenario(tmp.path(), "k", "");
+    let out = tmp.path().join("k");
+    let (s, o) = (sc.to_str().unwrap(), out.to_str().unwrap());
+    ok(&phusong(&["synth", s, "--out", o]));
+    ok(&phusong(&["coverage", s, "--out", o]));
+    let study = Study::load(&out).unwrap();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let (mut accepted, mut rerun) = (0, 0);
+    for round in 0..10 {
+        let model = if round % 2 == 0 {
+            "hata"
+        } else {
+            "hata-deygout"
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_phusong"))
+            .args(["coverage", s, "--out", o, "--quiet", "--model", model])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(Duration::from_millis(50 + seed % 1500));
+        let _ = child.kill();
+        let _ = child.wait();
+        match verify(&out, "coverage") {
+            Ok(_) => {
+                accepted += 1;
+                let report: CoverageReport =
+                    serde_json::from_slice(&std::fs::read(out.join("coverage.json")).unwrap())
+                        .unwrap();
+                let rsrp = read_raster_to_grid(
+                    &out.join("rsrp_dbm.tif"),
+                    &study.info.grid,
+                    Resample::Nearest,
+                )
+                .unwrap();
+                let r = rollup(
+                    &rsrp,
+                    &study.mask,
+                    &study.commune_of_cell,
+                    study.communes.len(),
+                    &study.hamlets,
+                    report.threshold_rsrp_dbm,
+                );
+                assert!(
+                    (r.total.land_area_covered_pct - report.total.land_area_covered_pct).abs()
+                        < 1e-9,
+                    "round {round}: raster and coverage.json from different runs"
+                );
+                ok(&phusong(&["gaps", s, "--out", o]));
+            }
+            Err(e) => {
+                rerun += 1;
+                assert!(e.to_string().contains("coverage"), "{e}");
+                fails_with(&phusong(&["gaps", s, "--out", o]), &[1], &["coverage"]);
+                ok(&phusong(&["coverage", s, "--out", o]));
+            }
+        }
+    }
+    assert_eq!(accepted + rerun, 10);
+    // No temp or staging files are left once a stage has run again.
+    ok(&phusong(&["coverage", s, "--out", o]));
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp") || n.starts_with(".staging"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn bad_parameters_and_inputs_fail_fast_with_a_named_cause() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = tmp.path().join("o");
+    let o = o.to_str().unwrap();
+    let cases: Vec<(&str, &[&str])> = vec![
+        (
+            "[plan]\ngrid_spacing_m = 0.0",
+            &["plan.grid_spacing_m", "m"],
+        ),
+        ("[plan]\nfreq_mhz = 0.0", &["plan.freq_mhz", "MHz"]),
+        ("[plan]\neirp_dbm = nan", &["plan.eirp_dbm", "dBm"]),
+        ("[plan]\ntower_height_m = -100.0", &["plan.tower_height_m"]),
+        ("[plan]\nbandwidth_mhz = 0.0", &["plan.bandwidth_mhz"]),
+        (
+            "[coverage]\nrange_margin_db = nan",
+            &["coverage.range_margin_db", "dB"],
+        ),
+        (
+            "[coverage.model]\ndiffraction_weight = nan",
+            &["coverage.model.diffraction_weight"],
+        ),
+        (
+            "[inputs]\nsites_csv = \"/dev/zero\"",
+            &["/dev/zero", "not a regular file"],
+        ),
+    ];
+    for (i, (extra, want)) in cases.into_iter().enumerate() {
+        // `[plan]` appears in the base scenario: the case's own table replaces it.
+        let sc = scenario(tmp.path(), &format!("bad{i}"), "");
+        let text = std::fs::read_to_string(&sc).unwrap();
+        let text = if extra.starts_with("[plan]") {
+            text.replace(
+                "[plan]\nbudget = 5\ngrid_spacing_m = 4000.0\n",
+                &format!("{extra}\n"),
+            )
+        } else {
+            format!("{text}\n{extra}\n")
+        };
+        std::fs::write(&sc, text).unwrap();
+        let t = Instant::now();
+        let out = phusong(&["run", sc.to_str().unwrap(), "--out", o]);
+        fails_with(&out, &[1], want);
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "{extra}: {:?}",
+            t.elapsed()
+        );
+    }
+    let sc = scenario(tmp.path(), "t", "");
+    fails_with(
+        &phusong(&["run", sc.to_str().unwrap(), "--threads", "100000"]),
+        &[2],
+        &["--threads 100000"],
+    );
+    // A scenario name never leads outside out/.
+    let sc = scenario(tmp.path(), "escape", "");
+    let text = std::fs::read_to_string(&sc).unwrap();
+    std::fs::write(
+        &sc,
+        text.replace("name = \"escape\"", "name = \"../../escape\""),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_phusong"))
+        .args(["synth", sc.to_str().unwrap(), "--quiet"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    fails_with(&out, &[1], &["../../escape"]);
+    assert!(!tmp.path().join("../escape").exists());
+}
