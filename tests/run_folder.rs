@@ -272,3 +272,79 @@ fn bad_parameters_and_inputs_fail_fast_with_a_named_cause() {
     fails_with(&out, &[1], &["../../escape"]);
     assert!(!tmp.path().join("../escape").exists());
 }
+
+/// A GeoTIFF DEM in EPSG:32648 over x 505–510 km, y 2085–2100 km: a third of the test window.
+fn partial_dem(path: &Path, value: f32) {
+    use gdal::raster::Buffer;
+    use gdal::spatial_ref::SpatialRef;
+    let drv = gdal::DriverManager::get_driver_by_name("GTiff").unwrap();
+    let (nx, ny) = (50usize, 150usize);
+    let mut ds = drv
+        .create_with_band_type::<f32, _>(path, nx, ny, 1)
+        .unwrap();
+    ds.set_geo_transform(&[505_000.0, 100.0, 0.0, 2_100_000.0, 0.0, -100.0])
+        .unwrap();
+    ds.set_spatial_ref(&SpatialRef::from_epsg(32648).unwrap())
+        .unwrap();
+    ds.rasterband(1)
+        .unwrap()
+        .write(
+            (0, 0),
+            (nx, ny),
+            &mut Buffer::new((nx, ny), vec![value; nx * ny]),
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_dem_that_does_not_cover_the_study_or_a_grid_too_big_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dem = tmp.path().join("part.tif");
+    partial_dem(&dem, 120.0);
+    let sc = scenario(
+        tmp.path(),
+        "d",
+        &format!("[inputs]\ndem = \"{}\"", dem.display()),
+    );
+    let o = tmp.path().join("d");
+    let out = phusong(&["synth", sc.to_str().unwrap(), "--out", o.to_str().unwrap()]);
+    fails_with(
+        &out,
+        &[1],
+        &["part.tif", "covers only", "% of the study grid"],
+    );
+    assert!(!o.join("inputs").exists(), "nothing written");
+    // Heights of 1e30 m are not terrain.
+    let dem = tmp.path().join("huge.tif");
+    partial_dem(&dem, 1e30);
+    let sc = scenario(
+        tmp.path(),
+        "h",
+        &format!("[inputs]\ndem = \"{}\"\n", dem.display()),
+    );
+    let text = std::fs::read_to_string(&sc).unwrap().replace(
+        "clip_m = [505000.0, 2085000.0, 520000.0, 2100000.0]",
+        "clip_m = [505000.0, 2085000.0, 509900.0, 2100000.0]",
+    );
+    std::fs::write(&sc, text).unwrap();
+    let out = phusong(&["synth", sc.to_str().unwrap(), "--out", o.to_str().unwrap()]);
+    fails_with(&out, &[1], &["huge.tif", "expected −500 to 9000 m"]);
+    // A 10 m grid of the whole province is refused with its memory estimate, in seconds.
+    let demo = data().join("scenario.toml");
+    let text = std::fs::read_to_string(&demo)
+        .unwrap()
+        .replace("resolution_m = 90.0", "resolution_m = 10.0");
+    assert!(text.contains("resolution_m = 10.0"));
+    let big = tmp.path().join("big.toml");
+    std::fs::write(
+        &big,
+        text.replace("\"dem/", &format!("\"{}/dem/", data().display()))
+            .replace("\"coast/", &format!("\"{}/coast/", data().display()))
+            .replace("\"places/", &format!("\"{}/places/", data().display())),
+    )
+    .unwrap();
+    let t = Instant::now();
+    let out = phusong(&["synth", big.to_str().unwrap(), "--out", o.to_str().unwrap()]);
+    fails_with(&out, &[1], &["resolution_m", "GB"]);
+    assert!(t.elapsed() < Duration::from_secs(30));
+}

@@ -192,6 +192,7 @@ impl Prep<'_> {
             }
         }
         let grid = GridSpec::covering(epsg, x0, y0, x1, y1, s.resolution_m);
+        check_memory(grid.len())?;
         log(&format!(
             "grid: {} × {} cells of {} m in EPSG:{epsg}",
             grid.nx, grid.ny, grid.cell_m
@@ -206,7 +207,9 @@ impl Prep<'_> {
             Some(p) => {
                 let p = s.resolve(p);
                 self.real.push(format!("dem: {}", p.display()));
-                read_raster_to_grid(&p, grid, Resample::Bilinear)?
+                let h = read_raster_to_grid(&p, grid, Resample::Bilinear)?;
+                check_dem(&p, &h)?;
+                h
             }
             None => {
                 self.synthetic.push(format!(
@@ -603,5 +606,73 @@ pub fn assign_communes(hamlets: &mut [Hamlet], commune_of_cell: &Raster<i32>) {
             .at(h.x_m, h.y_m)
             .filter(|&k| k >= 0)
             .map(|k| k as usize);
+    }
+}
+
+/// Largest share of the study grid a DEM may leave void (nodata, or outside the file) before its
+/// terrain would be mostly invented by void filling.
+pub const MAX_DEM_VOID_SHARE: f64 = 0.05;
+
+/// Refuses a DEM whose heights cannot describe the study: voids (nodata, NaN or outside the file)
+/// over more than [`MAX_DEM_VOID_SHARE`] of the grid, or heights outside −500…9000 m.
+fn check_dem(path: &Path, h: &Raster<f32>) -> Result<()> {
+    let n = h.data.len().max(1);
+    let void = h
+        .data
+        .iter()
+        .filter(|v| v.is_nan() || h.nodata.is_some_and(|nd| **v == nd))
+        .count();
+    let share = void as f64 / n as f64;
+    if share > MAX_DEM_VOID_SHARE {
+        return Err(Error::input(
+            path,
+            format!(
+                "covers only {:.1} % of the study grid with heights ({:.1} % void or outside the file): \
+                 expected at least {:.0} %",
+                100.0 * (1.0 - share),
+                100.0 * share,
+                100.0 * (1.0 - MAX_DEM_VOID_SHARE)
+            ),
+        ));
+    }
+    if let Some(bad) = h
+        .data
+        .iter()
+        .find(|v| v.is_finite() && !(-500.0..=9000.0).contains(*v) && h.nodata != Some(**v))
+    {
+        return Err(Error::input(
+            path,
+            format!("height {bad} m: expected −500 to 9000 m above sea level"),
+        ));
+    }
+    Ok(())
+}
+
+/// Bytes per grid cell a study holds at its peak (terrain, mask and commune rasters, best-server,
+/// SINR, serving-site and per-operator rasters, combine buffers and site windows), measured on the
+/// Nghệ An demo (2.73 GB peak for 4.0 M cells at 90 m) and rounded up.
+pub const PEAK_BYTES_PER_CELL: u64 = 700;
+
+/// Refuses, before allocating anything, a grid whose estimated peak memory exceeds what this
+/// machine has, naming the estimate.
+fn check_memory(cells: usize) -> Result<()> {
+    let need = cells as u64 * PEAK_BYTES_PER_CELL;
+    let have = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map(|kb| kb * 1024);
+    match have {
+        Some(have) if need > have => Err(Error::Config(format!(
+            "resolution_m: a grid of {cells} cells needs about {:.1} GB at its peak ({PEAK_BYTES_PER_CELL} \
+             bytes per cell), more than this machine's {:.1} GB; choose a coarser resolution or a clip_m window",
+            need as f64 / 1e9,
+            have as f64 / 1e9
+        ))),
+        _ => Ok(()),
     }
 }
