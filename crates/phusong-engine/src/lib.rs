@@ -7,6 +7,7 @@
 //! files are the `phusong-gis` crate's business.
 
 pub mod benchmark;
+pub mod calibration;
 pub mod coverage;
 pub mod demand;
 pub mod error;
