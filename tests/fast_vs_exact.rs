@@ -175,7 +175,7 @@ fn within_cell_spread(t: &Terrain, s: &Site, p: &CoverageParams, exact: &SiteLos
         let (cx, cy) = g.center(ix, iy);
         let (x, y) = (cx + 0.3 * CELL_M, cy + 0.2 * CELL_M);
         let d = (x - s.x_m).hypot(y - s.y_m);
-        if e.is_nan() || d < 2.0 * CELL_M || d > RADIUS_M {
+        if e.is_nan() || !(2.0 * CELL_M..=RADIUS_M).contains(&d) {
             continue;
         }
         let n = (d / CELL_M).ceil() as usize;
