@@ -46,6 +46,30 @@ struct StudyArgs {
     model: ModelArgs,
 }
 
+/// `phusong site`: one site of a study over its own window.
+#[derive(Args, Clone)]
+struct SiteArgs {
+    /// Study file (scenario.toml) whose run folder holds `phusong synth` output.
+    #[arg(value_name = "SCENARIO")]
+    scenario: PathBuf,
+    /// The site's `site_id` in the run folder's inputs/sites.csv.
+    #[arg(long, value_name = "ID")]
+    site: u32,
+    /// Evaluate the model once per cell on the full profile from the site to the cell centre,
+    /// sampled at the DEM's resolution, instead of by the radial engine (slower; the reference).
+    #[arg(long)]
+    exact: bool,
+    /// Output folder for path_loss_db.tif, rsrp_dbm.tif and site.json (default:
+    /// <run folder>/site_<ID>, or site_<ID>_exact).
+    #[arg(long, short, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Run folder of the study (default: out/<scenario name>).
+    #[arg(long, value_name = "DIR")]
+    run_dir: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
 /// `phusong link`: one point-to-point path over a DEM file or a study's DEM.
 #[derive(Args, Clone)]
 #[command(group(ArgGroup::new("terrain").required(true).args(["dem", "scenario"])))]
@@ -135,6 +159,9 @@ enum Command {
     /// Point-to-point link (e.g. a candidate tower's backhaul to an existing site): terrain
     /// profile, line of sight, first Fresnel zone clearance and path loss under each model.
     Link(LinkArgs),
+    /// One site's path loss (dB, per sector frequency) and RSRP (dBm) over its own window, reading
+    /// only that window of the study's DEM; `--exact` evaluates every cell on its own profile.
+    Site(SiteArgs),
     /// Time one site's coverage (the `cargo bench` cases) and, with a scenario, its whole coverage stage.
     Bench {
         /// Repetitions per case (the median is printed).
@@ -288,6 +315,7 @@ fn run(cli: Cli) -> Result<()> {
             print_summary(&summary, &out);
         }
         Command::Link(a) => run_link(a)?,
+        Command::Site(a) => run_site(a)?,
         Command::Synth(a) => {
             let (s, out) = load(a)?;
             pipeline::stage_synth(&s, &pipeline::Run::open(&out)?, r)?;
@@ -324,6 +352,48 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
+/// `phusong site`: one site's rasters and report.
+fn run_site(a: &SiteArgs) -> Result<()> {
+    use phusong_gis::single_site;
+    let (s, run_dir) = load(&StudyArgs {
+        scenario: a.scenario.clone(),
+        out: a.run_dir.clone(),
+        real_layers: None,
+        model: a.model.clone(),
+    })?;
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| single_site::default_out(&run_dir, a.site, a.exact));
+    let t = std::time::Instant::now();
+    let r = single_site::run_site(&s, &run_dir, a.site, a.exact, &out)?;
+    println!(
+        "site {} ({}): {} evaluation with {} to {:.0} m, {} cells, {} × {} window at {:?} MHz \
+         ({:.2} s); {} in {}",
+        r.site_id,
+        r.site_name,
+        r.evaluation,
+        r.model,
+        r.radius_m,
+        r.cells,
+        r.window[2],
+        r.window[3],
+        r.freqs_mhz,
+        t.elapsed().as_secs_f64(),
+        r.files.join(", "),
+        out.display()
+    );
+    if r.model_warnings.refusals() > 0 {
+        println!(
+            "the model refused {} of {} evaluations (see {})",
+            r.model_warnings.refusals(),
+            r.model_warnings.evaluations,
+            single_site::files::REPORT
+        );
+    }
+    Ok(())
+}
+
 /// `phusong bench`: one site's speed per case, and with a scenario its whole coverage stage.
 fn run_bench(
     iterations: usize,
@@ -331,14 +401,18 @@ fn run_bench(
     out: Option<PathBuf>,
     r: &dyn Reporter,
 ) -> Result<()> {
-    println!("case,cells,median_ms (one thread)");
-    for (name, cells, ms) in rayon::ThreadPoolBuilder::new()
+    println!("case,cells,median_ms (one thread, median of {iterations} runs)");
+    let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
-        .map_err(|e| Error::Other(e.to_string()))?
-        .install(|| phusong_engine::benchmark::run(iterations, None))
-    {
+        .map_err(|e| Error::Other(e.to_string()))?;
+    for (name, cells, ms) in one.install(|| phusong_engine::benchmark::run(iterations, None)) {
         println!("{name},{cells},{ms:.2}");
+    }
+    // The reference the radial engine is held to: every cell on its own profile (`site --exact`).
+    for (name, cells, ms) in one.install(|| phusong_engine::benchmark::run_exact(iterations, "itm"))
+    {
+        println!("{name} exact per cell,{cells},{ms:.2}");
     }
     let threads = rayon::current_num_threads();
     if threads > 1 {

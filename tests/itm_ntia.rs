@@ -146,3 +146,84 @@ fn cli_reports_rejected_rows_without_failing() {
         lines[4]
     );
 }
+
+/// One NTIA point-to-point row: terminals, frequency, parameters, profile and printed A__db.
+struct Row {
+    h_tx_m: f64,
+    h_rx_m: f64,
+    freq_mhz: f64,
+    params: phusong_engine::propagation::itm::ItmParams,
+    printed_a_db: f64,
+    ground_m: Vec<f64>,
+    step_m: f64,
+}
+
+/// The rows of p2p.csv with their pfls.csv profiles (n, step, z₀ … z_n).
+fn rows() -> Vec<Row> {
+    use phusong_engine::propagation::itm::{Climate, ItmParams, Polarization};
+    let p2p = std::fs::read_to_string(dir().join("p2p.csv")).unwrap();
+    let pfls = std::fs::read_to_string(dir().join("pfls.csv")).unwrap();
+    let mut lines = p2p.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines.next().unwrap().split(',').map(str::trim).collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let pfl_lines: Vec<&str> = pfls.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines
+        .zip(pfl_lines)
+        .map(|(line, pfl)| {
+            let f: Vec<f64> = line.split(',').map(|v| v.trim().parse().unwrap()).collect();
+            let v = |name: &str| f[col(name)];
+            let pfl: Vec<f64> = pfl
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse().unwrap())
+                .collect();
+            assert_eq!(pfl.len(), pfl[0] as usize + 3, "PFL layout n, step, z0..zn");
+            Row {
+                h_tx_m: v("h_tx__meter"),
+                h_rx_m: v("h_rx__meter"),
+                freq_mhz: v("f__mhz"),
+                params: ItmParams {
+                    climate: Climate::from_code(v("climate") as i64).unwrap(),
+                    n0: v("N_0"),
+                    epsilon: v("epsilon"),
+                    sigma_s_per_m: v("sigma"),
+                    polarization: Polarization::from_code(v("pol") as i64).unwrap(),
+                    mdvar: v("mdvar") as i64,
+                    time_pct: v("time"),
+                    location_pct: v("location"),
+                    situation_pct: v("situation"),
+                },
+                printed_a_db: v("A__db"),
+                ground_m: pfl[2..].to_vec(),
+                step_m: pfl[1],
+            }
+        })
+        .collect()
+}
+
+/// The radial evaluator walked along each NTIA profile ends on NTIA's value: to NTIA's 0.005 dB
+/// with every sample evaluated (`FastOptions::exact`), within 1 dB with its default approximations.
+#[test]
+#[ignore = "needs ../shared"]
+fn radial_evaluator_ends_on_the_ntia_values() {
+    use phusong_engine::propagation::itm::radial::{FastOptions, ItmSite};
+    let rows = rows();
+    assert_eq!(rows.len(), 5);
+    for (i, r) in rows.iter().enumerate() {
+        for (options, tol_db) in [(FastOptions::exact(), 0.005), (FastOptions::default(), 1.0)] {
+            let site = ItmSite::new(&r.params, r.h_tx_m, r.h_rx_m, r.step_m, r.freq_mhz)
+                .unwrap()
+                .with_options(options)
+                .unwrap();
+            let losses = site.radial_losses(&r.ground_m, None).unwrap();
+            let last = *losses.last().unwrap();
+            eprintln!("row {i}: radial {last:.4} dB vs NTIA {}", r.printed_a_db);
+            assert!(
+                (last - r.printed_a_db).abs() <= tol_db + 1e-9,
+                "row {i}: {last:.4} vs {} ({options:?})",
+                r.printed_a_db
+            );
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! Reproducible speed measurements shared by `cargo bench` and `phusong bench`.
 
-use crate::coverage::{site_window, CoverageParams};
+use crate::coverage::{site_losses_exact, site_rsrp, site_window, CoverageParams};
 use crate::propagation::models::{Model, ModelConfig};
 use crate::radio::{Sector, Site};
 use crate::terrain::{analytic_hills, Terrain};
@@ -96,6 +96,30 @@ pub fn run(iterations: usize, only: Option<&str>) -> Vec<(&'static str, usize, f
             for _ in 0..iterations.max(1) {
                 let t = Instant::now();
                 let w = site_window(0, &site, &terrain, &p);
+                times.push(t.elapsed().as_secs_f64() * 1e3);
+                cells = w.map_or(0, |w| w.rsrp_dbm.iter().filter(|v| !v.is_nan()).count());
+            }
+            times.sort_by(f64::total_cmp);
+            (name, cells, times[times.len() / 2])
+        })
+        .collect()
+}
+
+/// Times the exact per-cell evaluation ([`site_losses_exact`], then the RSRP) of the cases whose
+/// name contains `only`, `iterations` times on the current rayon pool; returns (name, cells,
+/// median ms) as [`run`] does.
+pub fn run_exact(iterations: usize, only: &str) -> Vec<(&'static str, usize, f64)> {
+    let terrain = bench_terrain();
+    bench_cases()
+        .into_iter()
+        .filter(|(name, _, _)| name.contains(only))
+        .map(|(name, site, p)| {
+            let mut times = Vec::with_capacity(iterations.max(1));
+            let mut cells = 0;
+            for _ in 0..iterations.max(1) {
+                let t = Instant::now();
+                let w = site_losses_exact(0, &site, &terrain, &p)
+                    .map(|l| site_rsrp(&site, &terrain, &p, &l));
                 times.push(t.elapsed().as_secs_f64() * 1e3);
                 cells = w.map_or(0, |w| w.rsrp_dbm.iter().filter(|v| !v.is_nan()).count());
             }

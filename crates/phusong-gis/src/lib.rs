@@ -17,6 +17,7 @@ pub mod rasterize;
 pub mod reports;
 pub mod run_folder;
 pub mod scenario;
+pub mod single_site;
 pub mod study;
 pub mod synth;
 

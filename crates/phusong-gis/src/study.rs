@@ -43,6 +43,20 @@ pub struct StudyInfo {
     pub population: u64,
 }
 
+impl StudyInfo {
+    /// Reads `run_dir/inputs/study.json` (the grid and the layers' provenance) alone.
+    pub fn load(run_dir: &Path) -> Result<StudyInfo> {
+        let info_path = run_dir.join(files::DIR).join(files::STUDY);
+        let text = std::fs::read_to_string(&info_path).map_err(|e| {
+            Error::input(
+                &info_path,
+                format!("cannot read ({e}); run `phusong synth` first"),
+            )
+        })?;
+        serde_json::from_str(&text).map_err(|e| Error::input(&info_path, e.to_string()))
+    }
+}
+
 /// Everything the coverage, gap and plan stages need.
 pub struct Study {
     pub info: StudyInfo,
@@ -521,15 +535,7 @@ impl Study {
     /// Reads a study back from `run_dir/inputs/` (written by [`Study::prepare`], or by a user).
     pub fn load(run_dir: &Path) -> Result<Study> {
         let dir = run_dir.join(files::DIR);
-        let info_path = dir.join(files::STUDY);
-        let text = std::fs::read_to_string(&info_path).map_err(|e| {
-            Error::input(
-                &info_path,
-                format!("cannot read ({e}); run `phusong synth` first"),
-            )
-        })?;
-        let info: StudyInfo =
-            serde_json::from_str(&text).map_err(|e| Error::input(&info_path, e.to_string()))?;
+        let info = StudyInfo::load(run_dir)?;
         let grid = info.grid.clone();
         let epsg = grid.epsg;
         let proj = Projector::new(epsg)?;

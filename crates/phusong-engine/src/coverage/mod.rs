@@ -2,6 +2,7 @@
 //! best-server RSRP, serving site, SINR and server-count rasters.
 
 pub mod combine;
+pub mod exact;
 pub mod rollup;
 pub mod site;
 
@@ -10,7 +11,10 @@ use crate::propagation::models::{Model, ModelConfig};
 use serde::{Deserialize, Serialize};
 
 pub use combine::{combine, CoverageRasters};
-pub use site::{point_rsrp_dbm, site_range_m, site_window, SiteWindow};
+pub use exact::site_losses_exact;
+pub use site::{
+    point_rsrp_dbm, site_losses, site_range_m, site_rsrp, site_window, SiteLosses, SiteWindow,
+};
 
 /// Parameters of a coverage computation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -2,7 +2,9 @@
 
 use crate::coverage::CoverageParams;
 use crate::grid::GridSpec;
-use crate::propagation::models::{LinkSpec, LossTable, ProfilePoint, TerrainProfile, Warnings};
+use crate::propagation::models::{
+    LinkSpec, LossTable, ProfilePoint, RadialBatch, TerrainProfile, Warnings,
+};
 use crate::radio::antenna::pattern_db;
 use crate::radio::Site;
 use crate::terrain::Terrain;
@@ -50,7 +52,7 @@ pub fn site_range_m(site: &Site, p: &CoverageParams) -> f64 {
 }
 
 /// The link from `site` at `freq_mhz` to a receiver at the study's handset height.
-fn link(site: &Site, p: &CoverageParams, freq_mhz: f64) -> LinkSpec {
+pub(crate) fn link(site: &Site, p: &CoverageParams, freq_mhz: f64) -> LinkSpec {
     LinkSpec {
         freq_mhz,
         tx_height_m: site.height_m,
@@ -98,8 +100,10 @@ fn loss_window(
     if table.is_costly() {
         // Costly models: the border is cut into a fixed number of arcs computed in parallel, each
         // first-radial-wins; where arcs overlap, the earlier arc wins. Same result at any thread count.
+        // Models with a whole-radial evaluator (ITM) get each radial's heights at once.
         use rayon::prelude::*;
         const ARCS: usize = 16;
+        let batch = table.radial_batch();
         let chunk = targets.len().div_ceil(ARCS).max(1);
         let parts: Vec<(Vec<f32>, Warnings)> = targets
             .par_chunks(chunk)
@@ -107,7 +111,10 @@ fn loss_window(
                 let mut part = vec![f32::NAN; w.nx * w.ny];
                 let mut warn = Warnings::default();
                 for &t in arc {
-                    walk.radial(t, &mut part, &mut warn);
+                    match &batch {
+                        Some(b) => walk.radial_batch(t, b.as_ref(), &mut part, &mut warn),
+                        None => walk.radial(t, &mut part, &mut warn),
+                    }
                 }
                 (part, warn)
             })
@@ -168,38 +175,96 @@ impl RadialWalk<'_> {
     /// Keeps the smaller loss at the cell holding (x, y).
     fn put(&self, x: f64, y: f64, v: f64, loss: &mut [f32]) {
         if let Some(c) = self.cell(x, y) {
-            let (c, v) = (&mut loss[c], v as f32);
-            if c.is_nan() || v < *c {
-                *c = v;
-            }
+            self.put_cell(c, v, loss);
         }
     }
 
-    /// One radial towards border cell (tx, ty): the loss at each sample until it leaves the radius
-    /// or the grid.
-    fn radial(&self, (tx, ty): (i64, i64), loss: &mut [f32], warnings: &mut Warnings) {
-        let (g, site, table) = (self.terrain.grid(), self.site, self.table);
+    /// Keeps the smaller loss at window cell `c`.
+    fn put_cell(&self, c: usize, v: f64, loss: &mut [f32]) {
+        let (c, v) = (&mut loss[c], v as f32);
+        if c.is_nan() || v < *c {
+            *c = v;
+        }
+    }
+
+    /// Unit vector from the site towards the centre of border cell (tx, ty), if distinct.
+    fn direction(&self, (tx, ty): (i64, i64)) -> Option<(f64, f64)> {
+        let (g, site) = (self.terrain.grid(), self.site);
         let (ex, ey) = (
             g.x0_m + (tx as f64 + 0.5) * g.cell_m,
             g.y0_m - (ty as f64 + 0.5) * g.cell_m,
         );
         let (dx, dy) = (ex - site.x_m, ey - site.y_m);
         let len = (dx * dx + dy * dy).sqrt();
-        if len <= 0.0 {
-            return;
+        (len > 0.0).then(|| (dx / len, dy / len))
+    }
+
+    /// Sample k of the radial along (ux, uy): its position, or `None` once it leaves the radius,
+    /// the table or the grid.
+    fn sample(&self, (ux, uy): (f64, f64), k: usize) -> Option<(f64, f64)> {
+        let g = self.terrain.grid();
+        let d = k as f64 * self.table.step_m();
+        if k > self.table.len() || d > self.w.radius_m {
+            return None;
         }
-        let (ux, uy) = (dx / len, dy / len);
-        let costly = table.is_costly();
-        let mut walker = table.walker(self.ground0);
-        for k in 1..=table.len() {
-            let d = k as f64 * table.step_m();
-            if d > self.w.radius_m {
+        let (x, y) = (self.site.x_m + ux * d, self.site.y_m + uy * d);
+        let inside = x >= g.x0_m && x < g.x1_m() && y <= g.y0_m && y > g.y1_m();
+        inside.then_some((x, y))
+    }
+
+    /// One radial towards border cell `target` through a whole-radial evaluator: the heights of
+    /// all its samples at once, a loss wanted at the first sample falling in each cell this arc
+    /// has not computed yet (so each cell is evaluated once, as the walker's skip does).
+    fn radial_batch(
+        &self,
+        target: (i64, i64),
+        batch: &dyn RadialBatch,
+        loss: &mut [f32],
+        warnings: &mut Warnings,
+    ) {
+        let Some(u) = self.direction(target) else {
+            return;
+        };
+        let mut ground = vec![self.ground0];
+        let (mut wanted, mut cells) = (Vec::new(), Vec::new());
+        let mut last_claimed = None;
+        for k in 1.. {
+            let Some((x, y)) = self.sample(u, k) else {
                 break;
+            };
+            ground.push(self.terrain.height_at(x, y) as f64);
+            let cell = self.cell(x, y);
+            let want = cell.is_some_and(|c| loss[c].is_nan() && last_claimed != Some(c));
+            if want {
+                last_claimed = cell;
             }
-            let (x, y) = (site.x_m + ux * d, site.y_m + uy * d);
-            if x < g.x0_m || x >= g.x1_m() || y > g.y0_m || y <= g.y1_m() {
+            wanted.push(want);
+            cells.push(cell);
+        }
+        // Samples past the last wanted one only lengthen the profile: not passed on.
+        let Some(n) = wanted.iter().rposition(|&w| w).map(|i| i + 1) else {
+            return;
+        };
+        let losses = batch.losses(&ground[..=n], &wanted[..n], warnings);
+        for ((l, c), w) in losses.iter().zip(&cells).zip(&wanted) {
+            if let (true, Some(c)) = (*w && !l.is_nan(), *c) {
+                self.put_cell(c, *l, loss);
+            }
+        }
+    }
+
+    /// One radial towards border cell `target`: the loss at each sample until it leaves the
+    /// radius or the grid.
+    fn radial(&self, target: (i64, i64), loss: &mut [f32], warnings: &mut Warnings) {
+        let Some(u) = self.direction(target) else {
+            return;
+        };
+        let costly = self.table.is_costly();
+        let mut walker = self.table.walker(self.ground0);
+        for k in 1.. {
+            let Some((x, y)) = self.sample(u, k) else {
                 break;
-            }
+            };
             let z = self.terrain.height_at(x, y) as f64;
             // Costly models (ITM) evaluate each cell once, on the first radial (in border order)
             // that reaches it.
@@ -252,21 +317,19 @@ fn fill_holes(loss: &mut [f32], w: &Window, g: &GridSpec, site: &Site) {
     }
 }
 
-struct Window {
-    ix0: usize,
-    iy0: usize,
-    nx: usize,
-    ny: usize,
-    radius_m: f64,
+/// A site's computed window of the grid and its radius.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Window {
+    pub ix0: usize,
+    pub iy0: usize,
+    pub nx: usize,
+    pub ny: usize,
+    pub radius_m: f64,
 }
 
-/// Computes one site's window. `None` when the site's range misses the grid entirely.
-pub fn site_window(
-    index: usize,
-    site: &Site,
-    terrain: &Terrain,
-    p: &CoverageParams,
-) -> Option<SiteWindow> {
+/// The window of grid cells within a site's range, `None` when it misses the grid (or the site
+/// has no sector).
+pub(crate) fn window_of(site: &Site, terrain: &Terrain, p: &CoverageParams) -> Option<Window> {
     let g = terrain.grid();
     let radius_m = site_range_m(site, p);
     let (fx0, fy0) = g.frac(site.x_m - radius_m, site.y_m + radius_m);
@@ -278,18 +341,67 @@ pub fn site_window(
     if ix1 < ix0 as i64 || iy1 < iy0 as i64 || site.sectors.is_empty() {
         return None;
     }
-    let w = Window {
+    Some(Window {
         ix0,
         iy0,
         nx: ix1 as usize - ix0 + 1,
         ny: iy1 as usize - iy0 + 1,
         radius_m,
-    };
+    })
+}
+
+/// The distinct carrier frequencies of a site's sectors, ascending, MHz.
+pub(crate) fn distinct_freqs(site: &Site) -> Vec<f64> {
     let mut freqs: Vec<f64> = site.sectors.iter().map(|s| s.freq_mhz).collect();
     freqs.sort_by(f64::total_cmp);
     freqs.dedup();
+    freqs
+}
+
+/// A site's path loss over its window, one layer per distinct sector frequency.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SiteLosses {
+    /// Index of the site in the study's site list.
+    pub site: usize,
+    pub ix0: usize,
+    pub iy0: usize,
+    pub nx: usize,
+    pub ny: usize,
+    /// Distance out to which the site is computed ([`site_range_m`]), m.
+    pub radius_m: f64,
+    /// The distinct sector frequencies, ascending, MHz.
+    pub freqs_mhz: Vec<f64>,
+    /// Path loss per frequency (same order), row-major over the window, dB; NaN beyond range or
+    /// where the model refused every path to the cell.
+    pub loss_db: Vec<Vec<f32>>,
+    /// The model's warnings and refusals over the window.
+    pub warnings: Warnings,
+}
+
+impl SiteLosses {
+    fn window(&self) -> Window {
+        Window {
+            ix0: self.ix0,
+            iy0: self.iy0,
+            nx: self.nx,
+            ny: self.ny,
+            radius_m: self.radius_m,
+        }
+    }
+}
+
+/// One site's path loss over its window by the radial engine. `None` when the site's range misses
+/// the grid entirely.
+pub fn site_losses(
+    index: usize,
+    site: &Site,
+    terrain: &Terrain,
+    p: &CoverageParams,
+) -> Option<SiteLosses> {
+    let w = window_of(site, terrain, p)?;
+    let freqs = distinct_freqs(site);
     let mut warnings = Warnings::default();
-    let losses: Vec<Vec<f32>> = freqs
+    let loss_db: Vec<Vec<f32>> = freqs
         .iter()
         .map(|&f| {
             let (l, warn) = loss_window(site, terrain, p, f, &w);
@@ -297,6 +409,36 @@ pub fn site_window(
             l
         })
         .collect();
+    Some(SiteLosses {
+        site: index,
+        ix0: w.ix0,
+        iy0: w.iy0,
+        nx: w.nx,
+        ny: w.ny,
+        radius_m: w.radius_m,
+        freqs_mhz: freqs,
+        loss_db,
+        warnings,
+    })
+}
+
+/// Computes one site's window. `None` when the site's range misses the grid entirely.
+pub fn site_window(
+    index: usize,
+    site: &Site,
+    terrain: &Terrain,
+    p: &CoverageParams,
+) -> Option<SiteWindow> {
+    site_losses(index, site, terrain, p).map(|l| site_rsrp(site, terrain, p, &l))
+}
+
+/// The site's best-sector RSRP and total received power from its path losses: each sector's
+/// reference-signal EIRP plus its antenna gain towards the cell centre, less the loss at its
+/// frequency.
+pub fn site_rsrp(site: &Site, terrain: &Terrain, p: &CoverageParams, l: &SiteLosses) -> SiteWindow {
+    let g = terrain.grid();
+    let w = l.window();
+    let (freqs, losses) = (&l.freqs_mhz, &l.loss_db);
     let tx_z = terrain.height_at(site.x_m, site.y_m) as f64 + site.height_m;
     let mut rsrp = vec![f32::NAN; w.nx * w.ny];
     let mut total = vec![0f32; w.nx * w.ny];
@@ -326,16 +468,42 @@ pub fn site_window(
             }
         }
     }
-    Some(SiteWindow {
-        site: index,
+    SiteWindow {
+        site: l.site,
         ix0: w.ix0,
         iy0: w.iy0,
         nx: w.nx,
         ny: w.ny,
         rsrp_dbm: rsrp,
         total_mw: total,
-        warnings,
-    })
+        warnings: l.warnings.clone(),
+    }
+}
+
+/// The direct path from `site` to (x, y), `d_m` away (≥ 1 m), in equal steps no longer than
+/// `step_max_m`: ground heights by bilinear interpolation, the site's ground first and the point's
+/// last.
+pub(crate) fn direct_profile(
+    site: &Site,
+    terrain: &Terrain,
+    (x, y): (f64, f64),
+    d_m: f64,
+    step_max_m: f64,
+) -> TerrainProfile {
+    let (dx, dy, d) = (x - site.x_m, y - site.y_m, d_m);
+    let n = ((d / step_max_m).ceil() as usize).max(1);
+    let step_m = d / n as f64;
+    let ground: Vec<f64> = (0..=n)
+        .map(|k| match k {
+            0 => terrain.height_at(site.x_m, site.y_m) as f64,
+            _ if k == n => terrain.height_at(x, y) as f64,
+            _ => {
+                let dk = k as f64 * step_m;
+                terrain.height_at(site.x_m + dx * dk / d, site.y_m + dy * dk / d) as f64
+            }
+        })
+        .collect();
+    TerrainProfile::from_ground(step_m, &ground)
 }
 
 /// RSRP (dBm) of `site`'s best sector at one point, computed along the direct path: the reference
@@ -352,26 +520,12 @@ pub fn point_rsrp_dbm(
     let g = terrain.grid();
     let (dx, dy) = (x - site.x_m, y - site.y_m);
     let d = (dx * dx + dy * dy).sqrt().max(1.0);
-    let tx_ground = terrain.height_at(site.x_m, site.y_m) as f64;
-    let tx_z = tx_ground + site.height_m;
+    let tx_z = terrain.height_at(site.x_m, site.y_m) as f64 + site.height_m;
     let rx_ground = terrain.height_at(x, y) as f64;
     let azimuth = dx.atan2(dy).to_degrees();
     let depression = (tx_z - rx_ground - p.rx_height_m).atan2(d).to_degrees();
     // The direct path in n equal steps no longer than the engine's sampling step.
-    let step_max = g.cell_m * p.sample_step_cells;
-    let n = ((d / step_max).ceil() as usize).max(1);
-    let step_m = d / n as f64;
-    let ground: Vec<f64> = (0..=n)
-        .map(|k| match k {
-            0 => tx_ground,
-            _ if k == n => rx_ground,
-            _ => {
-                let dk = k as f64 * step_m;
-                terrain.height_at(site.x_m + dx * dk / d, site.y_m + dy * dk / d) as f64
-            }
-        })
-        .collect();
-    let profile = TerrainProfile::from_ground(step_m, &ground);
+    let profile = direct_profile(site, terrain, (x, y), d, g.cell_m * p.sample_step_cells);
     let mut best = f64::NEG_INFINITY;
     for s in &site.sectors {
         let link = link(site, p, s.freq_mhz);

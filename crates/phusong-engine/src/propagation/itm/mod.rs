@@ -14,7 +14,12 @@
 //! - [`line_of_sight`]: two-ray line-of-sight attenuation;
 //! - [`troposcatter`]: forward-scatter attenuation;
 //! - [`reference`]: the reference attenuation A_ref stitched over the three regions;
-//! - [`variability`]: time, location and situation variability (quantiles of the loss).
+//! - [`variability`]: time, location and situation variability (quantiles of the loss);
+//! - [`math`]: the elementary functions, exact ([`math::Libm`], used by [`p2p`] and [`area`]) or
+//!   fast ([`math::Fast`], used by the radial evaluator);
+//! - [`radial`]: ITM along a coverage radial, every prefix at once, much faster than [`p2p`] per
+//!   prefix (incremental profile analysis, interpolation between exact evaluations);
+//! - [`synthetic`]: deterministic synthetic terrain to test and time the radial evaluator.
 //!
 //! ```
 //! use phusong_engine::propagation::itm::{self, ItmParams};
@@ -29,8 +34,11 @@
 
 pub mod diffraction;
 pub mod line_of_sight;
+pub mod math;
 pub mod profile;
+pub mod radial;
 pub mod reference;
+pub mod synthetic;
 pub mod troposcatter;
 pub mod variability;
 
@@ -237,6 +245,7 @@ pub mod warn {
 
 /// Inputs ITM refuses, with NTIA's error codes ([`ItmError::code`]).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ItmError {
     #[error("tx terminal height {0} m out of range (0.5–3000 m)")]
     TxHeight(f64),
@@ -280,10 +289,18 @@ pub enum ItmError {
     SurfaceRefractivityLarge(f64),
     #[error("terrain profile: {0}")]
     Profile(String),
+    /// A setting of the radial evaluator ([`radial::FastOptions`], or its `wanted` mask) out of range.
+    #[error("radial evaluator: {name} = {value}; expected {expected}")]
+    Option {
+        name: &'static str,
+        value: f64,
+        expected: String,
+    },
 }
 
 impl ItmError {
-    /// NTIA ITM 1.4 return code (1000–1022); 1099 for a malformed profile, which NTIA does not check.
+    /// NTIA ITM 1.4 return code (1000–1022); 1099 for a malformed profile, which NTIA does not check,
+    /// 1098 for a bad option of the radial evaluator.
     pub fn code(&self) -> u32 {
         use ItmError::*;
         match self {
@@ -308,6 +325,7 @@ impl ItmError {
             SurfaceRefractivitySmall(_) => 1021,
             SurfaceRefractivityLarge(_) => 1022,
             Profile(_) => 1099,
+            Option { .. } => 1098,
         }
     }
 }
@@ -365,37 +383,76 @@ pub struct Medium {
     pub gamma_e: f64,
     /// Surface transfer impedance of the ground.
     pub z_g: complex::C64,
+    /// |Z_g|.
+    pub z_g_abs: f64,
+    /// f^{1/3} (f in MHz), as the smooth-earth diffraction scales with it.
+    pub freq_cbrt: f64,
 }
 
-impl Medium {
-    /// N_s at the path's mean height, effective curvature and ground impedance (the algorithm's
-    /// preparatory step, `qlrps` in Hufford's listing).
-    pub fn new(params: &ItmParams, freq_mhz: f64, h_sys_m: f64) -> Medium {
-        // [TN101 eq. (4.3)]: refractivity decays with height, scale 9.46 km.
-        let n_s = if h_sys_m == 0.0 {
-            params.n0
-        } else {
-            params.n0 * (-h_sys_m / 9460.0).exp()
-        };
-        // [TN101 eq. (4.4)], as reworked in [Alg.]: γ_e = γ_a (1 − 0.04665 e^{N_s/179.3}), γ_a = 157e-9 /m.
-        let gamma_e = 157e-9 * (1.0 - 0.04665 * (n_s / 179.3).exp());
+/// What of the [`Medium`] depends only on the parameters and the frequency, not on the path:
+/// computed once per site by the radial evaluator.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MediumConstants {
+    pub freq_mhz: f64,
+    pub n0: f64,
+    pub z_g: complex::C64,
+    pub z_g_abs: f64,
+    pub freq_cbrt: f64,
+}
+
+impl MediumConstants {
+    pub fn new(params: &ItmParams, freq_mhz: f64) -> MediumConstants {
         // [Alg. §qlrps]: ε_r' = ε_r + i·18000σ/f; Z_g = √(ε_r' − 1), divided by ε_r' vertically.
         let eps = complex::C64::new(params.epsilon, 18_000.0 * params.sigma_s_per_m / freq_mhz);
         let mut z_g = (eps - 1.0).sqrt();
         if params.polarization == Polarization::Vertical {
             z_g = z_g / eps;
         }
-        Medium {
+        MediumConstants {
             freq_mhz,
+            n0: params.n0,
+            z_g,
+            z_g_abs: z_g.abs(),
+            freq_cbrt: freq_mhz.powf(1.0 / 3.0),
+        }
+    }
+}
+
+impl Medium {
+    /// N_s at the path's mean height, effective curvature and ground impedance (the algorithm's
+    /// preparatory step, `qlrps` in Hufford's listing).
+    pub fn new(params: &ItmParams, freq_mhz: f64, h_sys_m: f64) -> Medium {
+        Medium::at_height::<math::Libm>(&MediumConstants::new(params, freq_mhz), h_sys_m)
+    }
+
+    /// The medium over a path of mean height `h_sys_m` (m above sea level).
+    pub fn at_height<M: math::Math>(c: &MediumConstants, h_sys_m: f64) -> Medium {
+        // [TN101 eq. (4.3)]: refractivity decays with height, scale 9.46 km.
+        let n_s = if h_sys_m == 0.0 {
+            c.n0
+        } else {
+            c.n0 * M::exp(-h_sys_m / 9460.0)
+        };
+        // [TN101 eq. (4.4)], as reworked in [Alg.]: γ_e = γ_a (1 − 0.04665 e^{N_s/179.3}), γ_a = 157e-9 /m.
+        let gamma_e = 157e-9 * (1.0 - 0.04665 * M::exp(n_s / 179.3));
+        Medium {
+            freq_mhz: c.freq_mhz,
             n_s,
             gamma_e,
-            z_g,
+            z_g: c.z_g,
+            z_g_abs: c.z_g_abs,
+            freq_cbrt: c.freq_cbrt,
         }
     }
 }
 
 /// Checks the inputs common to both modes; returns the input warnings NTIA raises.
-fn validate(h_tx_m: f64, h_rx_m: f64, freq_mhz: f64, p: &ItmParams) -> Result<u32, ItmError> {
+pub(crate) fn validate(
+    h_tx_m: f64,
+    h_rx_m: f64,
+    freq_mhz: f64,
+    p: &ItmParams,
+) -> Result<u32, ItmError> {
     let mut w = 0;
     if !(1.0..=1000.0).contains(&h_tx_m) {
         w |= warn::TX_TERMINAL_HEIGHT;
@@ -474,7 +531,8 @@ pub fn p2p(
     }
     let medium = Medium::new(params, freq_mhz, profile::mean_path_height_m(ground_m));
     let geom = profile::analyse(ground_m, step_m, [h_tx_m, h_rx_m], medium.gamma_e);
-    let reference = reference::reference_attenuation(&geom, &medium, Mode::PointToPoint)?;
+    let reference =
+        reference::reference_attenuation::<math::Libm>(&geom, &medium, Mode::PointToPoint)?;
     warnings |= reference.warnings;
     finish(geom, medium, reference, params, warnings)
 }
@@ -505,7 +563,7 @@ pub fn area(
         d_km * 1000.0,
         medium.gamma_e,
     );
-    let reference = reference::reference_attenuation(&geom, &medium, Mode::Area)?;
+    let reference = reference::reference_attenuation::<math::Libm>(&geom, &medium, Mode::Area)?;
     warnings |= reference.warnings;
     finish(geom, medium, reference, params, warnings)
 }
@@ -704,7 +762,7 @@ mod tests {
         };
         let (med, hi) = (at(50.0), at(90.0));
         let k = 900.0 / 47.7;
-        let dh = diffraction::delta_h_at(med.d_m, med.delta_h_m);
+        let dh = diffraction::delta_h_at::<math::Libm>(med.d_m, med.delta_h_m);
         let sigma_l = 10.0 * k * dh / (k * dh + 13.0);
         let z = variability::inverse_ccdf(0.1);
         // (A&S 26.2.23 gives Q⁻¹(0.5) ≈ 1e-4 rather than 0, hence the tolerance)

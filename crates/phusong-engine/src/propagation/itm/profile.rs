@@ -6,6 +6,7 @@
 //! preparation", routines `hzns`, `dlthx`, `zlsq1`, `qlrpfl`]. In area mode the same quantities are
 //! estimated from Δh and the siting criteria [Alg. eqs. (3.2)–(3.4)].
 
+use super::math::{Libm, Math, MathExt};
 use super::{PathGeometry, Siting};
 
 /// Mean height of the profile without its first and last tenth, m — the height ITM reduces the surface
@@ -89,13 +90,39 @@ pub fn fit_line_ends(ground_m: &[f64], step_m: f64, d_start_m: f64, d_end_m: f64
 /// (10 % exceeded minus 90 % exceeded) is the path's Δh(d); dividing by 1 − 0.8 e^{−d/50 km} turns it
 /// into the asymptotic Δh [ERL 79 eq. (3)] (the algorithm's `dlthx`).
 pub fn delta_h_m(ground_m: &[f64], step_m: f64, d_start_m: f64, d_end_m: f64) -> f64 {
+    match interdecile_range_m(ground_m, step_m, d_start_m, d_end_m) {
+        Some(range_m) => range_m / (1.0 - 0.8 * (-(d_end_m - d_start_m) / 50e3).exp()),
+        None => 0.0,
+    }
+}
+
+/// The interdecile range of [`delta_h_m`] before its distance correction: Δh(d) of the segment
+/// between `d_start_m` and `d_end_m`, m; `None` when the segment spans less than two points.
+pub fn interdecile_range_m(
+    ground_m: &[f64],
+    step_m: f64,
+    d_start_m: f64,
+    d_end_m: f64,
+) -> Option<f64> {
+    interdecile_range_resampled_m(ground_m, step_m, d_start_m, d_end_m, 25)
+}
+
+/// [`interdecile_range_m`] with the resampling capped at `10·max_p10 − 5` points (the algorithm
+/// caps it at 245, `max_p10` = 25; smaller caps trade a noisier estimate for speed).
+pub fn interdecile_range_resampled_m(
+    ground_m: &[f64],
+    step_m: f64,
+    d_start_m: f64,
+    d_end_m: f64,
+    max_p10: usize,
+) -> Option<f64> {
     let n = ground_m.len() - 1;
     let x0 = d_start_m / step_m;
     let x1 = d_end_m / step_m;
     if x1 - x0 < 2.0 {
-        return 0.0;
+        return None;
     }
-    let p10 = ((0.1 * (x1 - x0 + 8.0)) as usize).clamp(4, 25);
+    let p10 = ((0.1 * (x1 - x0 + 8.0)) as usize).clamp(4, max_p10.clamp(4, 25));
     let m = 10 * p10 - 5;
     let spacing = (x1 - x0) / (m - 1) as f64;
     let mut s = [0.0f64; 245];
@@ -130,7 +157,7 @@ pub fn delta_h_m(ground_m: &[f64], step_m: f64, d_start_m: f64, d_end_m: f64) ->
         *d = v - (a + slope * j as f64);
     }
     let (q10, q90) = deciles(dev, p10);
-    (q10 - q90) / (1.0 - 0.8 * (-(d_end_m - d_start_m) / 50e3).exp())
+    Some(q10 - q90)
 }
 
 /// The `k`-th largest and `k`-th smallest of `v` (k ≥ 1, 2k ≤ len); reorders `v`.
@@ -146,8 +173,8 @@ fn deciles(v: &mut [f64], k: usize) -> (f64, f64) {
 
 /// Horizon distance of a terminal of effective height `h_e_m` over terrain of irregularity Δh:
 /// the smooth-earth distance √(2 h_e a_e) reduced by e^{−0.07 √(Δh / max(h_e, 5 m))} [Alg. eq. (3.3)].
-fn rough_horizon_m(h_e_m: f64, a_e_m: f64, delta_h_m: f64) -> f64 {
-    (2.0 * h_e_m * a_e_m).sqrt() * (-0.07 * (delta_h_m / h_e_m.max(5.0)).sqrt()).exp()
+fn rough_horizon_m<M: Math>(h_e_m: f64, a_e_m: f64, delta_h_m: f64) -> f64 {
+    (2.0 * h_e_m * a_e_m).sqrt() * (-0.07 * (delta_h_m / h_e_m.max(5.0)).sqrt()).m_exp::<M>()
 }
 
 /// Horizon angle estimated from Δh [Alg. eq. (3.4)].
@@ -161,31 +188,78 @@ pub fn analyse(ground_m: &[f64], step_m: f64, h_m: [f64; 2], gamma_e: f64) -> Pa
     let n = ground_m.len() - 1;
     let d_m = n as f64 * step_m;
     let a_e = 1.0 / gamma_e;
-    let (mut theta, mut d_hzn) = horizons(ground_m, step_m, h_m, a_e);
-    // Terrain near each terminal is skipped: "consideration of terrain elevations should begin at a
-    // point about 15 times the tower height" (Hufford 1982), or a tenth of the way to the horizon.
-    let d_start = (15.0 * h_m[0]).min(0.1 * d_hzn[0]);
-    let d_end = d_m - (15.0 * h_m[1]).min(0.1 * d_hzn[1]);
+    let (theta, d_hzn) = horizons(ground_m, step_m, h_m, a_e);
+    let (d_start, d_end) = terrain_window_m(h_m, d_m, d_hzn);
     let delta_h = delta_h_m(ground_m, step_m, d_start, d_end);
+    let horizons = Horizons {
+        theta,
+        d_hzn_m: d_hzn,
+    };
+    let ends_m = [ground_m[0], ground_m[n]];
+    effective_geometry::<Libm>(
+        h_m,
+        d_m,
+        ends_m,
+        horizons,
+        [d_start, d_end],
+        delta_h,
+        a_e,
+        |a, b| fit_line_ends(ground_m, step_m, a, b),
+    )
+}
+
+/// The part of the path whose terrain counts, (d_start, d_end) in m from the transmitter: terrain
+/// near each terminal is skipped — "consideration of terrain elevations should begin at a point
+/// about 15 times the tower height" (Hufford 1982), or a tenth of the way to the horizon.
+pub fn terrain_window_m(h_m: [f64; 2], d_m: f64, d_hzn_m: [f64; 2]) -> (f64, f64) {
+    let d_start = (15.0 * h_m[0]).min(0.1 * d_hzn_m[0]);
+    let d_end = d_m - (15.0 * h_m[1]).min(0.1 * d_hzn_m[1]);
+    (d_start, d_end)
+}
+
+/// Horizon elevation angles (rad) and distances (m) of both terminals, as [`horizons`] finds them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Horizons {
+    pub theta: [f64; 2],
+    pub d_hzn_m: [f64; 2],
+}
+
+/// The second half of the profile analysis, once the horizons, the terrain window and Δh are
+/// known: effective heights above least-squares fits of the terrain, and — well within line of
+/// sight — horizons estimated from them (the algorithm's `qlrpfl` after `hzns` and `dlthx`).
+/// `ends_m` are the ground heights under the terminals; `fit(d_a, d_b)` returns the heights at the
+/// profile's two ends of the line fitted between d_a and d_b (as [`fit_line_ends`]).
+#[allow(clippy::too_many_arguments)]
+pub fn effective_geometry<M: Math>(
+    h_m: [f64; 2],
+    d_m: f64,
+    ends_m: [f64; 2],
+    horizons: Horizons,
+    [d_start, d_end]: [f64; 2],
+    delta_h: f64,
+    a_e: f64,
+    mut fit: impl FnMut(f64, f64) -> (f64, f64),
+) -> PathGeometry {
+    let Horizons {
+        mut theta,
+        d_hzn_m: mut d_hzn,
+    } = horizons;
     let above = |h: f64, z: f64, fit: f64| h + (z - fit).max(0.0);
     let mut h_e;
     if d_hzn[0] + d_hzn[1] > 1.5 * d_m {
         // Well within line of sight: effective heights above one fit of the whole path, horizons
         // estimated as in area mode, stretched so they at least reach each other.
-        let (f0, f1) = fit_line_ends(ground_m, step_m, d_start, d_end);
-        h_e = [
-            above(h_m[0], ground_m[0], f0),
-            above(h_m[1], ground_m[n], f1),
-        ];
+        let (f0, f1) = fit(d_start, d_end);
+        h_e = [above(h_m[0], ends_m[0], f0), above(h_m[1], ends_m[1], f1)];
         for i in 0..2 {
-            d_hzn[i] = rough_horizon_m(h_e[i], a_e, delta_h);
+            d_hzn[i] = rough_horizon_m::<M>(h_e[i], a_e, delta_h);
         }
         let reach = d_hzn[0] + d_hzn[1];
         if reach <= d_m {
             let q = (d_m / reach).powi(2);
             for i in 0..2 {
                 h_e[i] *= q;
-                d_hzn[i] = rough_horizon_m(h_e[i], a_e, delta_h);
+                d_hzn[i] = rough_horizon_m::<M>(h_e[i], a_e, delta_h);
             }
         }
         for i in 0..2 {
@@ -194,12 +268,9 @@ pub fn analyse(ground_m: &[f64], step_m: f64, h_m: [f64; 2], gamma_e: f64) -> Pa
     } else {
         // Each terminal's effective height above a fit of its own foreground, out to 90 % of the way
         // to its horizon.
-        let (f0, _) = fit_line_ends(ground_m, step_m, d_start, 0.9 * d_hzn[0]);
-        let (_, f1) = fit_line_ends(ground_m, step_m, d_m - 0.9 * d_hzn[1], d_end);
-        h_e = [
-            above(h_m[0], ground_m[0], f0),
-            above(h_m[1], ground_m[n], f1),
-        ];
+        let (f0, _) = fit(d_start, 0.9 * d_hzn[0]);
+        let (_, f1) = fit(d_m - 0.9 * d_hzn[1], d_end);
+        h_e = [above(h_m[0], ends_m[0], f0), above(h_m[1], ends_m[1], f1)];
     }
     PathGeometry {
         h_m,
@@ -235,7 +306,7 @@ pub fn area_geometry(
                 h_m[i] + (1.0 + b) * (-(2.0 * h_m[i] / delta_h_m.max(1e-3)).min(20.0)).exp()
             }
         };
-        d_hzn[i] = rough_horizon_m(h_e[i], a_e, delta_h_m);
+        d_hzn[i] = rough_horizon_m::<Libm>(h_e[i], a_e, delta_h_m);
         theta[i] = rough_horizon_angle(h_e[i], d_hzn[i], a_e, delta_h_m);
     }
     PathGeometry {

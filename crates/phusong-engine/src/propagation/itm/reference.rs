@@ -7,8 +7,9 @@
 //! two-ray values and the diffraction line [ERL 79 eqs. (3.16)–(3.21)]; beyond it, the diffraction line
 //! meets the troposcatter line A_s0 + m_s·d at d_x.
 
-use super::diffraction::diffraction_db;
+use super::diffraction::Diffraction;
 use super::line_of_sight::line_of_sight_db;
+use super::math::{Math, MathExt};
 use super::troposcatter::{troposcatter_db, ScatterState};
 use super::{warn, ItmError, Medium, Mode, PathGeometry, PropMode};
 
@@ -30,7 +31,7 @@ fn dim(x: f64, y: f64) -> f64 {
 }
 
 /// A_ref for the path `g` in medium `m`.
-pub fn reference_attenuation(
+pub fn reference_attenuation<M: Math>(
     g: &PathGeometry,
     m: &Medium,
     mode: Mode,
@@ -91,11 +92,12 @@ pub fn reference_attenuation(
     }
 
     // The diffraction line through two points far beyond the horizon.
-    let scale = (a_e * a_e / f).powf(1.0 / 3.0);
+    let scale = (a_e * a_e / f).m_cbrt::<M>();
     let d3 = d_sml.max(d_ml + 5.0 * scale);
     let d4 = d3 + 10.0 * scale;
-    let a3 = diffraction_db(d3, g, m, theta_los, d_sml, mode);
-    let a4 = diffraction_db(d4, g, m, theta_los, d_sml, mode);
+    let diffraction = Diffraction::new::<M>(g, m, theta_los, d_sml, mode);
+    let a3 = diffraction.at::<M>(d3, m);
+    let a4 = diffraction.at::<M>(d4, m);
     let m_d = (a4 - a3) / (d4 - d3);
     let a_d0 = a3 - m_d * d3;
 
@@ -114,7 +116,7 @@ pub fn reference_attenuation(
 
     let (a_ref, region) = if d < d_sml {
         (
-            line_of_sight_region(d, g, m, m_d, a_d0, d_sml, d_ml),
+            line_of_sight_region::<M>(d, g, m, m_d, a_d0, d_sml, d_ml),
             PropMode::LineOfSight,
         )
     } else {
@@ -123,13 +125,13 @@ pub fn reference_attenuation(
         let mut state = ScatterState::new();
         let d5 = d_ml + 200e3;
         let d6 = d_ml + 400e3;
-        let a6 = troposcatter_db(d6, g, m, theta_los, &mut state);
-        let a5 = troposcatter_db(d5, g, m, theta_los, &mut state);
+        let a6 = troposcatter_db::<M>(d6, g, m, theta_los, &mut state);
+        let a5 = troposcatter_db::<M>(d5, g, m, theta_los, &mut state);
         let (m_s, a_s0, d_x) = match (a5, a6) {
             (Some(a5), Some(a6)) if a5 < 1000.0 => {
                 let m_s = (a6 - a5) / 200e3;
                 let d_x = d_sml
-                    .max(d_ml + 1.088 * scale * f.ln())
+                    .max(d_ml + 1.088 * scale * f.m_ln::<M>())
                     .max((a5 - a_d0 - m_s * d5) / (m_d - m_s));
                 (m_s, (m_d - m_s) * d_x + a_d0, d_x)
             }
@@ -151,7 +153,7 @@ pub fn reference_attenuation(
 
 /// Inside the smooth-earth horizon: A₀ + k₁ d + k₂ ln d through the two-ray loss at d₀ and d₁ and the
 /// diffraction line at d_sML [ERL 79 eqs. (3.16a)–(3.21)].
-fn line_of_sight_region(
+fn line_of_sight_region<M: Math>(
     d: f64,
     g: &PathGeometry,
     m: &Medium,
@@ -168,14 +170,14 @@ fn line_of_sight_region(
     } else {
         (-a_d0 / m_d).max(0.25 * d_ml)
     };
-    let los = |x: f64| line_of_sight_db(x, g, m, m_d, a_d0, d_sml);
+    let los = |x: f64| line_of_sight_db::<M>(x, g, m, m_d, a_d0, d_sml);
     let a1 = los(d1);
     let mut fitted = None;
     if d0 < d1 {
         let a0 = los(d0);
-        let q = (d_sml / d0).ln();
+        let q = (d_sml / d0).m_ln::<M>();
         let mut k2 = (((d_sml - d0) * (a1 - a0) - (d1 - d0) * (a_sml - a0))
-            / ((d_sml - d0) * (d1 / d0).ln() - (d1 - d0) * q))
+            / ((d_sml - d0) * (d1 / d0).m_ln::<M>() - (d1 - d0) * q))
             .max(0.0);
         if a_d0 > 0.0 || k2 > 0.0 {
             let mut k1 = (a_sml - a0 - k2 * q) / (d_sml - d0);
@@ -193,6 +195,6 @@ fn line_of_sight_region(
         let k1 = dim(a_sml, a1) / (d_sml - d1);
         (if k1 == 0.0 { m_d } else { k1 }, 0.0)
     });
-    let a_o = a_sml - k1 * d_sml - k2 * d_sml.ln();
-    a_o + k1 * d + k2 * d.ln()
+    let a_o = a_sml - k1 * d_sml - k2 * d_sml.m_ln::<M>();
+    a_o + k1 * d + k2 * d.m_ln::<M>()
 }

@@ -2,6 +2,7 @@
 //! [Alg. §5 (routine `avar`), Table 5.1; TN101 §10 and vol. 2 eqs. (III.69)–(III.70)].
 
 use super::diffraction::delta_h_at;
+use super::math::{Libm, Math, MathExt};
 use super::{warn, Climate, Mdvar, PathGeometry, VariabilityMode};
 
 /// Standard normal quantile Q⁻¹(q): the z with P(Z > z) = q, by the rational approximation of
@@ -96,6 +97,129 @@ pub struct Variable {
     pub warnings: u32,
 }
 
+/// What of the variability depends only on the parameters and the frequency: the standard normal
+/// deviates of the requested quantiles (after the mode's substitutions), the frequency factors of
+/// σ_T and the climate's constants. Computed once per site by the radial evaluator.
+#[derive(Clone, Copy, Debug)]
+pub struct Variability {
+    mdvar: Mdvar,
+    ci: usize,
+    k: f64,
+    z_t: f64,
+    z_l: f64,
+    z_s: f64,
+    warnings: u32,
+    /// (575.7e12 / k)^{1/3}, the frequency term of the effective distance [Alg. eq. (5.3)], m.
+    d_ex_freq_m: f64,
+    g_minus: f64,
+    g_plus: f64,
+}
+
+impl Variability {
+    pub fn new(q: &Quantiles, mdvar: Mdvar, climate: Climate, freq_mhz: f64) -> Variability {
+        let ci = climate.index();
+        let k = freq_mhz / 47.7;
+        let mut z_t = inverse_ccdf(q.time_pct / 100.0);
+        let mut z_l = inverse_ccdf(q.location_pct / 100.0);
+        let z_s = inverse_ccdf(q.situation_pct / 100.0);
+        match mdvar.mode {
+            VariabilityMode::SingleMessage => {
+                z_t = z_s;
+                z_l = z_s;
+            }
+            VariabilityMode::Accidental => z_l = z_s,
+            VariabilityMode::Mobile => z_l = z_t,
+            VariabilityMode::Broadcast => {}
+        }
+        let mut warnings = 0;
+        if z_t.abs() > 3.10 || z_l.abs() > 3.10 || z_s.abs() > 3.10 {
+            warnings |= warn::EXTREME_VARIABILITIES;
+        }
+        // Frequency factors g(f) of σ_T− and σ_T+.
+        let qf = (0.133 * k).ln();
+        let g_of = |b: &[[f64; 7]; 3]| b[0][ci] + b[1][ci] / ((b[2][ci] * qf).powi(2) + 1.0);
+        Variability {
+            mdvar,
+            ci,
+            k,
+            z_t,
+            z_l,
+            z_s,
+            warnings,
+            d_ex_freq_m: (575.7e12 / k).powf(1.0 / 3.0),
+            g_minus: g_of(&CURVES.f_minus),
+            g_plus: g_of(&CURVES.f_plus),
+        }
+    }
+
+    /// A_ref moved to the requested quantiles over the path `g`.
+    pub fn apply<M: Math>(&self, g: &PathGeometry, a_ref_db: f64) -> Variable {
+        let (ci, k, mdvar) = (self.ci, self.k, self.mdvar);
+        let (z_t, z_l, z_s) = (self.z_t, self.z_l, self.z_s);
+        // Effective distance [Alg. eq. (5.3)] with the 9 000 km earth of the variability curves.
+        let a_9000 = 9000e3;
+        let d_ex = (2.0 * a_9000 * g.h_e_m[0]).sqrt()
+            + (2.0 * a_9000 * g.h_e_m[1]).sqrt()
+            + self.d_ex_freq_m;
+        let d_e = if g.d_m < d_ex {
+            130e3 * g.d_m / d_ex
+        } else {
+            130e3 + g.d_m - d_ex
+        };
+        // Situation: σ_S = 5 + 3 e^{−d_e/100 km} [eq. (5.10)], unless eliminated (+20).
+        let sigma_s = if mdvar.no_situation_variability {
+            0.0
+        } else {
+            5.0 + 3.0 * (-d_e / 100e3).m_exp::<M>()
+        };
+        let v_med = curve(&CURVES.median, ci, d_e);
+        // Location: σ_L = 10 kΔh(d) / (kΔh(d) + 13), unless eliminated (+10).
+        let sigma_l = if mdvar.no_location_variability {
+            0.0
+        } else {
+            let dh = delta_h_at::<M>(g.d_m, g.delta_h_m);
+            10.0 * k * dh / (k * dh + 13.0)
+        };
+        let y_l = sigma_l * z_l;
+        // Time: σ_T− / σ_T+ curves scaled by the frequency factors, and the long tail beyond z_D.
+        let sigma_t_minus = curve(&CURVES.minus, ci, d_e) * self.g_minus;
+        let sigma_t_plus = curve(&CURVES.plus, ci, d_e) * self.g_plus;
+        let sigma_td = CURVES.c_d[ci] * sigma_t_plus;
+        let tgtd = (sigma_t_plus - sigma_td) * CURVES.z_d[ci];
+        let sigma_t = if z_t < 0.0 {
+            sigma_t_minus
+        } else if z_t <= CURVES.z_d[ci] {
+            sigma_t_plus
+        } else {
+            sigma_td + tgtd / z_t
+        };
+        let y_t = sigma_t * z_t;
+        // Combination by mode [eq. (5.11)].
+        let s2 = sigma_s * sigma_s + y_t * y_t / (7.8 + z_s * z_s) + y_l * y_l / (24.0 + z_s * z_s);
+        let (y_r, y_s) = match mdvar.mode {
+            VariabilityMode::SingleMessage => (
+                0.0,
+                (sigma_t * sigma_t + sigma_l * sigma_l + s2).sqrt() * z_s,
+            ),
+            VariabilityMode::Accidental => (y_t, (sigma_l * sigma_l + s2).sqrt() * z_s),
+            VariabilityMode::Mobile => (
+                (sigma_t * sigma_t + sigma_l * sigma_l).sqrt() * z_t,
+                s2.sqrt() * z_s,
+            ),
+            VariabilityMode::Broadcast => (y_t + y_l, s2.sqrt() * z_s),
+        };
+        let mut a = a_ref_db - v_med - y_r - y_s;
+        // Negative attenuations are compressed towards a 10 dB floor of gain [Alg. §5].
+        if a < 0.0 {
+            a = a * (29.0 - a) / (29.0 - 10.0 * a);
+        }
+        Variable {
+            a_db: a,
+            warnings: self.warnings,
+        }
+    }
+}
+
 /// A_ref moved to the requested quantiles of time, location and situation.
 pub fn quantile_db(
     q: &Quantiles,
@@ -105,84 +229,7 @@ pub fn quantile_db(
     freq_mhz: f64,
     a_ref_db: f64,
 ) -> Variable {
-    let ci = climate.index();
-    let k = freq_mhz / 47.7;
-    let mut z_t = inverse_ccdf(q.time_pct / 100.0);
-    let mut z_l = inverse_ccdf(q.location_pct / 100.0);
-    let z_s = inverse_ccdf(q.situation_pct / 100.0);
-    // Effective distance [Alg. eq. (5.3)] with the 9 000 km earth of the variability curves.
-    let a_9000 = 9000e3;
-    let d_ex = (2.0 * a_9000 * g.h_e_m[0]).sqrt()
-        + (2.0 * a_9000 * g.h_e_m[1]).sqrt()
-        + (575.7e12 / k).powf(1.0 / 3.0);
-    let d_e = if g.d_m < d_ex {
-        130e3 * g.d_m / d_ex
-    } else {
-        130e3 + g.d_m - d_ex
-    };
-    // Situation: σ_S = 5 + 3 e^{−d_e/100 km} [eq. (5.10)], unless eliminated (+20).
-    let sigma_s = if mdvar.no_situation_variability {
-        0.0
-    } else {
-        5.0 + 3.0 * (-d_e / 100e3).exp()
-    };
-    let v_med = curve(&CURVES.median, ci, d_e);
-    match mdvar.mode {
-        VariabilityMode::SingleMessage => {
-            z_t = z_s;
-            z_l = z_s;
-        }
-        VariabilityMode::Accidental => z_l = z_s,
-        VariabilityMode::Mobile => z_l = z_t,
-        VariabilityMode::Broadcast => {}
-    }
-    let mut warnings = 0;
-    if z_t.abs() > 3.10 || z_l.abs() > 3.10 || z_s.abs() > 3.10 {
-        warnings |= warn::EXTREME_VARIABILITIES;
-    }
-    // Location: σ_L = 10 kΔh(d) / (kΔh(d) + 13), unless eliminated (+10).
-    let sigma_l = if mdvar.no_location_variability {
-        0.0
-    } else {
-        let dh = delta_h_at(g.d_m, g.delta_h_m);
-        10.0 * k * dh / (k * dh + 13.0)
-    };
-    let y_l = sigma_l * z_l;
-    // Time: σ_T− / σ_T+ curves scaled by the frequency factors, and the long tail beyond z_D.
-    let qf = (0.133 * k).ln();
-    let g_of = |b: &[[f64; 7]; 3]| b[0][ci] + b[1][ci] / ((b[2][ci] * qf).powi(2) + 1.0);
-    let sigma_t_minus = curve(&CURVES.minus, ci, d_e) * g_of(&CURVES.f_minus);
-    let sigma_t_plus = curve(&CURVES.plus, ci, d_e) * g_of(&CURVES.f_plus);
-    let sigma_td = CURVES.c_d[ci] * sigma_t_plus;
-    let tgtd = (sigma_t_plus - sigma_td) * CURVES.z_d[ci];
-    let sigma_t = if z_t < 0.0 {
-        sigma_t_minus
-    } else if z_t <= CURVES.z_d[ci] {
-        sigma_t_plus
-    } else {
-        sigma_td + tgtd / z_t
-    };
-    let y_t = sigma_t * z_t;
-    // Combination by mode [eq. (5.11)].
-    let s2 = sigma_s * sigma_s + y_t * y_t / (7.8 + z_s * z_s) + y_l * y_l / (24.0 + z_s * z_s);
-    let (y_r, y_s) = match mdvar.mode {
-        VariabilityMode::SingleMessage => (
-            0.0,
-            (sigma_t * sigma_t + sigma_l * sigma_l + s2).sqrt() * z_s,
-        ),
-        VariabilityMode::Accidental => (y_t, (sigma_l * sigma_l + s2).sqrt() * z_s),
-        VariabilityMode::Mobile => (
-            (sigma_t * sigma_t + sigma_l * sigma_l).sqrt() * z_t,
-            s2.sqrt() * z_s,
-        ),
-        VariabilityMode::Broadcast => (y_t + y_l, s2.sqrt() * z_s),
-    };
-    let mut a = a_ref_db - v_med - y_r - y_s;
-    // Negative attenuations are compressed towards a 10 dB floor of gain [Alg. §5].
-    if a < 0.0 {
-        a = a * (29.0 - a) / (29.0 - 10.0 * a);
-    }
-    Variable { a_db: a, warnings }
+    Variability::new(q, mdvar, climate, freq_mhz).apply::<Libm>(g, a_ref_db)
 }
 
 #[cfg(test)]

@@ -126,6 +126,21 @@ pub trait PathLossModel: Send + Sync {
     }
     /// A walker along one radial whose transmitter ground is `tx_ground_m`.
     fn walker<'a>(&'a self, table: &'a LossTable, tx_ground_m: f64) -> Box<dyn PathWalk + 'a>;
+    /// An evaluator of whole radials, prepared once per site and frequency, for models that gain
+    /// from seeing the radial at once (ITM); `None`: the radial engine walks with
+    /// [`PathLossModel::walker`].
+    fn radial_batch<'a>(&'a self, _table: &'a LossTable) -> Option<Box<dyn RadialBatch + 'a>> {
+        None
+    }
+}
+
+/// Losses along whole radials of one site and frequency (see [`PathLossModel::radial_batch`]).
+pub trait RadialBatch: Sync {
+    /// Losses (dB) to samples k = 1…n of a radial whose ground heights are `ground_m` (index 0
+    /// the transmitter's ground, k at `k·step_m`), at index k − 1; `wanted[k − 1]` says which are
+    /// needed. NaN where not wanted, where the model refuses the path, or past the table's end.
+    /// Adds one evaluation per wanted sample, with its warnings and refusals, to `warnings`.
+    fn losses(&self, ground_m: &[f64], wanted: &[bool], warnings: &mut Warnings) -> Vec<f64>;
 }
 
 /// Loss along one radial, sample by sample (k = 1, 2, … at `k·step_m`).
@@ -450,6 +465,10 @@ impl LossTable {
     /// A walker for one radial from a site whose ground is `tx_ground_m` above sea level.
     pub fn walker(&self, tx_ground_m: f64) -> Box<dyn PathWalk + '_> {
         self.config.model.as_dyn().walker(self, tx_ground_m)
+    }
+    /// The model's whole-radial evaluator, if it has one.
+    pub fn radial_batch(&self) -> Option<Box<dyn RadialBatch + '_>> {
+        self.config.model.as_dyn().radial_batch(self)
     }
 }
 
