@@ -35,7 +35,12 @@ communes = 4
     let scenario = dir.join("scenario.toml");
     std::fs::write(&scenario, text).unwrap();
     let run = dir.join("run");
-    stage_synth(&Scenario::load(&scenario).unwrap(), &run, &Quiet).unwrap();
+    stage_synth(
+        &Scenario::load(&scenario).unwrap(),
+        &phusong_gis::pipeline::Run::open(&run).unwrap(),
+        &Quiet,
+    )
+    .unwrap();
     (scenario, run)
 }
 
