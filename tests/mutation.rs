@@ -60,8 +60,20 @@ fn base_scenario(name: &str, sites_csv: Option<&Path>) -> String {
 }
 
 const VALUES: [&str; 14] = [
-    "0", "0.0", "-1.0", "-1e308", "nan", "inf", "-inf", "1e308", "1e30", "18446744073709551616",
-    "4294967296", "\"x\"", "[]", "true",
+    "0",
+    "0.0",
+    "-1.0",
+    "-1e308",
+    "nan",
+    "inf",
+    "-inf",
+    "1e308",
+    "1e30",
+    "18446744073709551616",
+    "4294967296",
+    "\"x\"",
+    "[]",
+    "true",
 ];
 
 /// One scenario mutation: a value replaced, a key line deleted or repeated, a section repeated.
@@ -205,10 +217,18 @@ fn mutated_inputs_never_panic_hang_or_leave_an_accepted_mix() {
     let sites_text = std::fs::read_to_string(run.join("inputs/sites.csv")).unwrap();
     let sites_csv = tmp.path().join("sites.csv");
     let with_csv = base_scenario("m", Some(&sites_csv));
-    let inputs: Vec<PathBuf> = ["hamlets.gpkg", "communes.gpkg", "dem.tif", "study.json"]
-        .iter()
-        .map(|f| run.join("inputs").join(f))
-        .collect();
+    let inputs: Vec<PathBuf> = [
+        "hamlets.gpkg",
+        "communes.gpkg",
+        "dem_m.tif",
+        "study_mask.tif",
+        "commune_id.tif",
+        "study.json",
+        "sites.csv",
+    ]
+    .iter()
+    .map(|f| run.join("inputs").join(f))
+    .collect();
     let saved: Vec<Vec<u8>> = inputs.iter().map(|p| std::fs::read(p).unwrap()).collect();
 
     let mut rng = Rng(0x5eed_0f_90a7_u64);
@@ -277,6 +297,9 @@ fn mutated_inputs_never_panic_hang_or_leave_an_accepted_mix() {
             panic!("{label}: no answer within {TIMEOUT:?}");
         };
         slowest = slowest.max(t.elapsed());
+        if std::env::var_os("MUTATION_LOG").is_some() {
+            eprintln!("{label} -> {code:?} {}", err.lines().next().unwrap_or(""));
+        }
         assert!(!err.contains("panicked"), "{label}: {err}");
         match code {
             Some(0) => ok += 1,

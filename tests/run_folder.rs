@@ -359,7 +359,13 @@ fn features_outside_the_study_area_are_counted_in_summary_warnings() {
     let (s, o) = (sc.to_str().unwrap(), out.to_str().unwrap());
     ok(&phusong(&["synth", s, "--out", o]));
     let text = std::fs::read_to_string(out.join("inputs/sites.csv")).unwrap();
-    let first: Vec<String> = text.lines().nth(1).unwrap().split(',').map(String::from).collect();
+    let first: Vec<String> = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .map(String::from)
+        .collect();
     let (lon, lat): (f64, f64) = (first[3].parse().unwrap(), first[4].parse().unwrap());
     // One more site ~50 km west of the window.
     let far = format!(
@@ -374,7 +380,12 @@ fn features_outside_the_study_area_are_counted_in_summary_warnings() {
         &format!("[inputs]\nsites_csv = \"{}\"", csv.display()),
     );
     let out2 = tmp.path().join("w2");
-    ok(&phusong(&["run", sc2.to_str().unwrap(), "--out", out2.to_str().unwrap()]));
+    ok(&phusong(&[
+        "run",
+        sc2.to_str().unwrap(),
+        "--out",
+        out2.to_str().unwrap(),
+    ]));
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out2.join("summary.json")).unwrap()).unwrap();
     let warnings: Vec<String> = summary["warnings"]
@@ -383,9 +394,17 @@ fn features_outside_the_study_area_are_counted_in_summary_warnings() {
         .iter()
         .map(|w| w.as_str().unwrap().to_string())
         .collect();
-    let n = text.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect::<std::collections::BTreeSet<_>>().len();
+    let n = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     assert!(
-        warnings.iter().any(|w| w.starts_with(&format!("sites: 1 of {} lie outside the study area (first: 'Far'", n + 1))),
+        warnings.iter().any(|w| w.starts_with(&format!(
+            "sites: 1 of {} lie outside the study area (first: 'Far'",
+            n + 1
+        ))),
         "{warnings:?}"
     );
     // OpenCelliD on a 30 × 15 km window: one eNB inside (three cells at the west end and a stray
@@ -417,12 +436,23 @@ fn features_outside_the_study_area_are_counted_in_summary_warnings() {
     );
     std::fs::write(&sc3, wide).unwrap();
     let out3 = tmp.path().join("w3");
-    ok(&phusong(&["run", sc3.to_str().unwrap(), "--out", out3.to_str().unwrap()]));
+    ok(&phusong(&[
+        "run",
+        sc3.to_str().unwrap(),
+        "--out",
+        out3.to_str().unwrap(),
+    ]));
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out3.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["sites_existing"], 1);
     let warnings = summary["warnings"].to_string();
-    assert!(warnings.contains("1 cells outside the study area skipped"), "{warnings}");
-    assert!(warnings.contains("line 4: cell 2563 of eNB 452-04-10"), "{warnings}");
+    assert!(
+        warnings.contains("1 cells outside the study area skipped"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("line 4: cell 2563 of eNB 452-04-10"),
+        "{warnings}"
+    );
     assert!(warnings.contains("left out of the site"), "{warnings}");
 }

@@ -226,12 +226,12 @@ impl Summary {
 fn run_warnings(study: &Study, cov: &CoverageReport) -> Vec<String> {
     let w = &cov.model_warnings;
     let mut out = study.info.warnings.clone();
-    out.extend(w.counts.iter().filter(|(_, n)| **n > 0).map(|(k, n)| {
-        format!(
-            "path-loss model: {k}: {n} of {} evaluations",
-            w.evaluations
-        )
-    }));
+    out.extend(
+        w.counts
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| format!("path-loss model: {k}: {n} of {} evaluations", w.evaluations)),
+    );
     out
 }
 

@@ -128,8 +128,22 @@ impl Prep<'_> {
     fn lon_lat_box(&self, g: &GridSpec) -> Result<[f64; 4]> {
         let (x0, x1, y0, y1) = (g.x0_m, g.x1_m(), g.y1_m(), g.y0_m);
         let (xm, ym) = (0.5 * (x0 + x1), 0.5 * (y0 + y1));
-        let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-        for (x, y) in [(x0, y0), (x0, y1), (x1, y0), (x1, y1), (xm, y0), (xm, y1), (x0, ym), (x1, ym)] {
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for (x, y) in [
+            (x0, y0),
+            (x0, y1),
+            (x1, y0),
+            (x1, y1),
+            (xm, y0),
+            (xm, y1),
+            (x0, ym),
+            (x1, ym),
+        ] {
             let (lon, lat) = self.proj.unproject(x, y)?;
             b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
         }

@@ -452,7 +452,12 @@ fn within_spread<'c>(
     let mut xy = Vec::with_capacity(group.len());
     for c in &group {
         xy.push(proj.project(c.lon, c.lat).map_err(|e| {
-            Error::record(path, "row", c.line, format!("cannot project cell position: {e}"))
+            Error::record(
+                path,
+                "row",
+                c.line,
+                format!("cannot project cell position: {e}"),
+            )
         })?);
     }
     let median = |mut v: Vec<f64>| {
@@ -642,7 +647,10 @@ mod tests {
         // eNB 10: three cells near (105.60, 18.70) and one ~55 km away (line 4); eNB 11: two
         // cells ~110 km apart; eNB 12 outside the bbox.
         let row = |enb: u64, cid: u64, lon: f64, lat: f64| {
-            format!("LTE,452,4,1,{},0,{lon},{lat},1000,1,1,0,0,0\n", eci(enb, cid))
+            format!(
+                "LTE,452,4,1,{},0,{lon},{lat},1000,1,1,0,0,0\n",
+                eci(enb, cid)
+            )
         };
         let text = [
             row(10, 0, 105.60, 18.70),
@@ -673,7 +681,11 @@ mod tests {
         assert!(report.spread[0].contains("line 4") && report.spread[0].contains("eNB 452-04-10"));
         assert!(report.spread[0].contains("km from the median position"));
         assert!(report.spread[1].contains("line 5") && report.spread[1].contains("eNB 452-04-11"));
-        assert!(report.spread[1].contains("spread over 10"), "{}", report.spread[1]);
+        assert!(
+            report.spread[1].contains("spread over 10"),
+            "{}",
+            report.spread[1]
+        );
     }
 
     #[test]

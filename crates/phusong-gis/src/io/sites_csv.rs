@@ -607,11 +607,20 @@ mod tests {
             ),
             ("A,V,105,18,30,0,2,4,1800,20,95", "column 'eirp_dbm' is 95"),
             // Plausibility: a 0.5 m or 400 m mast, a 10 or 85 dBm EIRP are typos.
-            ("A,V,105,18,0.5,0,2,4,1800,20,61", "column 'height_m' is 0.5"),
-            ("A,V,105,18,400,0,2,4,1800,20,61", "column 'height_m' is 400"),
+            (
+                "A,V,105,18,0.5,0,2,4,1800,20,61",
+                "column 'height_m' is 0.5",
+            ),
+            (
+                "A,V,105,18,400,0,2,4,1800,20,61",
+                "column 'height_m' is 400",
+            ),
             ("A,V,105,18,30,0,2,4,1800,20,10", "column 'eirp_dbm' is 10"),
             ("A,V,105,18,30,0,2,4,1800,20,85", "column 'eirp_dbm' is 85"),
-            ("A,V,105,18,30,0,2,4,7000,20,61", "column 'freq_mhz' is 7000"),
+            (
+                "A,V,105,18,30,0,2,4,7000,20,61",
+                "column 'freq_mhz' is 7000",
+            ),
         ];
         for (row, want) in cases {
             let e = read_err(&format!("{HEADER}\n{row}\n"));
@@ -639,11 +648,19 @@ mod tests {
 
     #[test]
     fn plausibility_errors_name_file_row_column_and_range() {
-        let e = read_err(&format!("{HEADER}\nA,V,105,18,30,0,2,4,1800,20,61\nA,V,105,18,350,0,2,4,1800,20,61\n"));
+        let e = read_err(&format!(
+            "{HEADER}\nA,V,105,18,30,0,2,4,1800,20,61\nA,V,105,18,350,0,2,4,1800,20,61\n"
+        ));
         assert!(e.contains("sites.csv"), "{e}");
-        assert!(e.contains("row 3: column 'height_m' is 350, expected 1 … 300"), "{e}");
+        assert!(
+            e.contains("row 3: column 'height_m' is 350, expected 1 … 300"),
+            "{e}"
+        );
         let e = read_err(&format!("{HEADER}\nA,V,105,18,30,0,2,4,1800,20,81\n"));
-        assert!(e.contains("sites.csv") && e.contains("expected 20 … 80"), "{e}");
+        assert!(
+            e.contains("sites.csv") && e.contains("expected 20 … 80"),
+            "{e}"
+        );
     }
 
     #[test]

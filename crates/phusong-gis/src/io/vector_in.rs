@@ -407,7 +407,9 @@ fn self_intersection(poly: &geo::Polygon<f64>) -> std::result::Result<(), String
         Ok::<(), std::convert::Infallible>(())
     }));
     match found {
-        Some(m) => Err(format!("{m}; expected a simple ring (fix it, e.g. with GDAL's MakeValid)")),
+        Some(m) => Err(format!(
+            "{m}; expected a simple ring (fix it, e.g. with GDAL's MakeValid)"
+        )),
         None => Ok(()),
     }
 }
@@ -526,9 +528,18 @@ mod tests {
             "dup.geojson",
             None,
             &[
-                feature(r#""code":"001","name":"A""#, &poly(square(105.0, 19.0, 0.01))),
-                feature(r#""code":"002","name":"B""#, &poly(square(105.1, 19.0, 0.01))),
-                feature(r#""code":"001","name":"C""#, &poly(square(105.2, 19.0, 0.01))),
+                feature(
+                    r#""code":"001","name":"A""#,
+                    &poly(square(105.0, 19.0, 0.01)),
+                ),
+                feature(
+                    r#""code":"002","name":"B""#,
+                    &poly(square(105.1, 19.0, 0.01)),
+                ),
+                feature(
+                    r#""code":"001","name":"C""#,
+                    &poly(square(105.2, 19.0, 0.01)),
+                ),
             ],
         );
         let fields = CommuneFields {
@@ -548,7 +559,10 @@ mod tests {
             "bow.geojson",
             None,
             &[
-                feature(r#""code":"001","name":"A""#, &poly(square(105.0, 19.0, 0.01))),
+                feature(
+                    r#""code":"001","name":"A""#,
+                    &poly(square(105.0, 19.0, 0.01)),
+                ),
                 feature(r#""code":"002","name":"B""#, &poly(bow.to_string())),
             ],
         );
