@@ -348,3 +348,111 @@ fn a_dem_that_does_not_cover_the_study_or_a_grid_too_big_is_refused() {
     fails_with(&out, &[1], &["resolution_m", "GB"]);
     assert!(t.elapsed() < Duration::from_secs(30));
 }
+
+/// Sites outside the study area, OpenCelliD cells outside it and a stray cell of an eNB are kept
+/// or skipped as documented and listed in `summary.json`'s `warnings`.
+#[test]
+fn features_outside_the_study_area_are_counted_in_summary_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = scenario(tmp.path(), "w", "");
+    let out = tmp.path().join("w");
+    let (s, o) = (sc.to_str().unwrap(), out.to_str().unwrap());
+    ok(&phusong(&["synth", s, "--out", o]));
+    let text = std::fs::read_to_string(out.join("inputs/sites.csv")).unwrap();
+    let first: Vec<String> = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .map(String::from)
+        .collect();
+    let (lon, lat): (f64, f64) = (first[3].parse().unwrap(), first[4].parse().unwrap());
+    // One more site ~50 km west of the window.
+    let far = format!(
+        "9999,Far,Viettel,{},{lat},30,0,2,4,1800,10,61,65,10\n",
+        lon - 0.5
+    );
+    let csv = tmp.path().join("sites.csv");
+    std::fs::write(&csv, format!("{text}{far}")).unwrap();
+    let sc2 = scenario(
+        tmp.path(),
+        "w2",
+        &format!("[inputs]\nsites_csv = \"{}\"", csv.display()),
+    );
+    let out2 = tmp.path().join("w2");
+    ok(&phusong(&[
+        "run",
+        sc2.to_str().unwrap(),
+        "--out",
+        out2.to_str().unwrap(),
+    ]));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out2.join("summary.json")).unwrap()).unwrap();
+    let warnings: Vec<String> = summary["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap().to_string())
+        .collect();
+    let n = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    assert!(
+        warnings.iter().any(|w| w.starts_with(&format!(
+            "sites: 1 of {} lie outside the study area (first: 'Far'",
+            n + 1
+        ))),
+        "{warnings:?}"
+    );
+    // OpenCelliD on a 30 × 15 km window: one eNB inside (three cells at the west end and a stray
+    // one 28 km east), one eNB ~90 km east, outside.
+    let proj = phusong_gis::crs::Projector::new(32648).unwrap();
+    let eci = |enb: u64, cid: u64| enb * 256 + cid;
+    let row = |enb: u64, cid: u64, x: f64, y: f64| {
+        let (lo, la) = proj.unproject(x, y).unwrap();
+        format!("LTE,452,4,1,{},0,{lo},{la},1000,1,1,0,0,0\n", eci(enb, cid))
+    };
+    let cells = [
+        row(10, 0, 506_000.0, 2_092_000.0),
+        row(10, 1, 506_100.0, 2_092_000.0),
+        row(10, 2, 506_000.0, 2_092_100.0),
+        row(10, 3, 534_000.0, 2_092_000.0),
+        row(11, 0, 600_000.0, 2_092_000.0),
+    ]
+    .concat();
+    let ocid = tmp.path().join("cells.csv");
+    std::fs::write(&ocid, cells).unwrap();
+    let sc3 = scenario(
+        tmp.path(),
+        "w3",
+        &format!("[inputs]\nopencellid_csv = \"{}\"", ocid.display()),
+    );
+    let wide = std::fs::read_to_string(&sc3).unwrap().replace(
+        "clip_m = [505000.0, 2085000.0, 520000.0, 2100000.0]",
+        "clip_m = [505000.0, 2085000.0, 535000.0, 2100000.0]",
+    );
+    std::fs::write(&sc3, wide).unwrap();
+    let out3 = tmp.path().join("w3");
+    ok(&phusong(&[
+        "run",
+        sc3.to_str().unwrap(),
+        "--out",
+        out3.to_str().unwrap(),
+    ]));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out3.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["sites_existing"], 1);
+    let warnings = summary["warnings"].to_string();
+    assert!(
+        warnings.contains("1 cells outside the study area skipped"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("line 4: cell 2563 of eNB 452-04-10"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("left out of the site"), "{warnings}");
+}

@@ -13,6 +13,8 @@ pub mod itm_batch;
 pub mod link;
 pub mod p1812_batch;
 pub mod pipeline;
+#[cfg(test)]
+mod proptests;
 pub mod rasterize;
 pub mod reports;
 pub mod run_folder;

@@ -227,7 +227,7 @@ pub fn stage_coverage(
 fn mean_on_land(v: &Raster<f32>, mask: &Raster<u8>) -> Option<f64> {
     let (mut sum, mut n) = (0.0, 0usize);
     for (i, x) in v.data.iter().enumerate() {
-        if mask.data[i] == 1 && !x.is_nan() {
+        if mask.data[i] == 1 && x.is_finite() {
             sum += *x as f64;
             n += 1;
         }
@@ -411,4 +411,22 @@ pub fn run_all(s: &Scenario, run_dir: &Path, r: &dyn Reporter) -> Result<Summary
     stage_gaps(s, &study, &run, r)?;
     stage_plan(s, &study, &run, r)?;
     stage_export(s, &study, &run, r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use phusong_engine::grid::GridSpec;
+
+    #[test]
+    fn mean_sinr_skips_non_finite_cells_instead_of_writing_null() {
+        let g = GridSpec::covering(32648, 0.0, 0.0, 300.0, 100.0, 100.0);
+        let mut v = Raster::filled(g.clone(), 0.0f32, None);
+        v.data = vec![10.0, f32::INFINITY, f32::NAN];
+        let mask = Raster::filled(g, 1u8, None);
+        // An infinite SINR would make the mean infinite, written as JSON null = "no server".
+        assert_eq!(mean_on_land(&v, &mask), Some(10.0));
+        v.data = vec![f32::NAN; 3];
+        assert_eq!(mean_on_land(&v, &mask), None);
+    }
 }

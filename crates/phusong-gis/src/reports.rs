@@ -155,6 +155,11 @@ pub struct Summary {
     pub towers_for_target: BTreeMap<String, Option<usize>>,
     pub synthetic_layers: Vec<String>,
     pub real_layers: Vec<String>,
+    /// The documented warnings of the run, one sentence each: what the input checks let through
+    /// (features outside the study area, stray OpenCelliD cells, communes without land) and the
+    /// path-loss model's validity warnings with their counts.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl Summary {
@@ -212,8 +217,22 @@ impl Summary {
             towers_for_target: plan.towers_for_target.clone(),
             synthetic_layers: study.info.synthetic_layers.clone(),
             real_layers: study.info.real_layers.clone(),
+            warnings: run_warnings(study, cov),
         }
     }
+}
+
+/// The study's input warnings, then the model's (one per kind, with its count).
+fn run_warnings(study: &Study, cov: &CoverageReport) -> Vec<String> {
+    let w = &cov.model_warnings;
+    let mut out = study.info.warnings.clone();
+    out.extend(
+        w.counts
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| format!("path-loss model: {k}: {n} of {} evaluations", w.evaluations)),
+    );
+    out
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -296,6 +315,11 @@ pub fn human_summary(s: &Summary) -> String {
         ),
         targets,
         format!("synthetic layers: {synth}"),
+        format!(
+            "warnings: {}{}",
+            s.warnings.len(),
+            if s.warnings.is_empty() { "" } else { " (listed in summary.json)" }
+        ),
     ]
     .join("\n")
 }

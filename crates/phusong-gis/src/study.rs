@@ -41,6 +41,10 @@ pub struct StudyInfo {
     pub real_layers: Vec<String>,
     /// Province population as the census/commune layer gives it (or the synthesiser's total).
     pub population: u64,
+    /// What the input checks found and let through (features outside the study area, stray
+    /// OpenCelliD cells…), one sentence each; copied into `summary.json`.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl StudyInfo {
@@ -121,6 +125,7 @@ struct Prep<'a> {
     proj: Projector,
     synthetic: Vec<String>,
     real: Vec<String>,
+    warnings: Vec<String>,
 }
 
 /// A town: x, y (m, study CRS) and population.
@@ -133,6 +138,32 @@ struct Population {
 }
 
 impl Prep<'_> {
+    /// [min_lon, min_lat, max_lon, max_lat] of the grid, from its corners and edge midpoints.
+    fn lon_lat_box(&self, g: &GridSpec) -> Result<[f64; 4]> {
+        let (x0, x1, y0, y1) = (g.x0_m, g.x1_m(), g.y1_m(), g.y0_m);
+        let (xm, ym) = (0.5 * (x0 + x1), 0.5 * (y0 + y1));
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for (x, y) in [
+            (x0, y0),
+            (x0, y1),
+            (x1, y0),
+            (x1, y1),
+            (xm, y0),
+            (xm, y1),
+            (x0, ym),
+            (x1, ym),
+        ] {
+            let (lon, lat) = self.proj.unproject(x, y)?;
+            b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
+        }
+        Ok(b)
+    }
+
     /// Real communes, if a commune layer is given or found under `real_layers`.
     fn real_communes(&mut self) -> Result<Option<Vec<Commune>>> {
         let s = self.s;
@@ -250,7 +281,15 @@ impl Prep<'_> {
         outline: &MultiPolygon<f64>,
     ) -> Result<(Raster<u8>, Raster<i32>, Vec<Commune>)> {
         if let Some(c) = real_communes {
-            return mask_from_communes(grid, land, c);
+            let given = c.len();
+            let (mask, ids, kept) = mask_from_communes(grid, land, c)?;
+            if kept.len() < given {
+                self.warnings.push(format!(
+                    "communes: {} of {given} have no land cell in the study grid and are left out",
+                    given - kept.len()
+                ));
+            }
+            return Ok((mask, ids, kept));
         }
         let s = self.s;
         let mask = synth::outline::study_mask(grid, outline, land);
@@ -363,12 +402,21 @@ impl Prep<'_> {
             let p = s.resolve(p);
             self.real
                 .push(format!("sites (OpenCelliD): {}", p.display()));
-            return crate::io::opencellid::read_opencellid(
+            let (sites, report) = crate::io::opencellid::read_opencellid_checked(
                 &p,
                 &self.proj,
                 &Default::default(),
-                None,
-            );
+                Some(self.lon_lat_box(&mask.spec)?),
+                false,
+            )?;
+            if report.cells_outside_bbox > 0 {
+                self.warnings.push(format!(
+                    "sites (OpenCelliD): {} cells outside the study area skipped",
+                    report.cells_outside_bbox
+                ));
+            }
+            self.warnings.extend(report.spread);
+            return Ok(sites);
         }
         self.synthetic
             .push(format!("sites ({} BTS of 3 operators)", s.synth.sites));
@@ -390,6 +438,38 @@ impl Prep<'_> {
             &self.proj,
         )
     }
+}
+
+/// Counts of sites and hamlets outside the study area (off the grid or on a cell outside the
+/// mask): they are kept — a site outside still serves cells near the border; a hamlet outside
+/// counts in no commune — and reported.
+fn outside_warnings(mask: &Raster<u8>, sites: &[Site], hamlets: &[Hamlet]) -> Vec<String> {
+    let outside = |x: f64, y: f64| mask.at(x, y) != Some(1);
+    let mut out = Vec::new();
+    let s: Vec<&Site> = sites.iter().filter(|s| outside(s.x_m, s.y_m)).collect();
+    if let Some(first) = s.first() {
+        out.push(format!(
+            "sites: {} of {} lie outside the study area (first: '{}' at {:.5}, {:.5}); they are \
+             kept for the coverage they give inside it",
+            s.len(),
+            sites.len(),
+            first.name,
+            first.lon,
+            first.lat
+        ));
+    }
+    let h: Vec<&Hamlet> = hamlets.iter().filter(|h| outside(h.x_m, h.y_m)).collect();
+    if let Some(first) = h.first() {
+        out.push(format!(
+            "hamlets: {} of {} lie outside the study area (first: '{}' at {:.5}, {:.5})",
+            h.len(),
+            hamlets.len(),
+            first.name,
+            first.lon,
+            first.lat
+        ));
+    }
+    out
 }
 
 /// Mask and commune raster from real communes, keeping the communes with land on the grid (all of
@@ -448,6 +528,7 @@ impl Study {
             proj: Projector::new(s.crs_epsg)?,
             synthetic: Vec::new(),
             real: Vec::new(),
+            warnings: Vec::new(),
         };
         let landmask_path = s.resolve(&s.synth.landmask);
         let real_communes = prep.real_communes()?;
@@ -468,6 +549,8 @@ impl Study {
             &towns,
         )?;
         let sites = prep.sites(&terrain, &mask, &hamlets, &roads)?;
+        prep.warnings
+            .extend(outside_warnings(&mask, &sites, &hamlets));
         let info = StudyInfo {
             name: s.name.clone(),
             grid,
@@ -475,6 +558,7 @@ impl Study {
             synthetic_layers: prep.synthetic,
             real_layers: prep.real,
             population: population.total,
+            warnings: prep.warnings,
         };
         let study = Study {
             info,

@@ -70,6 +70,21 @@ pub fn operator_name(mcc: u32, mnc: u32) -> String {
     }
 }
 
+/// A cell farther than this from the median position of its eNB's cells is not part of that site:
+/// OpenCelliD positions are crowd-sourced estimates, and one stray cell would otherwise move the
+/// whole site (a 3-sector macro's cells are estimated within a few km of each other).
+pub const MAX_CELL_SPREAD_M: f64 = 20_000.0;
+
+/// What the reader skipped and why, besides the sites it returns.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OpenCellIdReport {
+    /// Cells of a kept radio outside `bbox`, skipped.
+    pub cells_outside_bbox: usize,
+    /// One message per cell (or eNB) left out for lying more than [`MAX_CELL_SPREAD_M`] from its
+    /// eNB's other cells, naming the line, the cell and the distance.
+    pub spread: Vec<String>,
+}
+
 /// Reads the LTE cells of an OpenCelliD export as sites in `proj`'s CRS.
 /// `bbox` = [min_lon, min_lat, max_lon, max_lat] keeps only cells inside it.
 pub fn read_opencellid(
@@ -81,6 +96,20 @@ pub fn read_opencellid(
     read_opencellid_radios(path, proj, defaults, bbox, false)
 }
 
+/// As [`read_opencellid_radios`], with what was skipped: cells outside `bbox` and cells far from
+/// their eNB's other cells (see [`MAX_CELL_SPREAD_M`]).
+pub fn read_opencellid_checked(
+    path: &Path,
+    proj: &Projector,
+    defaults: &SectorDefaults,
+    bbox: Option<[f64; 4]>,
+    include_nr: bool,
+) -> Result<(Vec<Site>, OpenCellIdReport)> {
+    let mut report = OpenCellIdReport::default();
+    let sites = read_inner(path, proj, defaults, bbox, include_nr, &mut report)?;
+    Ok((sites, report))
+}
+
 /// As [`read_opencellid`], also keeping NR cells when `include_nr` (see the module doc for the
 /// gNB-id length assumption).
 pub fn read_opencellid_radios(
@@ -89,6 +118,24 @@ pub fn read_opencellid_radios(
     defaults: &SectorDefaults,
     bbox: Option<[f64; 4]>,
     include_nr: bool,
+) -> Result<Vec<Site>> {
+    read_inner(
+        path,
+        proj,
+        defaults,
+        bbox,
+        include_nr,
+        &mut OpenCellIdReport::default(),
+    )
+}
+
+fn read_inner(
+    path: &Path,
+    proj: &Projector,
+    defaults: &SectorDefaults,
+    bbox: Option<[f64; 4]>,
+    include_nr: bool,
+    report: &mut OpenCellIdReport,
 ) -> Result<Vec<Site>> {
     if defaults.sectors_per_site == 0 {
         return Err(Error::Config(
@@ -132,6 +179,7 @@ pub fn read_opencellid_radios(
         };
         if let Some([w, s, e, n]) = bbox {
             if !(w..=e).contains(&cell.lon) || !(s..=n).contains(&cell.lat) {
+                report.cells_outside_bbox += 1;
                 continue;
             }
         }
@@ -150,7 +198,7 @@ pub fn read_opencellid_radios(
         seen.insert(key, cells.len());
         cells.push(cell);
     }
-    group(path, &cells, proj, defaults)
+    group(path, &cells, proj, defaults, report)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -323,7 +371,13 @@ fn parse_row(
 
 /// Groups cells by (radio, mcc, mnc, node id), in order of first appearance; sectors sorted by
 /// local cell id.
-fn group(path: &Path, cells: &[Cell], proj: &Projector, d: &SectorDefaults) -> Result<Vec<Site>> {
+fn group(
+    path: &Path,
+    cells: &[Cell],
+    proj: &Projector,
+    d: &SectorDefaults,
+    report: &mut OpenCellIdReport,
+) -> Result<Vec<Site>> {
     let mut order: Vec<Vec<&Cell>> = Vec::new();
     let mut index: HashMap<(Radio, u32, u32, u64), usize> = HashMap::new();
     for c in cells {
@@ -336,7 +390,11 @@ fn group(path: &Path, cells: &[Cell], proj: &Projector, d: &SectorDefaults) -> R
     }
     let n = d.sectors_per_site as u64;
     let mut sites = Vec::with_capacity(order.len());
-    for (k, mut group) in order.into_iter().enumerate() {
+    for group in order {
+        let Some(mut group) = within_spread(path, group, proj, report)? else {
+            continue;
+        };
+        let k = sites.len();
         group.sort_by_key(|c| c.split().1);
         let first = group[0];
         let count = group.len() as f64;
@@ -380,6 +438,89 @@ fn group(path: &Path, cells: &[Cell], proj: &Projector, d: &SectorDefaults) -> R
         });
     }
     Ok(sites)
+}
+
+/// The cells of one node within [`MAX_CELL_SPREAD_M`] of their median position; the others are
+/// reported and left out. `None` (the node reported) when the cells kept still span more than that
+/// distance, i.e. there is no telling where the site is.
+fn within_spread<'c>(
+    path: &Path,
+    group: Vec<&'c Cell>,
+    proj: &Projector,
+    report: &mut OpenCellIdReport,
+) -> Result<Option<Vec<&'c Cell>>> {
+    let mut xy = Vec::with_capacity(group.len());
+    for c in &group {
+        xy.push(proj.project(c.lon, c.lat).map_err(|e| {
+            Error::record(
+                path,
+                "row",
+                c.line,
+                format!("cannot project cell position: {e}"),
+            )
+        })?);
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            0.5 * (v[n / 2 - 1] + v[n / 2])
+        }
+    };
+    let mx = median(xy.iter().map(|p| p.0).collect());
+    let my = median(xy.iter().map(|p| p.1).collect());
+    let first = group[0];
+    let (node, _) = first.split();
+    let tech = match first.radio {
+        Radio::Lte => "eNB",
+        Radio::Nr => "gNB",
+    };
+    let mut kept = Vec::with_capacity(group.len());
+    let mut kept_xy = Vec::with_capacity(group.len());
+    let mut stray = Vec::new();
+    for (c, &(x, y)) in group.iter().zip(&xy) {
+        let d_m = (x - mx).hypot(y - my);
+        if d_m > MAX_CELL_SPREAD_M {
+            stray.push(format!(
+                "{}: line {}: cell {} of {tech} {}-{:02}-{node} is {:.1} km from the median \
+                 position of the {tech}'s cells (more than {:.0} km); left out of the site",
+                path.display(),
+                c.line,
+                c.cell_identity,
+                c.mcc,
+                c.mnc,
+                d_m / 1000.0,
+                MAX_CELL_SPREAD_M / 1000.0
+            ));
+        } else {
+            kept.push(*c);
+            kept_xy.push((x, y));
+        }
+    }
+    let pts = if kept_xy.is_empty() { &xy } else { &kept_xy };
+    let mut span_m: f64 = 0.0;
+    for (i, a) in pts.iter().enumerate() {
+        for b in &pts[i + 1..] {
+            span_m = span_m.max((a.0 - b.0).hypot(a.1 - b.1));
+        }
+    }
+    if kept.is_empty() || span_m > MAX_CELL_SPREAD_M {
+        report.spread.push(format!(
+            "{}: line {}: the cells of {tech} {}-{:02}-{node} are spread over {:.1} km (more than \
+             {:.0} km); the {tech} is left out",
+            path.display(),
+            first.line,
+            first.mcc,
+            first.mnc,
+            span_m / 1000.0,
+            MAX_CELL_SPREAD_M / 1000.0
+        ));
+        return Ok(None);
+    }
+    report.spread.extend(stray);
+    Ok(Some(kept))
 }
 
 #[cfg(test)]
@@ -497,6 +638,54 @@ mod tests {
         assert_eq!(boxed.len(), 1);
         assert_eq!(boxed[0].sectors.len(), 3);
         assert!(read(&body(), Some([106.0, 18.0, 105.0, 19.0]), false).is_err());
+    }
+
+    #[test]
+    fn a_stray_cell_is_reported_not_moving_its_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cells.csv");
+        // eNB 10: three cells near (105.60, 18.70) and one ~55 km away (line 4); eNB 11: two
+        // cells ~110 km apart; eNB 12 outside the bbox.
+        let row = |enb: u64, cid: u64, lon: f64, lat: f64| {
+            format!(
+                "LTE,452,4,1,{},0,{lon},{lat},1000,1,1,0,0,0\n",
+                eci(enb, cid)
+            )
+        };
+        let text = [
+            row(10, 0, 105.60, 18.70),
+            row(10, 1, 105.61, 18.70),
+            row(10, 2, 105.60, 18.71),
+            row(10, 3, 106.10, 18.80),
+            row(11, 0, 105.00, 18.50),
+            row(11, 1, 106.00, 18.40),
+            row(12, 0, 109.00, 18.50),
+        ]
+        .concat();
+        std::fs::write(&p, text).unwrap();
+        let proj = Projector::new(DEFAULT_EPSG).unwrap();
+        let (sites, report) = read_opencellid_checked(
+            &p,
+            &proj,
+            &SectorDefaults::default(),
+            Some([104.0, 18.0, 107.0, 20.0]),
+            false,
+        )
+        .unwrap();
+        assert_eq!(report.cells_outside_bbox, 1);
+        assert_eq!(sites.len(), 1, "{sites:?}");
+        assert_eq!(sites[0].sectors.len(), 3);
+        // The site stays at its three cells' mean, not pulled 13 km east by the stray one.
+        assert!((sites[0].lon - (105.60 + 105.61 + 105.60) / 3.0).abs() < 1e-12);
+        assert_eq!(report.spread.len(), 2, "{:?}", report.spread);
+        assert!(report.spread[0].contains("line 4") && report.spread[0].contains("eNB 452-04-10"));
+        assert!(report.spread[0].contains("km from the median position"));
+        assert!(report.spread[1].contains("line 5") && report.spread[1].contains("eNB 452-04-11"));
+        assert!(
+            report.spread[1].contains("spread over 10"),
+            "{}",
+            report.spread[1]
+        );
     }
 
     #[test]

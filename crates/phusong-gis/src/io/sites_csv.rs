@@ -13,13 +13,13 @@
 //! | `operator` | yes | text | non-empty |
 //! | `lon` | yes | degrees east (WGS84) | −180 … 180 |
 //! | `lat` | yes | degrees north (WGS84) | −90 … 90 |
-//! | `height_m` | yes | antenna height above ground, m | 0 … 500 |
+//! | `height_m` | yes | antenna height above ground, m | 1 … 300 |
 //! | `azimuth_deg` | yes | boresight, degrees clockwise from north | 0 … 360 |
 //! | `mech_tilt_deg` | yes | mechanical down-tilt, degrees (positive = down) | −30 … 30 |
 //! | `elec_tilt_deg` | yes | electrical down-tilt, degrees (positive = down) | −30 … 30 |
 //! | `freq_mhz` | yes | carrier centre frequency, MHz | 400 … 6000 |
 //! | `bandwidth_mhz` | yes | LTE channel bandwidth, MHz | 1.4, 3, 5, 10, 15 or 20 |
-//! | `eirp_dbm` | yes¹ | peak carrier EIRP at boresight, dBm | 0 … 90 |
+//! | `eirp_dbm` | yes¹ | peak carrier EIRP at boresight, dBm | 20 … 80 |
 //! | `tx_power_dbm` | no¹ | transmitter power at the antenna port, dBm | |
 //! | `antenna_gain_dbi` | no¹ | antenna gain, dBi | |
 //! | `feeder_loss_db` | no¹ | feeder/jumper loss, dB (empty or absent = 0) | |
@@ -29,7 +29,10 @@
 //!
 //! ¹ When `eirp_dbm` is absent or empty on a row, the row must give `tx_power_dbm` and
 //! `antenna_gain_dbi`, and EIRP = tx_power_dbm + antenna_gain_dbi − feeder_loss_db (which must then
-//! fall in 0 … 90 dBm).
+//! fall in 20 … 80 dBm).
+//!
+//! Two rows of one site with the same `azimuth_deg` and `freq_mhz` are the same sector listed twice
+//! and refused, naming both lines.
 //!
 //! All rows of one site must agree on `operator`, `lon`, `lat` and `height_m`; the site's `name` is
 //! taken from its first row. Sites get ids 1, 2, … in order of first appearance in the file.
@@ -54,6 +57,13 @@ use std::path::Path;
 pub const DEFAULT_H_BEAMWIDTH_DEG: f64 = 65.0;
 /// Vertical half-power beamwidth used when the column is absent or empty, degrees (TR 36.814: 10°).
 pub const DEFAULT_V_BEAMWIDTH_DEG: f64 = 10.0;
+
+/// Plausible antenna heights above ground, m: below 1 m or above 300 m is a typo (cm, feet).
+const MIN_HEIGHT_M: f64 = 1.0;
+const MAX_HEIGHT_M: f64 = 300.0;
+/// Plausible macro/small-cell EIRP, dBm (a 20 W + 18 dBi macro is ≈ 61 dBm).
+const MIN_EIRP_DBM: f64 = 20.0;
+const MAX_EIRP_DBM: f64 = 80.0;
 
 /// LTE channel bandwidths, MHz (3GPP TS 36.101 Table 5.6-1).
 const LTE_BANDWIDTHS_MHZ: [f64; 6] = [1.4, 3.0, 5.0, 10.0, 15.0, 20.0];
@@ -219,7 +229,7 @@ fn parse_row(path: &Path, cols: &Columns, rec: &csv::StringRecord, line: usize) 
     let operator = text("operator")?;
     let lon = in_range("lon", num("lon")?, -180.0, 180.0)?;
     let lat = in_range("lat", num("lat")?, -90.0, 90.0)?;
-    let height_m = in_range("height_m", num("height_m")?, 0.0, 500.0)?;
+    let height_m = in_range("height_m", num("height_m")?, MIN_HEIGHT_M, MAX_HEIGHT_M)?;
     let azimuth_deg = in_range("azimuth_deg", num("azimuth_deg")?, 0.0, 360.0)?;
     let mech_tilt_deg = in_range("mech_tilt_deg", num("mech_tilt_deg")?, -30.0, 30.0)?;
     let elec_tilt_deg = in_range("elec_tilt_deg", num("elec_tilt_deg")?, -30.0, 30.0)?;
@@ -234,7 +244,7 @@ fn parse_row(path: &Path, cols: &Columns, rec: &csv::StringRecord, line: usize) 
         )));
     }
     let eirp_dbm = match opt_num("eirp_dbm")? {
-        Some(v) => in_range("eirp_dbm", v, 0.0, 90.0)?,
+        Some(v) => in_range("eirp_dbm", v, MIN_EIRP_DBM, MAX_EIRP_DBM)?,
         None => {
             let p = opt_num("tx_power_dbm")?;
             let g = opt_num("antenna_gain_dbi")?;
@@ -242,10 +252,10 @@ fn parse_row(path: &Path, cols: &Columns, rec: &csv::StringRecord, line: usize) 
             match (p, g) {
                 (Some(p), Some(g)) => {
                     let e = p + g - l;
-                    if !(0.0..=90.0).contains(&e) {
+                    if !(MIN_EIRP_DBM..=MAX_EIRP_DBM).contains(&e) {
                         return Err(err(format!(
                             "EIRP from tx_power_dbm {p} + antenna_gain_dbi {g} − feeder_loss_db {l} \
-                             is {e} dBm, expected 0 … 90"
+                             is {e} dBm, expected {MIN_EIRP_DBM} … {MAX_EIRP_DBM}"
                         )));
                     }
                     e
@@ -296,6 +306,7 @@ fn group(path: &Path, rows: Vec<Row>, proj: &Projector) -> Result<Vec<Site>> {
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut sites: Vec<Site> = Vec::new();
     let mut first_line: Vec<usize> = Vec::new();
+    let mut sector_lines: Vec<Vec<usize>> = Vec::new();
     for row in rows {
         match by_id.get(&row.site_id) {
             Some(&k) => {
@@ -333,7 +344,24 @@ fn group(path: &Path, rows: Vec<Row>, proj: &Projector) -> Result<Vec<Site>> {
                         s.height_m.to_string(),
                     ));
                 }
+                if let Some(j) = sites[k].sectors.iter().position(|q| {
+                    q.azimuth_deg == row.sector.azimuth_deg && q.freq_mhz == row.sector.freq_mhz
+                }) {
+                    return Err(Error::record(
+                        path,
+                        "row",
+                        row.line,
+                        format!(
+                            "site_id '{}': columns azimuth_deg {} and freq_mhz {} repeat the sector on line {}: a duplicate sector",
+                            row.site_id,
+                            row.sector.azimuth_deg,
+                            row.sector.freq_mhz,
+                            sector_lines[k][j]
+                        ),
+                    ));
+                }
                 sites[k].sectors.push(row.sector);
+                sector_lines[k].push(row.line);
             }
             None => {
                 let (x_m, y_m) = proj.project(row.lon, row.lat).map_err(|e| {
@@ -346,6 +374,7 @@ fn group(path: &Path, rows: Vec<Row>, proj: &Projector) -> Result<Vec<Site>> {
                 })?;
                 by_id.insert(row.site_id.clone(), sites.len());
                 first_line.push(row.line);
+                sector_lines.push(vec![row.line]);
                 sites.push(Site {
                     id: sites.len() as u32 + 1,
                     name: row.name.unwrap_or_else(|| row.site_id.clone()),
@@ -577,6 +606,21 @@ mod tests {
                 "column 'bandwidth_mhz' is 7",
             ),
             ("A,V,105,18,30,0,2,4,1800,20,95", "column 'eirp_dbm' is 95"),
+            // Plausibility: a 0.5 m or 400 m mast, a 10 or 85 dBm EIRP are typos.
+            (
+                "A,V,105,18,0.5,0,2,4,1800,20,61",
+                "column 'height_m' is 0.5",
+            ),
+            (
+                "A,V,105,18,400,0,2,4,1800,20,61",
+                "column 'height_m' is 400",
+            ),
+            ("A,V,105,18,30,0,2,4,1800,20,10", "column 'eirp_dbm' is 10"),
+            ("A,V,105,18,30,0,2,4,1800,20,85", "column 'eirp_dbm' is 85"),
+            (
+                "A,V,105,18,30,0,2,4,7000,20,61",
+                "column 'freq_mhz' is 7000",
+            ),
         ];
         for (row, want) in cases {
             let e = read_err(&format!("{HEADER}\n{row}\n"));
@@ -600,6 +644,41 @@ mod tests {
             e.contains("row 3: site_id 'A': operator is MobiFone here but Viettel on line 2"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn plausibility_errors_name_file_row_column_and_range() {
+        let e = read_err(&format!(
+            "{HEADER}\nA,V,105,18,30,0,2,4,1800,20,61\nA,V,105,18,350,0,2,4,1800,20,61\n"
+        ));
+        assert!(e.contains("sites.csv"), "{e}");
+        assert!(
+            e.contains("row 3: column 'height_m' is 350, expected 1 … 300"),
+            "{e}"
+        );
+        let e = read_err(&format!("{HEADER}\nA,V,105,18,30,0,2,4,1800,20,81\n"));
+        assert!(
+            e.contains("sites.csv") && e.contains("expected 20 … 80"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_duplicate_sector_is_refused_naming_both_lines() {
+        let e = read_err(&format!(
+            "{HEADER}\nA,V,105,18,30,0,2,4,1800,20,61\nA,V,105,18,30,120,2,4,1800,20,61\nA,V,105,18,30,0,2,4,1800,20,61\n"
+        ));
+        assert!(e.contains("sites.csv"), "{e}");
+        assert!(e.contains("row 4: site_id 'A'"), "{e}");
+        assert!(e.contains("repeat the sector on line 2"), "{e}");
+        // The same azimuth on another band is a second carrier, not a duplicate.
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            &dir,
+            &format!("{HEADER}\nA,V,105,18,30,0,2,4,1800,20,61\nA,V,105,18,30,0,2,4,900,20,61\n"),
+        );
+        let proj = Projector::new(DEFAULT_EPSG).unwrap();
+        assert_eq!(read_sites_csv(&p, &proj).unwrap()[0].sectors.len(), 2);
     }
 
     #[test]

@@ -348,6 +348,7 @@ pub fn read_communes(
     }
     let (feats, _) = load(path, layer, epsg, &want)?;
     let mut out = Vec::with_capacity(feats.len());
+    let mut seen: Vec<(String, usize)> = Vec::new();
     for f in feats {
         let rec = |msg: String| Error::record(path, "feature", f.fid, msg);
         let geometry = match f.geometry {
@@ -372,6 +373,17 @@ pub fn read_communes(
             Some(name) => count(f.values[2].as_ref(), name, u64::MAX as f64).map_err(rec)?,
             None => None,
         };
+        for (k, poly) in geometry.0.iter().enumerate() {
+            self_intersection(poly).map_err(|m| rec(format!("polygon {k}: {m}")))?;
+        }
+        if let Some((_, other)) = seen.iter().find(|(c, _)| *c == code) {
+            return Err(rec(format!(
+                "field '{}' is '{code}', the code of feature {other} too: commune codes must be \
+                 unique",
+                fields.code
+            )));
+        }
+        seen.push((code.clone(), f.fid));
         out.push(Commune {
             code,
             name: f.values[1].as_ref().map(text).unwrap_or_default(),
@@ -380,6 +392,26 @@ pub fn read_communes(
         });
     }
     Ok(out)
+}
+
+/// A ring crossing itself makes "inside" ambiguous (rasterisation and area disagree): refused.
+fn self_intersection(poly: &geo::Polygon<f64>) -> std::result::Result<(), String> {
+    use geo::algorithm::validation::{InvalidPolygon, Validation};
+    let mut found = None;
+    let _ = poly.visit_validation(Box::new(|e: InvalidPolygon| {
+        if found.is_none() {
+            if let InvalidPolygon::SelfIntersection(_) = e {
+                found = Some(e.to_string());
+            }
+        }
+        Ok::<(), std::convert::Infallible>(())
+    }));
+    match found {
+        Some(m) => Err(format!(
+            "{m}; expected a simple ring (fix it, e.g. with GDAL's MakeValid)"
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Lines (roads, coastlines, rivers) in EPSG:`epsg`; multi-lines are split into their parts.
@@ -485,6 +517,60 @@ mod tests {
             y + d,
             y + d
         )
+    }
+
+    #[test]
+    fn duplicate_commune_codes_and_self_intersecting_polygons_are_refused_by_feature() {
+        let dir = tempfile::tempdir().unwrap();
+        let poly = |c: String| format!(r#"{{"type":"Polygon","coordinates":{c}}}"#);
+        let p = geojson(
+            &dir,
+            "dup.geojson",
+            None,
+            &[
+                feature(
+                    r#""code":"001","name":"A""#,
+                    &poly(square(105.0, 19.0, 0.01)),
+                ),
+                feature(
+                    r#""code":"002","name":"B""#,
+                    &poly(square(105.1, 19.0, 0.01)),
+                ),
+                feature(
+                    r#""code":"001","name":"C""#,
+                    &poly(square(105.2, 19.0, 0.01)),
+                ),
+            ],
+        );
+        let fields = CommuneFields {
+            population: None,
+            ..CommuneFields::default()
+        };
+        let e = read_communes(&p, None, &fields, DEFAULT_EPSG)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("dup.geojson"), "{e}");
+        assert!(e.contains("feature 2"), "{e}");
+        assert!(e.contains("'001', the code of feature 0 too"), "{e}");
+        // A bow-tie: the ring's edges (0,0)→(1,1) and (1,0)→(0,1) cross.
+        let bow = "[[[105.0,19.0],[105.01,19.01],[105.01,19.0],[105.0,19.01],[105.0,19.0]]]";
+        let p = geojson(
+            &dir,
+            "bow.geojson",
+            None,
+            &[
+                feature(
+                    r#""code":"001","name":"A""#,
+                    &poly(square(105.0, 19.0, 0.01)),
+                ),
+                feature(r#""code":"002","name":"B""#, &poly(bow.to_string())),
+            ],
+        );
+        let e = read_communes(&p, None, &fields, DEFAULT_EPSG)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("bow.geojson") && e.contains("feature 1"), "{e}");
+        assert!(e.contains("self-intersection"), "{e}");
     }
 
     #[test]
