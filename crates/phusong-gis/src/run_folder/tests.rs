@@ -460,16 +460,17 @@ fn concurrent_takeovers_of_a_stale_lock_admit_one_writer() {
             &format!("{round}-0"),
         );
         let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let tried = std::sync::Arc::new(std::sync::Barrier::new(4));
         let handles: Vec<_> = (0..4)
             .map(|_| {
-                let (run, barrier) = (run.clone(), barrier.clone());
+                let (run, barrier, tried) = (run.clone(), barrier.clone(), tried.clone());
                 std::thread::spawn(move || {
                     barrier.wait();
-                    RunLock::acquire(&run, LockMode::Fail).map(|l| {
-                        // Hold it a moment so late takers see a live holder.
-                        std::thread::sleep(Duration::from_millis(20));
-                        l.check_held().is_ok()
-                    })
+                    let r = RunLock::acquire(&run, LockMode::Fail);
+                    // The winner holds the lock until every taker has tried (a fixed hold time
+                    // let a thread scheduled late on a loaded machine take the released lock).
+                    tried.wait();
+                    r.map(|l| l.check_held().is_ok())
                 })
             })
             .collect();
