@@ -1,10 +1,10 @@
 //! Item merging, typed errors, empty instances, work-limit fallback and determinism.
 mod common;
 
-use common::{SplitMix64, small_instance};
+use common::{small_instance, SplitMix64};
 use phusong_engine::plan::{
-    Budget, CostMeasure, Instance, Limits, PlanError, SolveStatus, Source, Target, max_coverage,
-    merge_items, min_cost_for_target,
+    max_coverage, merge_items, min_cost_for_target, Budget, CostMeasure, Instance, Limits,
+    PlanError, SolveStatus, Source, Target,
 };
 
 /// Sparse instance (many items with identical covering sets) plus duplicated items.
@@ -42,7 +42,10 @@ fn merge_preserves_weight_coverers_and_is_deterministic() {
         assert_eq!(merged, again);
         let mi = &merged.instance;
         mi.validate().unwrap();
-        assert!(mi.weight.len() < inst.weight.len(), "seed {seed}: nothing merged");
+        assert!(
+            mi.weight.len() < inst.weight.len(),
+            "seed {seed}: nothing merged"
+        );
         // Weight conservation.
         let before: f64 = inst.weight.iter().sum();
         let after: f64 = mi.weight.iter().sum::<f64>() + merged.uncoverable_weight;
@@ -64,7 +67,9 @@ fn merge_preserves_weight_coverers_and_is_deterministic() {
         }
         assert_eq!(uncoverable, merged.uncoverable_items);
         // Distinct merged items have distinct coverer sets.
-        let mut sets: Vec<Vec<usize>> = (0..mi.weight.len() as u32).map(|g| coverers(mi, g)).collect();
+        let mut sets: Vec<Vec<usize>> = (0..mi.weight.len() as u32)
+            .map(|g| coverers(mi, g))
+            .collect();
         sets.sort();
         sets.dedup();
         assert_eq!(sets.len(), mi.weight.len());
@@ -86,12 +91,18 @@ fn merged_instance_has_the_same_optima() {
             // The merged plan covers the same weight in the original instance.
             assert!(close(inst.covered_weight(&b.chosen), b.objective));
         }
-        for target in [Target::AllCoverable, Target::Weight((0.7 * inst.coverable_weight()).floor())] {
+        for target in [
+            Target::AllCoverable,
+            Target::Weight((0.7 * inst.coverable_weight()).floor()),
+        ] {
             for measure in [CostMeasure::Towers, CostMeasure::Money] {
                 let a = min_cost_for_target(&inst, target, measure, &limits).unwrap();
                 let b = min_cost_for_target(&mi, target, measure, &limits).unwrap();
                 assert!(a.proven_optimal && b.proven_optimal);
-                assert!(close(a.objective, b.objective), "seed {seed} {target:?} {measure:?}");
+                assert!(
+                    close(a.objective, b.objective),
+                    "seed {seed} {target:?} {measure:?}"
+                );
             }
         }
     }
@@ -101,8 +112,13 @@ fn merged_instance_has_the_same_optima() {
 fn unreachable_target_is_a_typed_error() {
     let inst = small_instance(3, 10, 30, 0.1);
     let coverable = inst.coverable_weight();
-    let err = min_cost_for_target(&inst, Target::Weight(coverable + 1.0), CostMeasure::Towers, &Limits::default())
-        .unwrap_err();
+    let err = min_cost_for_target(
+        &inst,
+        Target::Weight(coverable + 1.0),
+        CostMeasure::Towers,
+        &Limits::default(),
+    )
+    .unwrap_err();
     assert_eq!(
         err,
         PlanError::TargetUnreachable {
@@ -112,7 +128,13 @@ fn unreachable_target_is_a_typed_error() {
     );
     assert!(err.to_string().contains("people or area"));
     // Exactly the coverable weight is reachable.
-    let ok = min_cost_for_target(&inst, Target::Weight(coverable), CostMeasure::Towers, &Limits::default()).unwrap();
+    let ok = min_cost_for_target(
+        &inst,
+        Target::Weight(coverable),
+        CostMeasure::Towers,
+        &Limits::default(),
+    )
+    .unwrap();
     assert!(ok.covered_weight >= coverable);
 }
 
@@ -122,21 +144,43 @@ fn invalid_input_is_rejected_with_the_parameter_named() {
     let limits = Limits::default();
     let mut bad = good.clone();
     bad.weight[2] = f64::NAN;
-    assert!(matches!(max_coverage(&bad, Budget::Towers(2), &limits), Err(PlanError::InvalidWeight { item: 2, .. })));
+    assert!(matches!(
+        max_coverage(&bad, Budget::Towers(2), &limits),
+        Err(PlanError::InvalidWeight { item: 2, .. })
+    ));
     let mut bad = good.clone();
     bad.cost[1] = -1.0;
-    assert!(matches!(merge_items(&bad), Err(PlanError::InvalidCost { candidate: 1, .. })));
+    assert!(matches!(
+        merge_items(&bad),
+        Err(PlanError::InvalidCost { candidate: 1, .. })
+    ));
     let mut bad = good.clone();
     bad.cover[0] = vec![3, 1];
-    assert!(matches!(bad.validate(), Err(PlanError::CoverNotSorted { candidate: 0, position: 1 })));
+    assert!(matches!(
+        bad.validate(),
+        Err(PlanError::CoverNotSorted {
+            candidate: 0,
+            position: 1
+        })
+    ));
     let mut bad = good.clone();
     bad.cover[4] = vec![10];
     let e = bad.validate().unwrap_err();
-    assert!(matches!(e, PlanError::ItemOutOfRange { candidate: 4, item: 10, item_count: 10 }));
+    assert!(matches!(
+        e,
+        PlanError::ItemOutOfRange {
+            candidate: 4,
+            item: 10,
+            item_count: 10
+        }
+    ));
     assert!(e.to_string().contains("cover[4]"));
     let mut bad = good.clone();
     bad.cost.pop();
-    assert!(matches!(bad.validate(), Err(PlanError::CandidateLengthMismatch { .. })));
+    assert!(matches!(
+        bad.validate(),
+        Err(PlanError::CandidateLengthMismatch { .. })
+    ));
     assert!(matches!(
         max_coverage(&good, Budget::Money(f64::INFINITY), &limits),
         Err(PlanError::InvalidBudget { .. })
@@ -145,11 +189,23 @@ fn invalid_input_is_rejected_with_the_parameter_named() {
         min_cost_for_target(&good, Target::Weight(-1.0), CostMeasure::Money, &limits),
         Err(PlanError::InvalidTarget { .. })
     ));
-    let bad_limits = Limits { mip_rel_gap: 1.5, ..limits };
+    let bad_limits = Limits {
+        mip_rel_gap: 1.5,
+        ..limits
+    };
     let e = max_coverage(&good, Budget::Towers(1), &bad_limits).unwrap_err();
     assert!(e.to_string().contains("limits.mip_rel_gap"));
-    let bad_limits = Limits { max_nodes: u32::MAX, ..limits };
-    assert!(matches!(max_coverage(&good, Budget::Towers(1), &bad_limits), Err(PlanError::InvalidLimit { name: "max_nodes", .. })));
+    let bad_limits = Limits {
+        max_nodes: u32::MAX,
+        ..limits
+    };
+    assert!(matches!(
+        max_coverage(&good, Budget::Towers(1), &bad_limits),
+        Err(PlanError::InvalidLimit {
+            name: "max_nodes",
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -160,7 +216,8 @@ fn empty_and_degenerate_instances() {
         let s = max_coverage(&empty, budget, &limits).unwrap();
         assert!(s.chosen.is_empty() && s.objective == 0.0 && s.proven_optimal);
     }
-    let s = min_cost_for_target(&empty, Target::AllCoverable, CostMeasure::Towers, &limits).unwrap();
+    let s =
+        min_cost_for_target(&empty, Target::AllCoverable, CostMeasure::Towers, &limits).unwrap();
     assert!(s.chosen.is_empty() && s.objective == 0.0 && s.proven_optimal);
     let s = min_cost_for_target(&empty, Target::Weight(0.0), CostMeasure::Money, &limits).unwrap();
     assert!(s.chosen.is_empty());
@@ -172,20 +229,36 @@ fn empty_and_degenerate_instances() {
     assert!(m.instance.weight.is_empty() && m.uncoverable_items == 0);
 
     // Items but no candidates: everything uncoverable.
-    let lonely = Instance { weight: vec![3.0, 4.0], ..Instance::default() };
+    let lonely = Instance {
+        group: Vec::new(),
+        weight: vec![3.0, 4.0],
+        cover: vec![],
+        cost: vec![],
+    };
     let m = merge_items(&lonely).unwrap();
     assert_eq!((m.uncoverable_items, m.uncoverable_weight), (2, 7.0));
-    assert_eq!(max_coverage(&lonely, Budget::Towers(3), &limits).unwrap().objective, 0.0);
+    assert_eq!(
+        max_coverage(&lonely, Budget::Towers(3), &limits)
+            .unwrap()
+            .objective,
+        0.0
+    );
 
     // Zero budget; zero-weight items only; free candidates.
     let inst = small_instance(9, 8, 25, 0.2);
     let s = max_coverage(&inst, Budget::Towers(0), &limits).unwrap();
     assert!(s.chosen.is_empty() && s.proven_optimal);
-    let zero_w = Instance { weight: vec![0.0; 25], ..inst.clone() };
+    let zero_w = Instance {
+        weight: vec![0.0; 25],
+        ..inst.clone()
+    };
     let s = max_coverage(&zero_w, Budget::Towers(3), &limits).unwrap();
     assert_eq!(s.objective, 0.0);
     assert!(s.proven_optimal);
-    let free = Instance { cost: vec![0.0; inst.cost.len()], ..inst.clone() };
+    let free = Instance {
+        cost: vec![0.0; inst.cost.len()],
+        ..inst.clone()
+    };
     let s = max_coverage(&free, Budget::Money(0.0), &limits).unwrap();
     assert_eq!(s.objective, free.coverable_weight());
     let s = min_cost_for_target(&free, Target::AllCoverable, CostMeasure::Money, &limits).unwrap();
@@ -199,7 +272,10 @@ fn work_limit_falls_back_to_greedy_and_says_so() {
     let inst = small_instance(0, 40, 200, 0.06);
     let exact = max_coverage(&inst, Budget::Towers(5), &Limits::default()).unwrap();
     assert!(exact.proven_optimal);
-    let limited = Limits { max_nodes: 0, ..Limits::default() };
+    let limited = Limits {
+        max_nodes: 0,
+        ..Limits::default()
+    };
     let s = max_coverage(&inst, Budget::Towers(5), &limited).unwrap();
     assert_eq!(s.status, SolveStatus::WorkLimit);
     assert_eq!(s.source, Source::Greedy);
@@ -220,14 +296,33 @@ fn work_limit_falls_back_to_greedy_and_says_so() {
     if !s.proven_optimal {
         assert_eq!(s.status, SolveStatus::WorkLimit);
         assert_eq!(s.source, Source::Greedy);
+        // Integer costs: the bound is rounded up to a whole number.
         let lp = s.lp_bound.unwrap();
         let bound = (lp - 1e-6 * lp.max(1.0)).ceil();
-        assert!((s.optimality_gap_pct.unwrap() - (s.objective - bound) / s.objective * 100.0).abs() < 1e-9);
+        assert!(
+            (s.optimality_gap_pct.unwrap() - (s.objective - bound) / s.objective * 100.0).abs()
+                < 1e-9
+        );
     }
+    // Minimum towers (solved through max-coverage MILPs): the bound stays a valid lower bound.
+    let exact = min_cost_for_target(&inst, t, CostMeasure::Towers, &Limits::default()).unwrap();
+    assert!(exact.proven_optimal);
+    let s = min_cost_for_target(&inst, t, CostMeasure::Towers, &limited).unwrap();
+    assert!(s.objective >= exact.objective);
+    assert!(
+        s.mip_bound.unwrap() <= exact.objective && s.lp_bound.unwrap() <= exact.objective + 1e-6
+    );
+    assert!(s.proven_optimal || (s.status, s.source) == (SolveStatus::WorkLimit, Source::Greedy));
     // MILP switched off: greedy with the LP bound.
-    let off = Limits { use_milp: false, ..Limits::default() };
+    let off = Limits {
+        use_milp: false,
+        ..Limits::default()
+    };
     let s = max_coverage(&inst, Budget::Towers(5), &off).unwrap();
-    assert_eq!((s.status, s.source), (SolveStatus::MilpDisabled, Source::Greedy));
+    assert_eq!(
+        (s.status, s.source),
+        (SolveStatus::MilpDisabled, Source::Greedy)
+    );
 }
 
 #[test]
@@ -238,7 +333,10 @@ fn repeated_solves_are_bit_identical() {
     let b = max_coverage(&inst, Budget::Towers(6), &limits).unwrap();
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
     // Also under a node limit, where HiGHS stops mid-search.
-    let few = Limits { max_nodes: 3, ..limits };
+    let few = Limits {
+        max_nodes: 3,
+        ..limits
+    };
     let a = max_coverage(&inst, Budget::Money(20.0), &few).unwrap();
     let b = max_coverage(&inst, Budget::Money(20.0), &few).unwrap();
     assert_eq!(format!("{a:?}"), format!("{b:?}"));

@@ -68,7 +68,10 @@ fn study() -> Study {
     let g = terrain.grid().clone();
     let mask = Raster::filled(g.clone(), 1u8, None);
     let (x0, y0) = (500_000.0, 2_000_000.0);
-    let sites = vec![site(1, x0 + 2_000.0, y0 + 2_000.0), site(2, x0 + 3_000.0, y0 + 13_000.0)];
+    let sites = vec![
+        site(1, x0 + 2_000.0, y0 + 2_000.0),
+        site(2, x0 + 3_000.0, y0 + 13_000.0),
+    ];
     let hamlets: Vec<Hamlet> = [
         (2_500.0, 2_500.0, 300),
         (14_000.0, 3_000.0, 120),
@@ -138,12 +141,19 @@ fn plan_covers_every_hamlet_a_village_tower_covers_and_respects_exclusions() {
         protected: Some(&s.protected),
     };
     let demand = Demand::new(&inputs, thr, s.p.area_weight_per_km2);
-    assert!(demand.hamlets.len() >= 5, "the study needs uncovered hamlets");
+    assert!(
+        demand.hamlets.len() >= 5,
+        "the study needs uncovered hamlets"
+    );
     let (excl, cands) = build::candidates_for(&inputs, &demand, &s.p);
     // No candidate on an excluded cell, checked against the rules themselves.
     for c in &cands.places {
         let (ix, iy) = g.cell_of(c.x_m, c.y_m).unwrap();
-        assert_eq!(s.protected.get(ix, iy), 0, "candidate in the protected area");
+        assert_eq!(
+            s.protected.get(ix, iy),
+            0,
+            "candidate in the protected area"
+        );
         assert!(slope_deg(&s.terrain.height_m, ix, iy) <= s.p.max_slope_deg);
         for st in &s.sites {
             assert!((c.x_m - st.x_m).hypot(c.y_m - st.y_m) > s.p.min_distance_to_sites_m);
@@ -152,7 +162,15 @@ fn plan_covers_every_hamlet_a_village_tower_covers_and_respects_exclusions() {
     assert!(excl.counts.protected_cells > 0 && excl.counts.steep_cells > 0);
     assert!(excl.counts.near_site_cells > 0);
     let lon_lat = vec![(0.0, 0.0); cands.places.len()];
-    let sets = build::cover_sets(&inputs, &demand, &cands, &lon_lat, &s.cov, &s.p, &NoProgress);
+    let sets = build::cover_sets(
+        &inputs,
+        &demand,
+        &cands,
+        &lon_lat,
+        &s.cov,
+        &s.p,
+        &NoProgress,
+    );
     let plan = build::plan(&inputs, &demand, &excl, &cands, &sets, &s.cov, &s.p).unwrap();
 
     // Independently: which uncovered hamlets would a tower at one of their in-village places cover?
@@ -175,18 +193,30 @@ fn plan_covers_every_hamlet_a_village_tower_covers_and_respects_exclusions() {
         let i = demand.hamlets[k];
         if covers_itself(k) {
             village_coverable += 1;
-            assert!(after.hamlets[i].covered, "hamlet {} left uncovered", s.hamlets[i].id);
+            assert!(
+                after.hamlets[i].covered,
+                "hamlet {} left uncovered",
+                s.hamlets[i].id
+            );
             assert!(!unreachable_ids.contains(&s.hamlets[i].id));
         }
     }
     assert!(village_coverable >= 3);
     // Hamlet 7 sits in the protected square: no in-village candidate; if nothing else reaches
     // it, it is named unreachable with that reason.
-    let k7 = demand.hamlets.iter().position(|&i| s.hamlets[i].id == 7).unwrap();
+    let k7 = demand
+        .hamlets
+        .iter()
+        .position(|&i| s.hamlets[i].id == 7)
+        .unwrap();
     assert!(cands.in_village[k7].is_empty());
     for u in &plan.unreachable {
         let i = s.hamlets.iter().position(|h| h.id == u.hamlet_id).unwrap();
-        assert!(!after.hamlets[i].covered, "hamlet {} is covered yet called unreachable", u.hamlet_id);
+        assert!(
+            !after.hamlets[i].covered,
+            "hamlet {} is covered yet called unreachable",
+            u.hamlet_id
+        );
         assert!(!u.reason.is_empty());
         if u.hamlet_id == 7 {
             assert!(u.best_rsrp_dbm_in_village.is_none() && u.reason.contains("300 m"));
@@ -194,13 +224,22 @@ fn plan_covers_every_hamlet_a_village_tower_covers_and_respects_exclusions() {
     }
     // Every hamlet not called unreachable is covered after the plan (the budget is ample), so the
     // 100 % hamlet target is reachable exactly when nothing is unreachable.
-    assert_eq!(after.total.hamlets_uncovered as usize, plan.unreachable.len());
+    assert_eq!(
+        after.total.hamlets_uncovered as usize,
+        plan.unreachable.len()
+    );
     let towers = plan.towers_for_target();
     let hundred = towers["hamlets"]["100"];
     assert_eq!(hundred.is_some(), plan.unreachable.is_empty());
     if let Some(n) = hundred {
         assert!(n <= plan.proposed.len());
-        assert!(plan.targets["hamlets"]["100"].solve.as_ref().unwrap().proven_optimal);
+        assert!(
+            plan.targets["hamlets"]["100"]
+                .solve
+                .as_ref()
+                .unwrap()
+                .proven_optimal
+        );
     }
     // Proposed towers: within budget, ranked, one per place, heights from the configured list.
     assert!(plan.proposed.len() <= s.p.budget);
@@ -217,6 +256,9 @@ fn plan_covers_every_hamlet_a_village_tower_covers_and_respects_exclusions() {
         assert!(s.p.heights_m().contains(&t.height_m));
     }
     let newly: usize = plan.proposed.iter().map(|t| t.new_hamlet_ids.len()).sum();
-    assert_eq!(newly as u64, after.total.hamlets_covered - before.total.hamlets_covered);
+    assert_eq!(
+        newly as u64,
+        after.total.hamlets_covered - before.total.hamlets_covered
+    );
     assert!(plan.budget.max_coverage.lp_bound.unwrap() + 1e-6 >= plan.budget.objective_covered);
 }

@@ -281,7 +281,9 @@ pub fn stage_plan(
 fn plan_report(s: &Scenario, plan: &build::Plan, after: &Rollup) -> PlanReport {
     let mut towers_by_height_m = std::collections::BTreeMap::new();
     for t in &plan.proposed {
-        *towers_by_height_m.entry(format!("{}", t.height_m)).or_insert(0) += 1;
+        *towers_by_height_m
+            .entry(format!("{}", t.height_m))
+            .or_insert(0) += 1;
     }
     PlanReport {
         budget: s.plan.budget,
@@ -308,7 +310,10 @@ fn proposed_columns(towers: &[PlannedTower]) -> Vec<(&'static str, Vec<String>)>
         ("rank", towers.iter().map(|t| t.rank.to_string()).collect()),
         (
             "commune",
-            towers.iter().map(|t| t.commune.clone().unwrap_or_default()).collect(),
+            towers
+                .iter()
+                .map(|t| t.commune.clone().unwrap_or_default())
+                .collect(),
         ),
         (
             "new_hamlet_ids",

@@ -105,7 +105,10 @@ mod tests {
         assert_eq!(r.at(950.0, 500.0), Some(-1));
         let m = polygon_mask(&g, &[sq(0.0, 300.0).geometry, sq(600.0, 700.0).geometry]).unwrap();
         assert_eq!(m.data.iter().filter(|&&v| v == 1).count(), 40);
-        assert_eq!((m.at(150.0, 500.0), m.at(650.0, 500.0), m.at(450.0, 10.0)), (Some(1), Some(1), Some(0)));
+        assert_eq!(
+            (m.at(150.0, 500.0), m.at(650.0, 500.0), m.at(450.0, 10.0)),
+            (Some(1), Some(1), Some(0))
+        );
         assert!(polygon_mask(&g, &[]).unwrap().data.iter().all(|&v| v == 0));
     }
 }

@@ -327,14 +327,20 @@ fn targets_lines(s: &Summary) -> Vec<String> {
         for k in &keys {
             if let Some(solve) = r.get(*k).and_then(|x| x.solve.as_ref()) {
                 if !solve.proven_optimal {
-                    let gap = solve.optimality_gap_pct.map_or("?".into(), |g| format!("{g:.1}"));
+                    let gap = solve
+                        .optimality_gap_pct
+                        .map_or("?".into(), |g| format!("{g:.1}"));
                     unproven.push(format!("{} {k} %: gap ≤ {gap} %", label(m)));
                 }
             }
         }
     }
     let keys: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
-    let mut lines = vec![format!("towers for {} %: {}", keys.join(" / "), parts.join("; "))];
+    let mut lines = vec![format!(
+        "towers for {} %: {}",
+        keys.join(" / "),
+        parts.join("; ")
+    )];
     lines.push(if unproven.is_empty() {
         "        every tower count above is proven minimal (HiGHS, LP bound met)".into()
     } else {
@@ -351,7 +357,10 @@ fn plan_lines(s: &Summary) -> Vec<String> {
         let num = |k: &str| k.parse::<f64>().unwrap_or(f64::INFINITY);
         num(a.0).total_cmp(&num(b.0))
     });
-    let heights: Vec<String> = heights.iter().map(|(h, n)| format!("{n} × {h} m")).collect();
+    let heights: Vec<String> = heights
+        .iter()
+        .map(|(h, n)| format!("{n} × {h} m"))
+        .collect();
     let quality = if p.proven_optimal {
         "proven optimal".to_string()
     } else {
@@ -416,7 +425,10 @@ pub fn human_summary(s: &Summary) -> String {
     lines.extend(plan_lines(s));
     lines.push(format!(
         "after:  {:.2} % of land, {:.2} % of hamlets ({} uncovered), {:.2} % of people",
-        a.land_area_covered_pct, a.hamlets_covered_pct, a.hamlets_uncovered, a.population_covered_pct
+        a.land_area_covered_pct,
+        a.hamlets_covered_pct,
+        a.hamlets_uncovered,
+        a.population_covered_pct
     ));
     lines.extend(targets_lines(s));
     lines.push(format!("synthetic layers: {synth}"));

@@ -129,7 +129,13 @@ pub fn candidates_for(
     demand: &Demand,
     p: &PlanParams,
 ) -> (Exclusions, Candidates) {
-    let excl = exclusions::exclusions(inputs.terrain, inputs.mask, inputs.sites, inputs.protected, p);
+    let excl = exclusions::exclusions(
+        inputs.terrain,
+        inputs.mask,
+        inputs.sites,
+        inputs.protected,
+        p,
+    );
     let points = demand.points(inputs.terrain.grid(), inputs.hamlets);
     let cands = candidates::generate(
         inputs.terrain,
@@ -204,7 +210,12 @@ impl Plan {
     pub fn towers_for_target(&self) -> BTreeMap<String, BTreeMap<String, Option<usize>>> {
         self.targets
             .iter()
-            .map(|(m, t)| (m.clone(), t.iter().map(|(k, r)| (k.clone(), r.towers)).collect()))
+            .map(|(m, t)| {
+                (
+                    m.clone(),
+                    t.iter().map(|(k, r)| (k.clone(), r.towers)).collect(),
+                )
+            })
             .collect()
     }
 }
@@ -240,11 +251,6 @@ pub fn plan(
     let unreachable = unreachable_hamlets(inputs, demand, cands, sets, &kept, cov, p);
     let population: Vec<f64> = inputs.hamlets.iter().map(|h| h.population as f64).collect();
     let problem = solve::Problem::new(demand, sets, &kept, &population);
-    // TEMP-DUMP
-    if let Ok(path) = std::env::var("PHUSONG_DUMP") {
-        let v = serde_json::json!({"weight": problem.weight, "cover": problem.cover, "place": problem.place, "height": problem.height_m, "hamlet_items": problem.hamlet_items, "before": [inputs.before.total.hamlets, inputs.before.total.hamlets_covered, inputs.before.total.population, inputs.before.total.population_covered, inputs.before.total.land_cells, inputs.before.total.land_cells_covered]});
-        let _ = std::fs::write(path, v.to_string());
-    }
     let limits = solve::limits(p);
     let (budget, chosen) = solve::budget_plan(&problem, p.budget, &limits)?;
     let chosen = solve::lower_heights(&problem, chosen);
@@ -284,7 +290,9 @@ fn candidate_counts(
 ) -> CandidateCounts {
     let mut places_by_kind = BTreeMap::new();
     for c in &cands.places {
-        *places_by_kind.entry(c.kind.as_str().to_string()).or_insert(0) += 1;
+        *places_by_kind
+            .entry(c.kind.as_str().to_string())
+            .or_insert(0) += 1;
     }
     CandidateCounts {
         places: cands.places.len(),

@@ -153,7 +153,10 @@ pub fn generate(
     for &i in uncovered_hamlets {
         let mut own = Vec::new();
         if let Some(h) = hamlets.get(i) {
-            if let Some(c) = g.cell_of(h.x_m, h.y_m).filter(|c| allowed.get(c.0, c.1) == 1) {
+            if let Some(c) = g
+                .cell_of(h.x_m, h.y_m)
+                .filter(|c| allowed.get(c.0, c.1) == 1)
+            {
                 own.push(placer.add(c, CandidateKind::Village));
             }
             if let Some(c) = highest_near(terrain, allowed, h.x_m, h.y_m, p.village_radius_m) {

@@ -98,7 +98,7 @@ pub fn coverage_curve(
         } else {
             prefix
         };
-        let sol = solve_max_from(inst, Budget::Towers(k), limits, warm)?;
+        let sol = solve_max_from(inst, Budget::Towers(k), limits, warm, None)?;
         previous = sol.chosen.clone();
         if let Some(p) = points.get_mut(k as usize - 1) {
             p.exact = Some(sol);

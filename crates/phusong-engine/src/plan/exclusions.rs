@@ -86,7 +86,8 @@ pub fn exclusions(
                 continue;
             }
             counts.land_cells += 1;
-            let steep = p.max_slope_deg < 90.0 && slope_deg(&terrain.height_m, ix, iy) > p.max_slope_deg;
+            let steep =
+                p.max_slope_deg < 90.0 && slope_deg(&terrain.height_m, ix, iy) > p.max_slope_deg;
             let prot = protected.is_some_and(|r| r.data[i] == 1);
             counts.steep_cells += steep as u64;
             counts.near_site_cells += near[i] as u64;
@@ -138,13 +139,22 @@ mod tests {
     #[test]
     fn horn_slope_is_exact_on_planes() {
         // Horn's estimate is exact for a plane z = a·x + b·y: slope = atan √(a² + b²).
-        for (a, b) in [(0.0, 0.0), (0.1, 0.0), (0.0, -0.25), (0.3, 0.4), (-1.0, 2.0)] {
+        for (a, b) in [
+            (0.0, 0.0),
+            (0.1, 0.0),
+            (0.0, -0.25),
+            (0.3, 0.4),
+            (-1.0, 2.0),
+        ] {
             let t = plane(a, b);
             let want = (a as f64).hypot(b).atan().to_degrees();
             // Inside, on an edge and in a corner.
             for (ix, iy) in [(5, 5), (0, 4), (9, 9), (0, 0)] {
                 let got = slope_deg(&t.height_m, ix, iy);
-                assert!((got - want).abs() < 1e-3, "a {a} b {b} at {ix},{iy}: {got} vs {want}");
+                assert!(
+                    (got - want).abs() < 1e-3,
+                    "a {a} b {b} at {ix},{iy}: {got} vs {want}"
+                );
             }
         }
     }
@@ -162,7 +172,10 @@ mod tests {
             ..Default::default()
         };
         let e = exclusions(&t, &mask, &[], None, &steep);
-        assert_eq!((e.counts.steep_cells, e.counts.allowed_cells), (g.len() as u64, 0));
+        assert_eq!(
+            (e.counts.steep_cells, e.counts.allowed_cells),
+            (g.len() as u64, 0)
+        );
         let gentle = PlanParams {
             max_slope_deg: 30.0,
             min_distance_to_sites_m: 200.0,

@@ -17,8 +17,9 @@
 //!   a reverse-delete pass that drops chosen candidates no longer needed, dearest first.
 //!
 //! Alternatives (candidates sharing a group id, e.g. the heights of one place) are honoured by
-//! skipping a candidate once another of its group is chosen; with groups the guarantees above no
-//! longer hold as stated (the greedy is then only the warm start of the exact solver).
+//! skipping a candidate once another of its group is chosen, and by swaps that keep one per
+//! group; with groups the guarantees above no longer hold as stated (the greedy is then only the
+//! warm start of the exact solver).
 
 use crate::plan::instance::REL_TOL;
 use std::cmp::Ordering;
@@ -77,6 +78,9 @@ pub(crate) struct Coverage<'a> {
     group: &'a [u32],
     groups_used: BTreeSet<u32>,
     count: Vec<u32>,
+    /// Sum of the indices of the chosen candidates covering each item: for an item covered
+    /// once, its only coverer.
+    owner_sum: Vec<usize>,
     in_set: Vec<bool>,
     chosen: Vec<usize>,
     gained: f64,
@@ -90,6 +94,7 @@ impl<'a> Coverage<'a> {
             group,
             groups_used: BTreeSet::new(),
             count: vec![0; value.len()],
+            owner_sum: vec![0; value.len()],
             in_set: vec![false; cover.len()],
             chosen: Vec::new(),
             gained: 0.0,
@@ -128,6 +133,7 @@ impl<'a> Coverage<'a> {
         self.gained += self.gain(j);
         for &i in &self.cover[j] {
             self.count[i as usize] += 1;
+            self.owner_sum[i as usize] += j;
         }
         self.in_set[j] = true;
         self.groups_used.insert(self.group_of(j));
@@ -141,6 +147,7 @@ impl<'a> Coverage<'a> {
         self.gained -= self.loss(j);
         for &i in &self.cover[j] {
             self.count[i as usize] -= 1;
+            self.owner_sum[i as usize] -= j;
         }
         self.in_set[j] = false;
         self.groups_used.remove(&self.group_of(j));
@@ -232,6 +239,121 @@ pub(crate) fn greedy_max(
     best
 }
 
+/// Upper bound on improving passes of [`improve_by_swaps`] (each pass strictly improves the
+/// coverage, so this only caps work on huge instances; it keeps run time bounded and
+/// deterministic).
+const MAX_SWAP_PASSES: usize = 25;
+
+/// 1-swap local search for maximum coverage (the interchange heuristic of Teitz & Bart,
+/// Oper. Res. 16 (1968) 955–961, applied to coverage): replace one chosen candidate `b`
+/// by an unchosen `a` (or, under a money budget, add an affordable `a`) whenever that raises
+/// the covered weight and keeps the budget. The change of weight is computed exactly:
+/// `Δ(a, b) = gain(a) + shared(a, b) − loss(b)` where `gain(a)` is what `a` adds now,
+/// `loss(b)` what only `b` covers, and `shared(a, b)` the part of `loss(b)` that `a` also
+/// covers. Candidates are scanned in index order and the first improving move is applied,
+/// so the result is deterministic. With groups, a candidate whose group is taken may only
+/// replace that group's chosen candidate.
+pub(crate) fn improve_by_swaps(
+    cover: &[Vec<u32>],
+    weight: &[f64],
+    budget: &GreedyBudget<'_>,
+    chosen: Vec<usize>,
+    group: &[u32],
+) -> Vec<usize> {
+    let m = cover.len();
+    let mut cov = Coverage::new(cover, weight, group);
+    for &j in &chosen {
+        cov.add(j);
+    }
+    let total: f64 = weight.iter().sum();
+    let eps = REL_TOL * total.max(1.0);
+    let cost_of = |j: usize| match budget {
+        GreedyBudget::Count(_) => 1.0,
+        GreedyBudget::Money { cost, .. } => cost[j],
+    };
+    let fits = |spent: f64, n_after: usize, extra: f64| match budget {
+        GreedyBudget::Count(k) => n_after <= *k,
+        GreedyBudget::Money { budget, .. } => fits_budget(spent, extra, *budget),
+    };
+    let mut shared = vec![0.0f64; m];
+    let mut touched: Vec<usize> = Vec::new();
+    // Loss of each chosen candidate and the money spent, refreshed after every move.
+    let refresh = |cov: &Coverage<'_>| -> (Vec<(usize, f64)>, f64) {
+        let losses = cov.chosen.iter().map(|&b| (b, cov.loss(b))).collect();
+        let spent = cov.chosen.iter().map(|&j| cost_of(j)).sum();
+        (losses, spent)
+    };
+    let (mut losses, mut spent) = refresh(&cov);
+    for _ in 0..MAX_SWAP_PASSES {
+        let mut improved = false;
+        for (a, cover_a) in cover.iter().enumerate() {
+            if cov.in_set[a] {
+                continue;
+            }
+            // With groups, `a` may only replace the chosen candidate of its own group.
+            let blocker = if cov.excluded(a) {
+                cov.chosen
+                    .iter()
+                    .copied()
+                    .find(|&b| cov.group_of(b) == cov.group_of(a))
+            } else {
+                None
+            };
+            let mut gain = 0.0;
+            for &i in cover_a {
+                let i = i as usize;
+                match cov.count[i] {
+                    0 => gain += weight[i],
+                    1 => {
+                        let b = cov.owner_sum[i];
+                        if shared[b] == 0.0 {
+                            touched.push(b);
+                        }
+                        shared[b] += weight[i];
+                    }
+                    _ => {}
+                }
+            }
+            // Best move for `a`: pure addition, or a swap with the best partner.
+            let mut best: Option<(f64, Option<usize>)> = None;
+            if gain > eps && blocker.is_none() && fits(spent, cov.chosen.len() + 1, cost_of(a)) {
+                best = Some((gain, None));
+            }
+            if gain > 0.0 || !touched.is_empty() {
+                for &(b, loss_b) in &losses {
+                    if blocker.is_some_and(|x| x != b)
+                        || !fits(spent - cost_of(b), cov.chosen.len(), cost_of(a))
+                    {
+                        continue;
+                    }
+                    let delta = gain + shared[b] - loss_b;
+                    if delta > eps && best.is_none_or(|(d, _)| delta > d) {
+                        best = Some((delta, Some(b)));
+                    }
+                }
+            }
+            for &b in &touched {
+                shared[b] = 0.0;
+            }
+            touched.clear();
+            if let Some((_, out)) = best {
+                if let Some(b) = out {
+                    cov.remove(b);
+                }
+                cov.add(a);
+                (losses, spent) = refresh(&cov);
+                improved = true;
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    let mut out = cov.chosen;
+    out.sort_unstable();
+    out
+}
+
 /// Lazy greedy for the cheapest set of candidates whose covered `value` reaches `target`
 /// (within `tol`), `cost[j]` per candidate, never two of one `group` (empty: no groups).
 /// Returns `None` when the greedy falls short (always when all candidates together do; with
@@ -290,4 +412,28 @@ pub(crate) fn greedy_min_cost(
     let mut chosen = cov.chosen;
     chosen.sort_unstable();
     Some(chosen)
+}
+
+/// Drops chosen candidates whose removal loses no weight, dearest first (later index first
+/// among equal costs). Covered weight is unchanged; cost and tower count can only fall.
+pub(crate) fn drop_redundant(
+    cover: &[Vec<u32>],
+    weight: &[f64],
+    cost: &[f64],
+    chosen: &[usize],
+) -> Vec<usize> {
+    let mut cov = Coverage::new(cover, weight, &[]);
+    for &j in chosen {
+        cov.add(j);
+    }
+    let mut order: Vec<usize> = cov.chosen.clone();
+    order.sort_by(|&a, &b| cost[b].total_cmp(&cost[a]).then(b.cmp(&a)));
+    for j in order {
+        if cov.loss(j) <= 0.0 {
+            cov.remove(j);
+        }
+    }
+    let mut out = cov.chosen;
+    out.sort_unstable();
+    out
 }

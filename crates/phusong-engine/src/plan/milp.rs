@@ -17,16 +17,19 @@
 //!   (in set cover, such an item fixes x_j = 1).
 //!
 //! When every plan's objective is a whole number (tower counts, integer weights or costs), a
-//! bound is rounded towards the plans (⌈LP⌉ towers): a greedy plan meeting the rounded LP bound
-//! is proven optimal without branching.
+//! bound is rounded towards the plans (⌈LP⌉ towers): a plan meeting the rounded bound is
+//! proven optimal without (further) branching.
 //!
-//! Alternatives: candidates sharing a group id get a row `Σ_{j ∈ g} x_j ≤ 1`.
+//! Alternatives: candidates sharing a group id (the heights of one place) get a row
+//! `Σ_{j ∈ g} x_j ≤ 1`.
 //!
 //! Determinism: HiGHS runs on one thread with a fixed `random_seed`, node and simplex
 //! iteration limits and no time limit, so the same input gives bit-identical output.
 
 use crate::plan::error::PlanError;
-use crate::plan::greedy::{fits_budget, greedy_max, greedy_min_cost, GreedyBudget};
+use crate::plan::greedy::{
+    drop_redundant, fits_budget, greedy_max, greedy_min_cost, improve_by_swaps, GreedyBudget,
+};
 use crate::plan::instance::{Instance, Transposed, REL_TOL};
 use crate::plan::reduce::{reduce, Reduction};
 use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Row, Sense};
@@ -74,6 +77,9 @@ pub struct Limits {
     pub random_seed: u32,
     /// When false, only the greedy solution and the LP bound are computed.
     pub use_milp: bool,
+    /// Fix candidates by LP reduced costs against the greedy incumbent before branching
+    /// (exact; off only for comparison).
+    pub reduced_cost_fixing: bool,
 }
 
 impl Default for Limits {
@@ -84,6 +90,7 @@ impl Default for Limits {
             mip_rel_gap: 1e-9,
             random_seed: 0,
             use_milp: true,
+            reduced_cost_fixing: true,
         }
     }
 }
@@ -119,7 +126,8 @@ impl Limits {
 /// Where the returned choice of candidates came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Source {
-    /// The lazy greedy heuristic (warm start / fallback).
+    /// The lazy greedy heuristic, for maximum coverage polished by 1-swap local search
+    /// (warm start / fallback).
     Greedy,
     /// HiGHS' branch-and-bound.
     Milp,
@@ -151,7 +159,8 @@ pub struct Solution {
     pub covered_weight: f64,
     /// Total money cost of `chosen`.
     pub total_cost: f64,
-    /// Objective of the greedy solution, for comparison.
+    /// Objective of the greedy solution, for comparison (infinite for a target the greedy
+    /// could not reach, possible only with groups of alternatives).
     pub greedy_objective: f64,
     /// Optimum of the LP relaxation: an upper bound (maximum coverage) or lower bound
     /// (minimum cost) on the MILP optimum, up to HiGHS' 1e-7 tolerances. `None` if the LP
@@ -161,9 +170,7 @@ pub struct Solution {
     /// full solve), if the MILP was run.
     pub mip_bound: Option<f64>,
     /// `(bound − objective)/bound·100` (max) or `(objective − bound)/objective·100` (min),
-    /// with the tighter of the two bounds, rounded to a whole number towards the plans when
-    /// every plan's objective is one (tower counts, unit weights); 0 when proven optimal;
-    /// `None` without any bound.
+    /// with the tighter of the two bounds; 0 when proven optimal; `None` without any bound.
     pub optimality_gap_pct: Option<f64>,
     /// True when `objective` is proven optimal within `Limits::mip_rel_gap`.
     pub proven_optimal: bool,
@@ -171,6 +178,10 @@ pub struct Solution {
     pub status: SolveStatus,
     /// Where `chosen` came from.
     pub source: Source,
+    /// Candidates left in the model after the exact reductions (dominance, budget).
+    pub model_candidates: usize,
+    /// Candidates fixed by reduced-cost fixing before branch-and-bound.
+    pub fixed_by_reduced_cost: usize,
 }
 
 /// Maximises covered weight under a tower-count or money budget.
@@ -178,7 +189,11 @@ pub struct Solution {
 /// Runs the lazy greedy (warm start and fallback), the LP relaxation (bound) and, unless the
 /// greedy already meets the bound, HiGHS' branch-and-bound. Call [`crate::plan::merge_items`]
 /// first on large instances: the optimum is unchanged and the model much smaller.
-pub fn max_coverage(inst: &Instance, budget: Budget, limits: &Limits) -> Result<Solution, PlanError> {
+pub fn max_coverage(
+    inst: &Instance,
+    budget: Budget,
+    limits: &Limits,
+) -> Result<Solution, PlanError> {
     validate_max(inst, budget, limits)?;
     let warm = greedy_max(
         &inst.cover,
@@ -187,10 +202,14 @@ pub fn max_coverage(inst: &Instance, budget: Budget, limits: &Limits) -> Result<
         &[],
         &inst.group,
     );
-    solve_max_from(inst, budget, limits, warm)
+    solve_max_from(inst, budget, limits, warm, None)
 }
 
-pub(crate) fn validate_max(inst: &Instance, budget: Budget, limits: &Limits) -> Result<(), PlanError> {
+pub(crate) fn validate_max(
+    inst: &Instance,
+    budget: Budget,
+    limits: &Limits,
+) -> Result<(), PlanError> {
     inst.validate()?;
     limits.validate()?;
     if let Budget::Money(value) = budget {
@@ -217,7 +236,15 @@ pub(crate) fn solve_max_from(
     budget: Budget,
     limits: &Limits,
     warm: Vec<usize>,
+    reach: Option<f64>,
 ) -> Result<Solution, PlanError> {
+    let warm = improve_by_swaps(
+        &inst.cover,
+        &inst.weight,
+        &greedy_budget(inst, budget),
+        warm,
+        &inst.group,
+    );
     let spend: Vec<f64> = match budget {
         Budget::Towers(_) => vec![1.0; inst.cover.len()],
         Budget::Money(_) => inst.cost.clone(),
@@ -237,25 +264,34 @@ pub(crate) fn solve_max_from(
     let relevant: Vec<bool> = inst.weight.iter().map(|&w| w > 0.0).collect();
     let reduction = reduce(inst, &spend, &usable, &relevant)?;
     let model = Model::new(reduction, ModelKind::MaxCover { cap })?;
-    let run = Run {
-        inst,
-        model: &model,
-        limits: *limits,
-        dir: Direction::Maximise,
-        integral: all_integer(&inst.weight),
-    };
-    // With a warm start the solve always returns a plan; the error is for the type only.
-    run.solve(Some(warm), |c| inst.covered_weight(c), feasible)
-        .map_err(|e| e.error(cap, inst.coverable_weight(), limits))
+    let mut sol = orchestrate(
+        &Task {
+            inst,
+            model: &model,
+            limits,
+            dir: Direction::Maximise,
+            reach,
+            integral: all_integer(&inst.weight),
+        },
+        warm,
+        |c| inst.covered_weight(c),
+        feasible,
+    );
+    // Alternative optima: drop towers that add nothing (e.g. when the budget exceeds what
+    // full coverage needs). The covered weight is unchanged.
+    sol.chosen = drop_redundant(&inst.cover, &inst.weight, &inst.cost, &sol.chosen);
+    sol.total_cost = inst.total_cost(&sol.chosen);
+    sol.covered_weight = inst.covered_weight(&sol.chosen);
+    Ok(sol)
 }
 
 /// Minimises the number of towers or the money cost needed to reach `target`.
 ///
 /// Returns [`PlanError::TargetUnreachable`] when all candidates together cover less than the
 /// target (beyond a relative slack of 1e-9 for rounding), or — with groups of alternatives —
-/// when HiGHS proves that no choice respecting the groups reaches it;
-/// [`PlanError::NoPlanWithinLimits`] when neither the greedy nor HiGHS within its limits finds a
-/// plan reaching it.
+/// when HiGHS proves that no plan keeping one candidate per group reaches it;
+/// [`PlanError::NoPlanWithinLimits`] when neither the greedy nor HiGHS within its node limit
+/// finds such a plan.
 pub fn min_cost_for_target(
     inst: &Instance,
     target: Target,
@@ -272,62 +308,228 @@ pub fn min_cost_for_target(
         CostMeasure::Towers => c.len() as f64,
         CostMeasure::Money => inst.total_cost(c),
     };
-    fn run<'a>(inst: &'a Instance, model: &'a Model, limits: &Limits, integral: bool) -> Run<'a> {
-        Run {
-            inst,
-            model,
-            limits: *limits,
-            dir: Direction::Minimise,
-            integral,
-        }
-    }
-    let integral = all_integer(&price);
+    let tr = inst.transpose();
     let usable = vec![true; inst.cover.len()];
-    match target {
-        Target::Weight(value) => {
-            if !value.is_finite() || value < 0.0 {
-                return Err(PlanError::InvalidTarget { value });
+    let (model, warm, goal, feasible): (Model, _, f64, Box<dyn Fn(&[usize]) -> bool + '_>) =
+        match target {
+            Target::Weight(value) => {
+                if !value.is_finite() || value < 0.0 {
+                    return Err(PlanError::InvalidTarget { value });
+                }
+                let max_coverable = inst.coverable_weight();
+                let tol = REL_TOL * max_coverable.max(1.0);
+                if value > max_coverable + tol {
+                    return Err(PlanError::TargetUnreachable {
+                        target: value,
+                        max_coverable,
+                    });
+                }
+                let warm =
+                    greedy_min_cost(&inst.cover, &inst.weight, &price, value, tol, &inst.group);
+                let relevant: Vec<bool> = inst.weight.iter().map(|&w| w > 0.0).collect();
+                let reduction = reduce(inst, &price, &usable, &relevant)?;
+                let model = Model::new(reduction, ModelKind::MinTarget { target: value })?;
+                if let (CostMeasure::Towers, true, Some(w)) = (measure, limits.use_milp, &warm) {
+                    return min_towers_via_max_coverage(
+                        inst,
+                        value,
+                        tol,
+                        w.clone(),
+                        &model,
+                        limits,
+                    );
+                }
+                let feasible = move |c: &[usize]| {
+                    inst.respects_groups(c) && inst.covered_weight(c) >= value - tol
+                };
+                (model, warm, value, Box::new(feasible))
             }
-            let max_coverable = inst.coverable_weight();
-            let tol = REL_TOL * max_coverable.max(1.0);
-            if value > max_coverable + tol {
-                return Err(PlanError::TargetUnreachable {
-                    target: value,
-                    max_coverable,
-                });
+            Target::AllCoverable => {
+                let coverable: Vec<f64> = (0..inst.weight.len())
+                    .map(|i| if tr.coverers(i).is_empty() { 0.0 } else { 1.0 })
+                    .collect();
+                let count: f64 = coverable.iter().sum();
+                let warm =
+                    greedy_min_cost(&inst.cover, &coverable, &price, count, 0.5, &inst.group);
+                let relevant = vec![true; inst.weight.len()];
+                let reduction = reduce(inst, &price, &usable, &relevant)?;
+                let model = Model::new(reduction, ModelKind::MinAll)?;
+                let tr = &tr;
+                let feasible = move |c: &[usize]| {
+                    let mask = inst.covered_mask(c);
+                    inst.respects_groups(c)
+                        && (0..inst.weight.len()).all(|i| mask[i] || tr.coverers(i).is_empty())
+                };
+                (model, warm, inst.coverable_weight(), Box::new(feasible))
             }
-            let warm =
-                greedy_min_cost(&inst.cover, &inst.weight, &price, value, tol, &inst.group);
-            let relevant: Vec<bool> = inst.weight.iter().map(|&w| w > 0.0).collect();
-            let reduction = reduce(inst, &price, &usable, &relevant)?;
-            let model = Model::new(reduction, ModelKind::MinTarget { target: value })?;
-            let feasible =
-                |c: &[usize]| inst.respects_groups(c) && inst.covered_weight(c) >= value - tol;
-            run(inst, &model, limits, integral)
-                .solve(warm, objective, feasible)
-                .map_err(|e| e.error(value, max_coverable, limits))
-        }
-        Target::AllCoverable => {
-            let tr = inst.transpose();
-            let coverable: Vec<f64> = (0..inst.weight.len())
-                .map(|i| if tr.coverers(i).is_empty() { 0.0 } else { 1.0 })
-                .collect();
-            let count: f64 = coverable.iter().sum();
-            let warm = greedy_min_cost(&inst.cover, &coverable, &price, count, 0.5, &inst.group);
-            let relevant = vec![true; inst.weight.len()];
-            let reduction = reduce(inst, &price, &usable, &relevant)?;
-            let model = Model::new(reduction, ModelKind::MinAll)?;
-            let feasible = |c: &[usize]| {
-                let mask = inst.covered_mask(c);
-                inst.respects_groups(c)
-                    && (0..inst.weight.len()).all(|i| mask[i] || tr.coverers(i).is_empty())
-            };
-            let all = inst.coverable_weight();
-            run(inst, &model, limits, integral)
-                .solve(warm, objective, feasible)
-                .map_err(|e| e.error(all, all, limits))
-        }
+        };
+    let task = Task {
+        inst,
+        model: &model,
+        limits,
+        dir: Direction::Minimise,
+        reach: None,
+        integral: all_integer(&price),
+    };
+    match warm {
+        Some(w) => Ok(orchestrate(&task, w, objective, feasible)),
+        // Only with groups: the greedy found no plan, which proves nothing.
+        None => solve_without_incumbent(&task, goal, objective, feasible),
     }
+}
+
+/// A minimum-cost target the greedy could not reach (groups of alternatives): HiGHS alone,
+/// from no start. Its infeasibility proves the target unreachable.
+fn solve_without_incumbent(
+    task: &Task<'_>,
+    goal: f64,
+    objective_of: impl Fn(&[usize]) -> f64,
+    feasible: impl Fn(&[usize]) -> bool,
+) -> Result<Solution, PlanError> {
+    let (model, limits) = (task.model, task.limits);
+    let lp = run_highs(model, limits, Sense::Minimise, false, None, &[], None);
+    let infeasible = |o: &Option<HighsOutcome>| {
+        o.as_ref()
+            .is_some_and(|o| o.status == HighsModelStatus::Infeasible)
+    };
+    let unreachable = PlanError::TargetUnreachable {
+        target: goal,
+        max_coverable: task.inst.coverable_weight(),
+    };
+    if infeasible(&lp) {
+        return Err(unreachable);
+    }
+    let lp_bound = lp
+        .filter(|o| o.status == HighsModelStatus::Optimal)
+        .map(|o| o.objective);
+    let mip = if limits.use_milp {
+        run_highs(model, limits, Sense::Minimise, true, None, &[], None)
+    } else {
+        None
+    };
+    if infeasible(&mip) {
+        return Err(unreachable);
+    }
+    let plan = mip.as_ref().and_then(|o| {
+        let c = model.chosen_from(o.columns.as_ref()?);
+        feasible(&c).then(|| (objective_of(&c), c, o))
+    });
+    let Some((objective, chosen, o)) = plan else {
+        return Err(PlanError::NoPlanWithinLimits {
+            target: goal,
+            max_nodes: limits.max_nodes,
+        });
+    };
+    let rel = REL_TOL.max(limits.mip_rel_gap);
+    let agrees = Direction::Minimise.meets(objective, o.objective, rel)
+        && Direction::Minimise.meets(o.objective, objective, rel);
+    let proven = o.status == HighsModelStatus::Optimal && agrees;
+    let status = match o.status {
+        HighsModelStatus::Optimal if proven => SolveStatus::Optimal,
+        HighsModelStatus::Optimal => SolveStatus::SolverFailed,
+        _ => SolveStatus::WorkLimit,
+    };
+    let inc = Incumbent {
+        warm: Vec::new(),
+        objective: f64::INFINITY,
+        lp_bound,
+        fixed: 0,
+    };
+    Ok(task.finish(
+        &inc,
+        chosen,
+        objective,
+        o.dual_bound,
+        proven,
+        status,
+        Source::Milp,
+    ))
+}
+
+/// Fewest towers reaching `target` weight, as `min{k : OPT_max(k) ≥ target}`.
+///
+/// The direct model (a weight-target row over thousands of continuous `y`) makes HiGHS'
+/// cut separation very slow, while maximum coverage under a tower budget (where every `y`
+/// is implied integer) is solved fast. `OPT_max(k)` is non-decreasing in k, so starting
+/// at k = ⌈LP bound of the direct model⌉ and going up, each k is either excluded (its LP
+/// bound or proven optimum is below the target) or yields a plan reaching the target,
+/// which then has the fewest towers. Each max-coverage solve stops as soon as HiGHS finds a
+/// plan above the target (`objective_target`). The greedy plan caps the search.
+fn min_towers_via_max_coverage(
+    inst: &Instance,
+    target: f64,
+    tol: f64,
+    warm: Vec<usize>,
+    model: &Model,
+    limits: &Limits,
+) -> Result<Solution, PlanError> {
+    let mut warm = warm;
+    warm.sort_unstable();
+    let greedy_objective = warm.len() as f64;
+    let lp = run_highs(model, limits, Sense::Minimise, false, None, &[], None)
+        .filter(|o| o.status == HighsModelStatus::Optimal);
+    let lp_bound = lp.as_ref().map(|o| o.objective);
+    let make = |chosen: Vec<usize>, lower: usize, proven: bool, status, source| {
+        let objective = chosen.len() as f64;
+        let mip_bound = Some(lower as f64);
+        let bound = Direction::Minimise.tighter(lp_bound, mip_bound);
+        Solution {
+            covered_weight: inst.covered_weight(&chosen),
+            total_cost: inst.total_cost(&chosen),
+            chosen,
+            objective,
+            greedy_objective,
+            lp_bound,
+            mip_bound,
+            optimality_gap_pct: if proven {
+                Some(0.0)
+            } else {
+                bound.map(|b| Direction::Minimise.gap_pct(objective, b))
+            },
+            proven_optimal: proven,
+            status,
+            source,
+            model_candidates: model.candidates,
+            fixed_by_reduced_cost: 0,
+        }
+    };
+    let first = lp_bound.map_or(0, |b| {
+        (b - 1e-6 * b.abs().max(1.0)).ceil().max(0.0) as usize
+    });
+    let g = warm.len();
+    let mut lower = first.min(g);
+    for k in first..g {
+        let budget = Budget::Towers(u32::try_from(k).unwrap_or(u32::MAX));
+        let kwarm = greedy_max(
+            &inst.cover,
+            &inst.weight,
+            &greedy_budget(inst, budget),
+            &[],
+            &inst.group,
+        );
+        let sol = solve_max_from(inst, budget, limits, kwarm, Some(target))?;
+        if sol.covered_weight >= target - tol {
+            return Ok(make(
+                sol.chosen,
+                k,
+                true,
+                SolveStatus::Optimal,
+                Source::Milp,
+            ));
+        }
+        let below = |b: Option<f64>| b.is_some_and(|b| b < target - tol);
+        let excluded = sol.proven_optimal || below(sol.lp_bound) || below(sol.mip_bound);
+        if !excluded {
+            let status = if sol.status == SolveStatus::SolverFailed {
+                SolveStatus::SolverFailed
+            } else {
+                SolveStatus::WorkLimit
+            };
+            return Ok(make(warm, lower, false, status, Source::Greedy));
+        }
+        lower = k + 1;
+    }
+    Ok(make(warm, g, true, SolveStatus::Optimal, Source::Greedy))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -380,36 +582,20 @@ impl Direction {
             Direction::Minimise => Sense::Minimise,
         }
     }
-    /// The objective of "no plan" for comparisons: worse than any plan.
-    fn worst(self) -> f64 {
-        match self {
-            Direction::Maximise => f64::NEG_INFINITY,
-            Direction::Minimise => f64::INFINITY,
-        }
-    }
 }
 
-/// Why a solve without a greedy plan returned none.
-enum NoPlan {
-    /// HiGHS proved the model infeasible.
-    Infeasible,
-    /// HiGHS stopped (limit or failure) without a feasible plan.
-    Limit,
-}
-
-impl NoPlan {
-    fn error(self, target: f64, max_coverable: f64, limits: &Limits) -> PlanError {
-        match self {
-            NoPlan::Infeasible => PlanError::TargetUnreachable {
-                target,
-                max_coverable,
-            },
-            NoPlan::Limit => PlanError::NoPlanWithinLimits {
-                target,
-                max_nodes: limits.max_nodes,
-            },
-        }
-    }
+/// What [`orchestrate`] solves: the instance, its model, limits, direction, and for an
+/// internal reachability question (maximisation only) the value that must be reached.
+#[derive(Clone, Copy)]
+struct Task<'a> {
+    inst: &'a Instance,
+    model: &'a Model,
+    limits: &'a Limits,
+    dir: Direction,
+    reach: Option<f64>,
+    /// Every plan's objective is a whole number (unit weights, tower counts, integer costs),
+    /// so a bound may be rounded towards the plans: ⌈LP⌉ towers, ⌊LP⌋ weight.
+    integral: bool,
 }
 
 /// True when every value is a whole number, so every plan's objective is one too.
@@ -417,24 +603,21 @@ fn all_integer(values: &[f64]) -> bool {
     values.iter().all(|v| v.is_finite() && v.fract() == 0.0)
 }
 
-/// One optimisation: the instance, its reduced model, the limits and the direction.
-struct Run<'a> {
-    inst: &'a Instance,
-    model: &'a Model,
-    limits: Limits,
-    dir: Direction,
-    /// Every plan's objective is a whole number (unit weights or tower counts), so a bound may be
-    /// rounded towards the plans: ⌈LP⌉ towers, ⌊LP⌋ weight.
-    integral: bool,
+/// The greedy incumbent and the LP bound a solve compares against.
+struct Incumbent {
+    warm: Vec<usize>,
+    objective: f64,
+    lp_bound: Option<f64>,
+    fixed: usize,
 }
 
 /// What a HiGHS answer is worth: its plan, true objective, and whether the objective HiGHS
 /// reported for it agrees with the true one.
 type Checked = Option<(Vec<usize>, f64, bool)>;
 
-impl Run<'_> {
-    /// `bound` rounded towards the feasible side when objectives are whole numbers (after a
-    /// relative slack of 1e-6 for HiGHS' tolerances), else unchanged.
+impl Task<'_> {
+    /// `bound` rounded towards the plans when objectives are whole numbers (after a relative
+    /// slack of 1e-6 for HiGHS' tolerances), else unchanged.
     fn rounded(&self, bound: Option<f64>) -> Option<f64> {
         let b = bound?;
         if !self.integral {
@@ -447,20 +630,27 @@ impl Run<'_> {
         })
     }
 
-    /// The solution record for `chosen` with its bounds; the gap uses the tighter bound.
+    /// The solution record; the gap uses the tighter bound, rounded when objectives are whole.
     #[allow(clippy::too_many_arguments)]
     fn finish(
         &self,
+        inc: &Incumbent,
         chosen: Vec<usize>,
         objective: f64,
-        greedy_objective: f64,
-        lp_bound: Option<f64>,
         mip_bound: Option<f64>,
+        proven: bool,
         status: SolveStatus,
         source: Source,
     ) -> Solution {
-        let proven = status == SolveStatus::Optimal;
-        let bound = self.rounded(self.dir.tighter(lp_bound, mip_bound));
+        let bound = self.rounded(self.dir.tighter(inc.lp_bound, mip_bound));
+        // A plan meeting the (rounded) bound is optimal whatever stopped the search.
+        let meets = bound.is_some_and(|b| self.dir.meets(objective, b, REL_TOL));
+        let upgrade = !proven && meets && status == SolveStatus::WorkLimit;
+        let (proven, status) = if upgrade {
+            (true, SolveStatus::Optimal)
+        } else {
+            (proven, status)
+        };
         let optimality_gap_pct = if proven {
             Some(0.0)
         } else {
@@ -471,149 +661,234 @@ impl Run<'_> {
             total_cost: self.inst.total_cost(&chosen),
             chosen,
             objective,
-            greedy_objective,
-            lp_bound,
+            greedy_objective: inc.objective,
+            lp_bound: inc.lp_bound,
             mip_bound,
             optimality_gap_pct,
             proven_optimal: proven,
             status,
             source,
+            model_candidates: self.model.candidates,
+            fixed_by_reduced_cost: inc.fixed,
         }
     }
 
-    /// Greedy → LP bound → (maybe) MILP → pick and certify. `warm` is the greedy plan (`None`:
-    /// the greedy found none; only possible for targets with groups of alternatives).
-    fn solve(
+    /// The incumbent as the answer.
+    fn greedy(
         &self,
-        warm: Option<Vec<usize>>,
-        objective_of: impl Fn(&[usize]) -> f64,
-        feasible: impl Fn(&[usize]) -> bool,
-    ) -> Result<Solution, NoPlan> {
-        let dir = self.dir;
-        let warm = warm.map(|mut w| {
-            w.sort_unstable();
-            w.dedup();
-            w
-        });
-        let greedy_objective = warm.as_deref().map_or(dir.worst(), &objective_of);
-        let greedy = |lp: Option<f64>, status: SolveStatus| match &warm {
-            Some(w) => Ok(self.finish(
-                w.clone(),
-                greedy_objective,
-                greedy_objective,
-                lp,
-                None,
-                status,
-                Source::Greedy,
-            )),
-            None => Err(NoPlan::Limit),
-        };
-        if self.model.is_trivial() && warm.is_some() {
-            // No column can change the objective: greedy (empty or forced) is optimal.
-            return greedy(Some(greedy_objective), SolveStatus::Optimal);
-        }
-        let lp = run_highs(self.model, &self.limits, dir.sense(), false, None);
-        if lp.as_ref().is_some_and(|o| o.status == HighsModelStatus::Infeasible) {
-            return match warm {
-                None => Err(NoPlan::Infeasible),
-                Some(_) => greedy(None, SolveStatus::SolverFailed),
-            };
-        }
-        let lp_bound = lp
-            .filter(|o| o.status == HighsModelStatus::Optimal)
-            .map(|o| o.objective);
-        // Greedy meets the LP bound to within rounding: optimal without branching.
-        if self
-            .rounded(lp_bound)
-            .is_some_and(|b| warm.is_some() && dir.meets(greedy_objective, b, REL_TOL))
-        {
-            return greedy(lp_bound, SolveStatus::Optimal);
-        }
-        if !self.limits.use_milp {
-            return greedy(lp_bound, SolveStatus::MilpDisabled);
-        }
-        let rel = REL_TOL.max(self.limits.mip_rel_gap);
-        let check = |o: &HighsOutcome| -> Checked {
-            let c = self.model.chosen_from(o.columns.as_ref()?);
-            if !feasible(&c) {
-                return None;
-            }
-            let obj = objective_of(&c);
-            let agrees = dir.meets(obj, o.objective, rel) && dir.meets(o.objective, obj, rel);
-            Some((c, obj, agrees))
-        };
-        let Some(mip) = self.branch_and_bound(warm.as_deref(), &check) else {
-            return greedy(lp_bound, SolveStatus::SolverFailed);
-        };
-        if mip.status == HighsModelStatus::Infeasible && warm.is_none() {
-            return Err(NoPlan::Infeasible);
-        }
-        let status = match mip.status {
-            HighsModelStatus::Optimal => SolveStatus::Optimal,
-            HighsModelStatus::ReachedSolutionLimit
-            | HighsModelStatus::ReachedIterationLimit
-            | HighsModelStatus::ReachedTimeLimit
-            | HighsModelStatus::ReachedInterrupt
-            | HighsModelStatus::ReachedMemoryLimit => SolveStatus::WorkLimit,
-            _ => SolveStatus::SolverFailed,
-        };
-        let checked = check(&mip);
-        let agrees = checked.as_ref().is_some_and(|(_, _, ok)| *ok);
-        let take = checked.as_ref().is_some_and(|(_, obj, _)| match status {
-            SolveStatus::Optimal => !dir.better(greedy_objective, *obj),
-            _ => dir.better(*obj, greedy_objective),
-        });
-        let (chosen, objective, source) = match (checked, &warm) {
-            (Some((c, obj, _)), _) if take => (c, obj, Source::Milp),
-            (_, Some(w)) => (w.clone(), greedy_objective, Source::Greedy),
-            (_, None) => return Err(NoPlan::Limit),
-        };
-        let proven = status == SolveStatus::Optimal && agrees && source == Source::Milp;
-        // A plan stopped by the work limit is still optimal when it meets the (rounded) bound.
-        let meets_bound = self
-            .rounded(dir.tighter(lp_bound, mip.dual_bound))
-            .is_some_and(|b| dir.meets(objective, b, REL_TOL));
-        let status = match (status, proven) {
-            (_, true) => SolveStatus::Optimal,
-            (SolveStatus::Optimal | SolveStatus::WorkLimit, false) if meets_bound => {
-                SolveStatus::Optimal
-            }
-            (SolveStatus::Optimal, false) => SolveStatus::SolverFailed,
-            (s, false) => s,
-        };
-        Ok(self.finish(
-            chosen,
-            objective,
-            greedy_objective,
-            lp_bound,
-            mip.dual_bound,
+        inc: &Incumbent,
+        mip_bound: Option<f64>,
+        proven: bool,
+        status: SolveStatus,
+    ) -> Solution {
+        let warm = inc.warm.clone();
+        self.finish(
+            inc,
+            warm,
+            inc.objective,
+            mip_bound,
+            proven,
             status,
-            source,
-        ))
+            Source::Greedy,
+        )
     }
+}
 
-    /// HiGHS' branch and bound, started from `warm` when given.
-    fn branch_and_bound(
-        &self,
-        warm: Option<&[usize]>,
-        check: &dyn Fn(&HighsOutcome) -> Checked,
-    ) -> Option<HighsOutcome> {
-        let sense = self.dir.sense();
-        let start = warm.map(|w| self.model.start_vector(w));
-        let mip = run_highs(self.model, &self.limits, sense, true, start.as_deref());
-        // HiGHS 1.16 maps a MIP start into the presolved space; when presolve has dropped one
-        // of the start's columns (e.g. a dominated candidate) the image is a different, cheaper
-        // "solution" whose objective HiGHS then reports and prunes with. That shows up as a
-        // disagreement between the reported and the true objective: solve again without start.
-        match &mip {
-            Some(o)
-                if start.is_some()
-                    && o.status == HighsModelStatus::Optimal
-                    && check(o).is_none_or(|(_, _, ok)| !ok) =>
-            {
-                run_highs(self.model, &self.limits, sense, true, None)
+/// Greedy → LP bound → reduced-cost fixing → (maybe) MILP → pick and certify.
+fn orchestrate(
+    task: &Task<'_>,
+    warm: Vec<usize>,
+    objective_of: impl Fn(&[usize]) -> f64,
+    feasible: impl Fn(&[usize]) -> bool,
+) -> Solution {
+    let Task {
+        model,
+        limits,
+        dir,
+        reach,
+        ..
+    } = *task;
+    let mut warm = warm;
+    warm.sort_unstable();
+    warm.dedup();
+    let mut inc = Incumbent {
+        objective: objective_of(&warm),
+        warm,
+        lp_bound: None,
+        fixed: 0,
+    };
+    if model.is_trivial() {
+        // No column can change the objective: greedy (empty or forced) is optimal.
+        inc.lp_bound = Some(inc.objective);
+        return task.greedy(&inc, None, true, SolveStatus::Optimal);
+    }
+    let lp = run_highs(model, limits, dir.sense(), false, None, &[], None);
+    let lp = lp.filter(|o| o.status == HighsModelStatus::Optimal);
+    inc.lp_bound = lp.as_ref().map(|o| o.objective);
+    // Greedy meets the LP bound (rounded for whole-number objectives): optimal without
+    // branching.
+    if task
+        .rounded(inc.lp_bound)
+        .is_some_and(|b| dir.meets(inc.objective, b, REL_TOL))
+    {
+        return task.greedy(&inc, None, true, SolveStatus::Optimal);
+    }
+    if !limits.use_milp {
+        return task.greedy(&inc, None, false, SolveStatus::MilpDisabled);
+    }
+    // Only asked whether `reach` is attainable (maximisation): the LP bound says no.
+    if let (Some(t), Some(b)) = (reach, task.rounded(inc.lp_bound)) {
+        if b < t - REL_TOL * t.abs().max(1.0) {
+            return task.greedy(&inc, None, false, SolveStatus::WorkLimit);
+        }
+    }
+    // Reduced-cost fixing against the greedy incumbent (Nemhauser & Wolsey 1988, §II.6.2,
+    // Prop. 2.1; Crowder, Johnson & Padberg, Oper. Res. 31 (1983) 803–834): with LP optimum
+    // z and reduced cost d_j of a candidate at bound in the LP, every plan that flips x_j
+    // is worth at most z − |d_j| (max) or at least z + |d_j| (min). When that cannot beat
+    // the incumbent, x_j is fixed at its LP value: the restricted MILP then contains every
+    // plan strictly better than the incumbent, so max/min(restricted optimum, incumbent) is
+    // the global optimum. The margin absorbs HiGHS' 1e-7 dual tolerances.
+    let fixed: Vec<(usize, f64)> = match &lp {
+        Some(o) if limits.reduced_cost_fixing => model.reduced_cost_fixing(o, inc.objective, dir),
+        _ => Vec::new(),
+    };
+    inc.fixed = fixed.len();
+    // True objective of HiGHS' answer, if it is feasible, and whether it agrees with the
+    // objective HiGHS reports for it.
+    let rel = REL_TOL.max(limits.mip_rel_gap);
+    let check = |o: &HighsOutcome| -> Checked {
+        let c = model.chosen_from(o.columns.as_ref()?);
+        if !feasible(&c) {
+            return None;
+        }
+        let obj = objective_of(&c);
+        let agrees = dir.meets(obj, o.objective, rel) && dir.meets(o.objective, obj, rel);
+        Some((c, obj, agrees))
+    };
+    let Some(mip) = branch_and_bound(task, &inc.warm, &fixed, &check) else {
+        return task.greedy(&inc, None, false, SolveStatus::SolverFailed);
+    };
+    let checked = check(&mip);
+    conclude(task, &inc, !fixed.is_empty(), &mip, checked)
+}
+
+/// HiGHS' branch and bound with the incumbent as MIP start (when it respects the fixings).
+fn branch_and_bound(
+    task: &Task<'_>,
+    warm: &[usize],
+    fixed: &[(usize, f64)],
+    check: &dyn Fn(&HighsOutcome) -> Checked,
+) -> Option<HighsOutcome> {
+    let Task {
+        model,
+        limits,
+        dir,
+        reach,
+        ..
+    } = *task;
+    let stop_above = reach.map(|t| t - REL_TOL * t.abs().max(1.0));
+    // The incumbent is a valid MIP start only if it respects the fixings.
+    let start = model.start_vector(warm);
+    let start_ok = fixed.iter().all(|&(j, v)| start.get(j) == Some(&v));
+    let mip = run_highs(
+        model,
+        limits,
+        dir.sense(),
+        true,
+        start_ok.then_some(start.as_slice()),
+        fixed,
+        stop_above,
+    );
+    // HiGHS 1.16 maps a MIP start into the presolved space; when presolve has dropped one
+    // of the start's columns (e.g. a dominated candidate) the image is a different, cheaper
+    // "solution" whose objective HiGHS then reports and prunes with. That shows up as a
+    // disagreement between the reported and the true objective: solve again without start.
+    match &mip {
+        Some(o)
+            if start_ok
+                && o.status == HighsModelStatus::Optimal
+                && check(o).is_none_or(|(_, _, ok)| !ok) =>
+        {
+            run_highs(model, limits, dir.sense(), true, None, fixed, stop_above)
+        }
+        _ => mip,
+    }
+}
+
+/// The answer after branch and bound: HiGHS' plan when better (or equal and proven), else the
+/// incumbent, with what is proven.
+fn conclude(
+    task: &Task<'_>,
+    inc: &Incumbent,
+    fixings_active: bool,
+    mip: &HighsOutcome,
+    checked: Checked,
+) -> Solution {
+    let dir = task.dir;
+    let status = match mip.status {
+        HighsModelStatus::Optimal => SolveStatus::Optimal,
+        // Nothing satisfies the fixings: no plan beats the incumbent.
+        HighsModelStatus::Infeasible if fixings_active => SolveStatus::Optimal,
+        HighsModelStatus::ReachedSolutionLimit
+        | HighsModelStatus::ReachedIterationLimit
+        | HighsModelStatus::ReachedTimeLimit
+        | HighsModelStatus::ReachedInterrupt
+        | HighsModelStatus::ReachedMemoryLimit
+        | HighsModelStatus::ObjectiveTarget => SolveStatus::WorkLimit,
+        _ => SolveStatus::SolverFailed,
+    };
+    // Global dual bound: with fixings, the best of the restricted bound and the incumbent.
+    let mip_bound = if fixings_active {
+        match (status, mip.dual_bound) {
+            (SolveStatus::Optimal, _) if mip.status == HighsModelStatus::Infeasible => {
+                Some(inc.objective)
             }
-            _ => mip,
+            (_, Some(b)) => Some(match dir {
+                Direction::Maximise => b.max(inc.objective),
+                Direction::Minimise => b.min(inc.objective),
+            }),
+            (_, None) => None,
+        }
+    } else {
+        mip.dual_bound
+    };
+    if mip.status == HighsModelStatus::Infeasible && fixings_active {
+        return task.greedy(inc, mip_bound, true, SolveStatus::Optimal);
+    }
+    let agrees = checked.as_ref().is_some_and(|(_, _, ok)| *ok);
+    let failed_unless = |proven: bool| {
+        if status == SolveStatus::Optimal && !proven {
+            SolveStatus::SolverFailed
+        } else {
+            status
+        }
+    };
+    match checked {
+        Some((c, obj, _)) if dir.better(obj, inc.objective) => {
+            let proven = status == SolveStatus::Optimal && agrees;
+            task.finish(
+                inc,
+                c,
+                obj,
+                mip_bound,
+                proven,
+                failed_unless(proven),
+                Source::Milp,
+            )
+        }
+        Some((c, obj, _))
+            if status == SolveStatus::Optimal && agrees && !dir.better(inc.objective, obj) =>
+        {
+            // HiGHS' optimum equals the incumbent's value: report HiGHS' plan.
+            task.finish(inc, c, obj, mip_bound, true, status, Source::Milp)
+        }
+        _ => {
+            // HiGHS found nothing better. With fixings, a proven restricted optimum (whose
+            // reported value agrees with its plan) below the incumbent proves the incumbent
+            // optimal; without fixings that would contradict HiGHS, so it proves nothing.
+            let proven = status == SolveStatus::Optimal && fixings_active && agrees;
+            task.greedy(inc, mip_bound, proven, failed_unless(proven))
         }
     }
 }
@@ -782,7 +1057,11 @@ impl Model {
         group_head: usize,
     ) {
         let price = &inst.cost;
-        let link_coef = if matches!(kind, ModelKind::MinAll) { 1.0 } else { -1.0 };
+        let link_coef = if matches!(kind, ModelKind::MinAll) {
+            1.0
+        } else {
+            -1.0
+        };
         for (j, rows) in rows_of.iter().enumerate() {
             let (obj, head_coef, lo, hi) = match kind {
                 // Candidates dearer than the whole budget were removed by the reduction.
@@ -841,13 +1120,59 @@ impl Model {
         }
     }
 
-    /// True when no column can change the objective, so any feasible choice is optimal.
+    /// True when no column has a nonzero objective, so any feasible choice is optimal.
     fn is_trivial(&self) -> bool {
         self.cols.iter().all(|c| c.obj == 0.0)
     }
 
-    /// The HiGHS problem; `integer = false` gives the LP relaxation.
-    fn build(&self, integer: bool) -> ColProblem {
+    /// Candidate columns that reduced-cost fixing pins to 0 or 1 (see [`orchestrate`]).
+    fn reduced_cost_fixing(
+        &self,
+        lp: &HighsOutcome,
+        incumbent: f64,
+        dir: Direction,
+    ) -> Vec<(usize, f64)> {
+        let (Some(x), Some(d)) = (&lp.columns, &lp.col_duals) else {
+            return Vec::new();
+        };
+        let z = lp.objective;
+        let margin = 1e-6 * z.abs().max(incumbent.abs()).max(1.0);
+        let mut fixed = Vec::new();
+        for j in 0..self.candidates {
+            let (Some(&xj), Some(&dj), Some(col)) = (x.get(j), d.get(j), self.cols.get(j)) else {
+                continue;
+            };
+            if col.lo == col.hi {
+                continue;
+            }
+            let at = if xj <= 1e-9 {
+                0.0
+            } else if xj >= 1.0 - 1e-9 {
+                1.0
+            } else {
+                continue;
+            };
+            let cannot_improve = match dir {
+                Direction::Maximise => z - dj.abs() < incumbent - margin,
+                Direction::Minimise => z + dj.abs() > incumbent + margin,
+            };
+            if cannot_improve {
+                fixed.push((j, at));
+            }
+        }
+        fixed
+    }
+
+    /// The HiGHS problem; `integer = false` gives the LP relaxation. `fixed` pins columns.
+    fn build(&self, integer: bool, fixed: &[(usize, f64)]) -> ColProblem {
+        let mut lo: Vec<f64> = self.cols.iter().map(|c| c.lo).collect();
+        let mut hi: Vec<f64> = self.cols.iter().map(|c| c.hi).collect();
+        for &(j, v) in fixed {
+            if let (Some(l), Some(h)) = (lo.get_mut(j), hi.get_mut(j)) {
+                *l = v;
+                *h = v;
+            }
+        }
         let mut problem = ColProblem::default();
         let rows: Vec<Row> = self
             .row_lo
@@ -855,10 +1180,10 @@ impl Model {
             .zip(&self.row_hi)
             .map(|(&lo, &hi)| problem.add_row(lo..=hi))
             .collect();
-        for c in &self.cols {
+        for (k, c) in self.cols.iter().enumerate() {
             problem.add_column_with_integrality(
                 c.obj,
-                c.lo..=c.hi,
+                lo[k]..=hi[k],
                 self.entries[c.start..c.end]
                     .iter()
                     .map(|&(r, v)| (rows[r], v)),
@@ -906,6 +1231,8 @@ struct HighsOutcome {
     status: HighsModelStatus,
     objective: f64,
     columns: Option<Vec<f64>>,
+    /// Reduced costs (LP runs only).
+    col_duals: Option<Vec<f64>>,
     dual_bound: Option<f64>,
 }
 
@@ -916,11 +1243,13 @@ fn run_highs(
     sense: Sense,
     integer: bool,
     start: Option<&[f64]>,
+    fixed: &[(usize, f64)],
+    objective_target: Option<f64>,
 ) -> Option<HighsOutcome> {
-    let mut m = model.build(integer).try_optimise(sense).ok()?;
+    let mut m = model.build(integer, fixed).try_optimise(sense).ok()?;
     let as_int = |v: u32| i32::try_from(v).ok();
-    m.try_set_option("output_flag", std::env::var("TEMP_HIGHS_LOG").is_ok()).ok()?; // TEMP-LOG
-    m.try_set_option("log_to_console", std::env::var("TEMP_HIGHS_LOG").is_ok()).ok()?; // TEMP-LOG
+    m.try_set_option("output_flag", false).ok()?;
+    m.try_set_option("log_to_console", false).ok()?;
     m.try_set_option("threads", 1).ok()?;
     m.try_set_option("parallel", "off").ok()?;
     m.try_set_option("random_seed", as_int(limits.random_seed)?)
@@ -929,6 +1258,9 @@ fn run_highs(
         m.try_set_option("mip_max_nodes", as_int(limits.max_nodes)?)
             .ok()?;
         m.try_set_option("mip_rel_gap", limits.mip_rel_gap).ok()?;
+        if let Some(t) = objective_target {
+            m.try_set_option("objective_target", t).ok()?;
+        }
         if let Some(s) = start {
             m.try_set_solution(Some(s), None, None, None).ok()?;
         }
@@ -943,7 +1275,12 @@ fn run_highs(
         .ok()
         .and_then(|v| HighsSolutionStatus::try_from(v as i32).ok())
         == Some(HighsSolutionStatus::Feasible);
-    let columns = has_primal.then(|| solved.get_solution().columns().to_vec());
+    let solution = has_primal.then(|| solved.get_solution());
+    let columns = solution.as_ref().map(|s| s.columns().to_vec());
+    let col_duals = solution
+        .as_ref()
+        .filter(|_| !integer)
+        .map(|s| s.dual_columns().to_vec());
     let dual_bound = if integer {
         solved
             .double_info_value(c"mip_dual_bound")
@@ -956,7 +1293,7 @@ fn run_highs(
         status,
         objective: solved.objective_value(),
         columns,
+        col_duals,
         dual_bound,
     })
 }
-

@@ -146,7 +146,9 @@ pub(crate) fn reduce(
         *group_size.entry(inst.group_of(j)).or_insert(0) += 1;
     }
     // Pass 2: across groups, by the sole survivor of a group.
-    let second = dom.pass(&survivors, |a, _| group_size.get(&inst.group_of(a)) == Some(&1));
+    let second = dom.pass(&survivors, |a, _| {
+        group_size.get(&inst.group_of(a)) == Some(&1)
+    });
     let dominator: Vec<Option<usize>> = (0..m).map(|j| first[j].or(second[j])).collect();
     // Kept candidates and their new indices.
     let mut new_index = vec![None; m];

@@ -42,7 +42,10 @@ impl Problem {
         let hamlet_items = demand.hamlets.len();
         Problem {
             variants: kept.to_vec(),
-            place: kept.iter().map(|&v| sets.variants[v].place as u32).collect(),
+            place: kept
+                .iter()
+                .map(|&v| sets.variants[v].place as u32)
+                .collect(),
             height_m: kept.iter().map(|&v| sets.variants[v].height_m).collect(),
             cover: kept.iter().map(|&v| sets.cover[v].clone()).collect(),
             weight: demand.weight.clone(),
@@ -219,7 +222,11 @@ pub(crate) fn lower_heights(problem: &Problem, chosen: Vec<usize>) -> Vec<usize>
             .flatten()
             .copied()
             .take_while(|&a| problem.height_m[a] < problem.height_m[j])
-            .find(|&a| alone.iter().all(|i| problem.cover[a].binary_search(i).is_ok()));
+            .find(|&a| {
+                alone
+                    .iter()
+                    .all(|i| problem.cover[a].binary_search(i).is_ok())
+            });
         if let Some(a) = lower {
             for &i in &problem.cover[j] {
                 count[i as usize] -= 1;
@@ -281,7 +288,9 @@ fn measures(problem: &Problem, inputs: &PlanInputs) -> Vec<(&'static str, Instan
         ),
         (
             "population",
-            problem.instance(|i| (i < h && problem.population[i] > 0.0).then(|| problem.population[i])),
+            problem.instance(|i| {
+                (i < h && problem.population[i] > 0.0).then(|| problem.population[i])
+            }),
             t.population as f64,
             t.population_covered as f64,
         ),
@@ -353,14 +362,14 @@ pub(crate) fn targets(
                     },
                     // One height per place can put a target the union of candidates reaches out
                     // of reach (proven by HiGHS), or beyond what the node limit finds.
-                    Err(PlanError::TargetUnreachable { .. } | PlanError::NoPlanWithinLimits { .. }) => {
-                        TargetResult {
-                            needed: need,
-                            towers: None,
-                            greedy_towers: None,
-                            solve: None,
-                        }
-                    }
+                    Err(
+                        PlanError::TargetUnreachable { .. } | PlanError::NoPlanWithinLimits { .. },
+                    ) => TargetResult {
+                        needed: need,
+                        towers: None,
+                        greedy_towers: None,
+                        solve: None,
+                    },
                     Err(e) => return Err(e),
                 }
             };

@@ -90,7 +90,9 @@ fn subset_weight(inst: &Instance, masks: &[u32], s: u32) -> f64 {
 
 /// True when subset `s` holds at most one candidate of every group.
 fn subset_respects_groups(inst: &Instance, s: u32) -> bool {
-    let chosen: Vec<usize> = (0..inst.cover.len()).filter(|j| s & (1 << j) != 0).collect();
+    let chosen: Vec<usize> = (0..inst.cover.len())
+        .filter(|j| s & (1 << j) != 0)
+        .collect();
     inst.respects_groups(&chosen)
 }
 
@@ -131,7 +133,11 @@ pub fn brute_max(inst: &Instance, towers: Option<u32>, money: Option<f64>) -> f6
 pub fn brute_min(inst: &Instance, target: Option<f64>, money: bool) -> Option<f64> {
     let m = inst.cover.len();
     let masks = item_masks(inst);
-    let total = subset_weight(inst, &masks, if m == 32 { u32::MAX } else { (1u32 << m) - 1 });
+    let total = subset_weight(
+        inst,
+        &masks,
+        if m == 32 { u32::MAX } else { (1u32 << m) - 1 },
+    );
     let mut best: Option<f64> = None;
     for s in 0u32..(1u32 << m) {
         let ok = match target {

@@ -522,7 +522,11 @@ mod tests {
         ];
         write_sites_csv_with(&p, &sites, &extra).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
-        assert!(text.lines().next().unwrap().ends_with(",commune,new_hamlet_ids"));
+        assert!(text
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(",commune,new_hamlet_ids"));
         assert_eq!(text.matches("Xã Mường Lống,12;40").count(), 3);
         assert_eq!(read_sites_csv(&p, &proj).unwrap(), back);
         let bad = vec![("commune", vec!["only one".to_string()])];
