@@ -49,7 +49,7 @@ fn hamlet(id: u32, x: f64, y: f64, population: u32) -> Hamlet {
         lon: 0.0,
         lat: 0.0,
         population,
-        grid_power: id % 2 == 0,
+        grid_power: id.is_multiple_of(2),
     }
 }
 

@@ -20,6 +20,9 @@ pub struct Variant {
     pub site: Site,
 }
 
+/// (uncovered-hamlet item, RSRP at its cell in dBm) pairs.
+type VillageRsrp = Vec<(u32, f32)>;
+
 /// Every variant with what it covers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoverSets {
@@ -28,7 +31,7 @@ pub struct CoverSets {
     pub cover: Vec<Vec<u32>>,
     /// Per variant: (uncovered-hamlet item, RSRP at its cell in dBm) for the hamlets the variant's
     /// place is in-village for (`NaN`: out of the tower's computed range).
-    pub village_rsrp: Vec<Vec<(u32, f32)>>,
+    pub village_rsrp: Vec<VillageRsrp>,
 }
 
 /// Builds every variant (places × `p.heights_m()`, place-major) with ids after `first_id`, and
@@ -67,7 +70,7 @@ pub fn cover_sets(
     let grid = inputs.terrain.grid();
     let thr = cov.effective_threshold_dbm();
     progress.start("candidates", variants.len() as u64);
-    let computed: Vec<(Vec<u32>, Vec<(u32, f32)>)> = variants
+    let computed: Vec<(Vec<u32>, VillageRsrp)> = variants
         .par_iter()
         .enumerate()
         .map(|(i, v)| {

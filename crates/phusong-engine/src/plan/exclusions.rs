@@ -147,7 +147,7 @@ mod tests {
             (-1.0, 2.0),
         ] {
             let t = plane(a, b);
-            let want = (a as f64).hypot(b).atan().to_degrees();
+            let want = a.hypot(b).atan().to_degrees();
             // Inside, on an edge and in a corner.
             for (ix, iy) in [(5, 5), (0, 4), (9, 9), (0, 0)] {
                 let got = slope_deg(&t.height_m, ix, iy);

@@ -310,59 +310,48 @@ pub fn min_cost_for_target(
     };
     let tr = inst.transpose();
     let usable = vec![true; inst.cover.len()];
-    let (model, warm, goal, feasible): (Model, _, f64, Box<dyn Fn(&[usize]) -> bool + '_>) =
-        match target {
-            Target::Weight(value) => {
-                if !value.is_finite() || value < 0.0 {
-                    return Err(PlanError::InvalidTarget { value });
-                }
-                let max_coverable = inst.coverable_weight();
-                let tol = REL_TOL * max_coverable.max(1.0);
-                if value > max_coverable + tol {
-                    return Err(PlanError::TargetUnreachable {
-                        target: value,
-                        max_coverable,
-                    });
-                }
-                let warm =
-                    greedy_min_cost(&inst.cover, &inst.weight, &price, value, tol, &inst.group);
-                let relevant: Vec<bool> = inst.weight.iter().map(|&w| w > 0.0).collect();
-                let reduction = reduce(inst, &price, &usable, &relevant)?;
-                let model = Model::new(reduction, ModelKind::MinTarget { target: value })?;
-                if let (CostMeasure::Towers, true, Some(w)) = (measure, limits.use_milp, &warm) {
-                    return min_towers_via_max_coverage(
-                        inst,
-                        value,
-                        tol,
-                        w.clone(),
-                        &model,
-                        limits,
-                    );
-                }
-                let feasible = move |c: &[usize]| {
-                    inst.respects_groups(c) && inst.covered_weight(c) >= value - tol
-                };
-                (model, warm, value, Box::new(feasible))
+    let (model, warm, goal, feasible): (Model, _, f64, Feasible<'_>) = match target {
+        Target::Weight(value) => {
+            if !value.is_finite() || value < 0.0 {
+                return Err(PlanError::InvalidTarget { value });
             }
-            Target::AllCoverable => {
-                let coverable: Vec<f64> = (0..inst.weight.len())
-                    .map(|i| if tr.coverers(i).is_empty() { 0.0 } else { 1.0 })
-                    .collect();
-                let count: f64 = coverable.iter().sum();
-                let warm =
-                    greedy_min_cost(&inst.cover, &coverable, &price, count, 0.5, &inst.group);
-                let relevant = vec![true; inst.weight.len()];
-                let reduction = reduce(inst, &price, &usable, &relevant)?;
-                let model = Model::new(reduction, ModelKind::MinAll)?;
-                let tr = &tr;
-                let feasible = move |c: &[usize]| {
-                    let mask = inst.covered_mask(c);
-                    inst.respects_groups(c)
-                        && (0..inst.weight.len()).all(|i| mask[i] || tr.coverers(i).is_empty())
-                };
-                (model, warm, inst.coverable_weight(), Box::new(feasible))
+            let max_coverable = inst.coverable_weight();
+            let tol = REL_TOL * max_coverable.max(1.0);
+            if value > max_coverable + tol {
+                return Err(PlanError::TargetUnreachable {
+                    target: value,
+                    max_coverable,
+                });
             }
-        };
+            let warm = greedy_min_cost(&inst.cover, &inst.weight, &price, value, tol, &inst.group);
+            let relevant: Vec<bool> = inst.weight.iter().map(|&w| w > 0.0).collect();
+            let reduction = reduce(inst, &price, &usable, &relevant)?;
+            let model = Model::new(reduction, ModelKind::MinTarget { target: value })?;
+            if let (CostMeasure::Towers, true, Some(w)) = (measure, limits.use_milp, &warm) {
+                return min_towers_via_max_coverage(inst, value, tol, w.clone(), &model, limits);
+            }
+            let feasible =
+                move |c: &[usize]| inst.respects_groups(c) && inst.covered_weight(c) >= value - tol;
+            (model, warm, value, Box::new(feasible))
+        }
+        Target::AllCoverable => {
+            let coverable: Vec<f64> = (0..inst.weight.len())
+                .map(|i| if tr.coverers(i).is_empty() { 0.0 } else { 1.0 })
+                .collect();
+            let count: f64 = coverable.iter().sum();
+            let warm = greedy_min_cost(&inst.cover, &coverable, &price, count, 0.5, &inst.group);
+            let relevant = vec![true; inst.weight.len()];
+            let reduction = reduce(inst, &price, &usable, &relevant)?;
+            let model = Model::new(reduction, ModelKind::MinAll)?;
+            let tr = &tr;
+            let feasible = move |c: &[usize]| {
+                let mask = inst.covered_mask(c);
+                inst.respects_groups(c)
+                    && (0..inst.weight.len()).all(|i| mask[i] || tr.coverers(i).is_empty())
+            };
+            (model, warm, inst.coverable_weight(), Box::new(feasible))
+        }
+    };
     let task = Task {
         inst,
         model: &model,
@@ -377,6 +366,9 @@ pub fn min_cost_for_target(
         None => solve_without_incumbent(&task, goal, objective, feasible),
     }
 }
+
+/// Whether a plan satisfies a problem's constraints.
+type Feasible<'a> = Box<dyn Fn(&[usize]) -> bool + 'a>;
 
 /// A minimum-cost target the greedy could not reach (groups of alternatives): HiGHS alone,
 /// from no start. Its infeasibility proves the target unreachable.
