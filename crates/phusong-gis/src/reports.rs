@@ -257,6 +257,8 @@ pub struct PlanSummary {
     pub lp_bound: Option<f64>,
     pub optimality_gap_pct: Option<f64>,
     pub proven_optimal: bool,
+    /// When the budget buys everything coverable: the LP bound on the fewest towers that do.
+    pub fewest_towers_lp_bound: Option<f64>,
     /// Uncovered hamlets no in-village tower covers.
     pub unreachable_hamlets: usize,
 }
@@ -277,6 +279,7 @@ impl PlanSummary {
             optimality_gap_pct: b.max_coverage.optimality_gap_pct,
             proven_optimal: b.max_coverage.proven_optimal
                 && b.fewest_towers.as_ref().is_none_or(|f| f.proven_optimal),
+            fewest_towers_lp_bound: b.fewest_towers.as_ref().and_then(|f| f.lp_bound),
             unreachable_hamlets: plan.unreachable.len(),
         }
     }
@@ -342,7 +345,8 @@ fn targets_lines(s: &Summary) -> Vec<String> {
         parts.join("; ")
     )];
     lines.push(if unproven.is_empty() {
-        "        every tower count above is proven minimal (HiGHS, LP bound met)".into()
+        "        every tower count above is proven minimal (HiGHS; LP bounds and gaps in plan.json)"
+            .into()
     } else {
         format!("        not proven minimal: {}", unproven.join(", "))
     });
@@ -361,13 +365,16 @@ fn plan_lines(s: &Summary) -> Vec<String> {
         .iter()
         .map(|(h, n)| format!("{n} × {h} m"))
         .collect();
-    let quality = if p.proven_optimal {
-        "proven optimal".to_string()
-    } else {
-        match (p.lp_bound, p.optimality_gap_pct) {
-            (Some(b), Some(g)) => format!("within {g:.2} % of the LP bound {b:.0}"),
-            _ => "no bound".into(),
-        }
+    let quality = match (p.lp_bound, p.optimality_gap_pct) {
+        (Some(b), Some(g)) => format!(
+            "LP bound {b:.0}, gap {g:.2} %{}",
+            if p.proven_optimal {
+                ", proven optimal"
+            } else {
+                ""
+            }
+        ),
+        _ => "no LP bound".into(),
     };
     vec![
         format!(
@@ -380,8 +387,12 @@ fn plan_lines(s: &Summary) -> Vec<String> {
             p.budget
         ),
         format!(
-            "        covers {:.0} of the {:.0} people + area weight the candidates can reach: {quality}",
-            p.objective_covered, p.objective_coverable
+            "        covers {:.0} of the {:.0} people + area weight the candidates can reach: {quality}{}",
+            p.objective_covered,
+            p.objective_coverable,
+            p.fewest_towers_lp_bound.map_or(String::new(), |b| format!(
+                "; the fewest towers doing so (LP bound {b:.2} towers)"
+            ))
         ),
     ]
 }

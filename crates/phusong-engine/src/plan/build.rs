@@ -256,8 +256,8 @@ pub fn plan(
     let chosen = solve::lower_heights(&problem, chosen);
     let order = solve::rank(&problem, &chosen);
     let (curve, proposed) = walk_picks(inputs, demand, cands, sets, &order);
-    let targets = solve::targets(&problem, inputs, demand, &p.targets_pct, &limits)?;
-    let reachable_pct = solve::reachable_pct(&problem, inputs, demand);
+    let targets = solve::targets(&problem, inputs, &p.targets_pct, &limits)?;
+    let reachable_pct = solve::reachable_pct(&problem, inputs);
     let sites: Vec<Site> = proposed
         .iter()
         .zip(&order)

@@ -318,7 +318,6 @@ fn needed(measure: &str, pct: f64, total: f64, before: f64) -> f64 {
 pub(crate) fn targets(
     problem: &Problem,
     inputs: &PlanInputs,
-    _demand: &Demand,
     targets_pct: &[f64],
     limits: &Limits,
 ) -> Result<BTreeMap<String, BTreeMap<String, TargetResult>>, PlanError> {
@@ -381,11 +380,7 @@ pub(crate) fn targets(
 }
 
 /// The most each measure reaches with every kept candidate built, % of its total.
-pub(crate) fn reachable_pct(
-    problem: &Problem,
-    inputs: &PlanInputs,
-    _demand: &Demand,
-) -> BTreeMap<String, f64> {
+pub(crate) fn reachable_pct(problem: &Problem, inputs: &PlanInputs) -> BTreeMap<String, f64> {
     measures(problem, inputs)
         .into_iter()
         .map(|(name, inst, total, before)| {
