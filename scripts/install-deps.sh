@@ -2,7 +2,9 @@
 # Installs the system packages phusong needs, only those missing (idempotent).
 # Usage: scripts/install-deps.sh [--qgis]
 set -euo pipefail
-pkgs=(libgdal-dev gdal-bin pkg-config)
+# GDAL for the GIS crate; cmake, a C++ compiler and libclang (bindgen) to build HiGHS from source
+# for the plan's MILP (crate highs → highs-sys).
+pkgs=(libgdal-dev gdal-bin pkg-config cmake g++ clang libclang-dev)
 if [ "${1:-}" = "--qgis" ]; then pkgs+=(qgis python3-qgis); fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -152,7 +152,7 @@ enum Command {
     Coverage(StudyArgs),
     /// Stage 3: uncovered hamlets with their cause (terrain shadow or out of range) → gaps.json.
     Gaps(StudyArgs),
-    /// Stage 4: choose new towers (lazy greedy, population-weighted) → plan.json, proposed_sites.csv.
+    /// Stage 4: choose new towers (exact MILP with HiGHS after a greedy start) → plan.json, proposed_sites.csv.
     Plan(StudyArgs),
     /// Stage 5: styled GeoPackage, QGIS project (project.qgs) and summary.json.
     Export(StudyArgs),

@@ -88,7 +88,13 @@ fn small_study_end_to_end() {
     assert!(summary.after.hamlets_covered_pct >= summary.before.hamlets_covered_pct);
     assert!(summary.after.land_area_covered_pct >= summary.before.land_area_covered_pct);
     assert!(summary.plan.towers <= 15);
-    assert!(summary.plan.objective_upper_bound + 1e-6 >= summary.plan.objective_covered);
+    // The LP bound is an upper bound on what the plan covers; a proven plan has no gap.
+    let lp = summary.plan.lp_bound.expect("LP bound of the budget plan");
+    assert!(lp + 1e-6 * lp.max(1.0) >= summary.plan.objective_covered);
+    assert!(summary.plan.objective_covered <= summary.plan.objective_coverable + 1e-6);
+    if summary.plan.proven_optimal {
+        assert_eq!(summary.plan.optimality_gap_pct, Some(0.0));
+    }
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     for k in [
@@ -112,11 +118,15 @@ fn small_study_end_to_end() {
             "{k}"
         );
     }
-    for k in ["95", "99", "100"] {
-        assert!(
-            json["towers_for_target"].get(k).is_some(),
-            "towers_for_target.{k}"
-        );
+    for m in ["hamlets", "population", "land_area"] {
+        for k in ["95", "99", "100"] {
+            assert!(
+                json["towers_for_target"][m].get(k).is_some(),
+                "towers_for_target.{m}.{k}"
+            );
+            let t = &json["targets"][m][k];
+            assert!(t.get("towers").is_some() && t.get("solve").is_some(), "{t}");
+        }
     }
     // Every layer is in the GeoPackage, and the proposed layer has one feature per tower.
     let ds = gdal::Dataset::open(out.join("phusong.gpkg")).unwrap();
@@ -135,6 +145,86 @@ fn small_study_end_to_end() {
     assert_eq!(n_prop as usize, summary.plan.towers);
     let n_gaps = ds.layer_by_name("gaps").unwrap().feature_count();
     assert_eq!(n_gaps, summary.before.hamlets_uncovered);
+}
+
+/// A protected-area layer (GeoJSON in the study CRS) keeps every candidate, hence every proposed
+/// tower, out of it; the proposed towers carry their commune and newly covered hamlets in
+/// plan.json, proposed_sites.csv (read back as a site file) and the GeoPackage.
+#[test]
+fn protected_areas_keep_towers_out_and_towers_carry_commune_and_hamlets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (x0, y0, x1, y1) = (505_000.0, 2_085_000.0, 515_000.0, 2_095_000.0);
+    std::fs::write(
+        tmp.path().join("parks.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::32648"}}}},
+"features":[{{"type":"Feature","properties":{{"name":"park"}},"geometry":{{"type":"Polygon",
+"coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}]}}"#
+        ),
+    )
+    .unwrap();
+    let sc = small_scenario(tmp.path(), "");
+    let text = std::fs::read_to_string(&sc).unwrap().replace(
+        "[synth]",
+        "[inputs]\nprotected_areas = \"parks.geojson\"\n[synth]",
+    );
+    std::fs::write(&sc, text).unwrap();
+    let s = Scenario::load(&sc).unwrap();
+    let out = tmp.path().join("out");
+    run_all(&s, &out, &Quiet).unwrap();
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    // 10 km × 10 km at 250 m: 1,600 cells (those on land).
+    let protected = plan["exclusions"]["protected_cells"].as_u64().unwrap();
+    assert!(protected > 1_000 && protected <= 1_600, "{protected}");
+    let towers = plan["proposed"].as_array().unwrap();
+    assert!(!towers.is_empty());
+    let inside = |x: f64, y: f64| x > x0 && x < x1 && y > y0 && y < y1;
+    for t in towers {
+        let (x, y) = (t["x_m"].as_f64().unwrap(), t["y_m"].as_f64().unwrap());
+        assert!(!inside(x, y), "tower at {x}, {y} in the protected area");
+        assert!(t.get("commune").is_some() && t["new_hamlet_ids"].is_array());
+    }
+    let newly: usize = towers
+        .iter()
+        .map(|t| t["new_hamlet_ids"].as_array().unwrap().len())
+        .sum();
+    let summary: Summary =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        newly as u64,
+        summary.before.hamlets_uncovered - summary.after.hamlets_uncovered
+    );
+    // Every hamlet left uncovered is named unreachable, with a reason.
+    let unreachable = plan["unreachable"].as_array().unwrap();
+    // (When the budget covers everything it can, the plan is the fewest towers doing so.)
+    if !plan["budget_plan"]["fewest_towers"].is_null() {
+        assert_eq!(unreachable.len() as u64, summary.after.hamlets_uncovered);
+    }
+    for u in unreachable {
+        assert!(
+            !u["reason"].as_str().unwrap().is_empty()
+                && u.get("best_rsrp_dbm_in_village").is_some()
+        );
+    }
+    // proposed_sites.csv: the extra columns are there, and the file reads back as sites.
+    let csv = std::fs::read_to_string(out.join("proposed_sites.csv")).unwrap();
+    assert!(csv
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",rank,commune,new_hamlet_ids"));
+    let proj = phusong_gis::crs::Projector::new(32648).unwrap();
+    let back =
+        phusong_gis::io::sites_csv::read_sites_csv(&out.join("proposed_sites.csv"), &proj).unwrap();
+    assert_eq!(back.len(), towers.len());
+    // The GeoPackage layer has the same fields.
+    let ds = gdal::Dataset::open(out.join("phusong.gpkg")).unwrap();
+    let layer = ds.layer_by_name("sites_proposed").unwrap();
+    let fields: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
+    for f in ["commune", "new_hamlet_ids", "height_m"] {
+        assert!(fields.iter().any(|n| n == f), "{f} not in {fields:?}");
+    }
 }
 
 #[test]

@@ -58,6 +58,9 @@ pub enum Error {
     /// ITM refused its inputs (NTIA's numbered errors).
     #[error("ITM: {0}")]
     Itm(#[from] ItmError),
+    /// The plan's optimisation refused its input.
+    #[error("plan: {0}")]
+    Plan(#[from] crate::plan::PlanError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -218,9 +218,12 @@ pub fn proposed_layer(p: &[PlannedTower], epsg: u32) -> Layer {
         ("kind", K::Text),
         ("power", K::Text),
         ("ground_m", K::Real),
+        ("height_m", K::Real),
+        ("commune", K::Text),
         ("gain_weight", K::Real),
         ("new_hamlets", K::Integer),
         ("new_population", K::Integer),
+        ("new_hamlet_ids", K::Text),
     ];
     let style = Style::Categorized {
         field: "power".into(),
@@ -243,9 +246,18 @@ pub fn proposed_layer(p: &[PlannedTower], epsg: u32) -> Layer {
                 V::Text(q.kind.clone()),
                 V::Text(if q.grid_powered { "grid" } else { "solar" }.into()),
                 V::Real(q.ground_m as f64),
+                V::Real(q.height_m),
+                q.commune.clone().map_or(V::Null, V::Text),
                 V::Real((q.gain_weight * 10.0).round() / 10.0),
                 V::Integer(q.new_hamlets as i64),
                 V::Integer(q.new_population as i64),
+                V::Text(
+                    q.new_hamlet_ids
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                ),
             ],
         ));
     }

@@ -15,6 +15,7 @@ use phusong_engine::coverage::{combine, compute_windows, CoverageParams, Coverag
 use phusong_engine::gaps::{find_gaps, site_index, Gap, GapCause};
 use phusong_engine::grid::Raster;
 use phusong_engine::plan::build::{self, Demand, PlanInputs};
+use phusong_engine::plan::candidates::PlannedTower;
 use phusong_engine::progress::Progress;
 use phusong_engine::radio::Site;
 use std::path::{Path, PathBuf};
@@ -287,6 +288,27 @@ pub fn stage_gaps(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) -> R
     Ok(gaps)
 }
 
+/// The protected-area mask on the study grid, when the scenario names a layer.
+fn protected_mask(s: &Scenario, study: &Study, r: &dyn Reporter) -> Result<Option<Raster<u8>>> {
+    let Some(path) = &s.inputs.protected_areas else {
+        return Ok(None);
+    };
+    let path = s.resolve(path);
+    let polygons = crate::io::vector_in::read_polygons(
+        &path,
+        s.inputs.protected_areas_layer.as_deref(),
+        study.info.grid.epsg,
+    )?;
+    let mask = crate::rasterize::polygon_mask(&study.info.grid, &polygons)?;
+    r.log(&format!(
+        "plan: {} protected-area polygons from {} ({} cells)",
+        polygons.len(),
+        path.display(),
+        mask.data.iter().filter(|&&v| v == 1).count()
+    ));
+    Ok(Some(mask))
+}
+
 /// Stage 4: plan new towers → `proposed_sites.csv`, `plan.json`, the after-plan RSRP raster.
 pub fn stage_plan(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) -> Result<PlanReport> {
     let t = std::time::Instant::now();
@@ -296,6 +318,7 @@ pub fn stage_plan(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) -> R
     record_inputs(&mut tx)?;
     let rsrp = read_rsrp(study, &mut tx, files::RSRP)?;
     let before = roll(study, &rsrp, p);
+    let protected = protected_mask(s, study, r)?;
     let inputs = PlanInputs {
         terrain: &study.terrain,
         mask: &study.mask,
@@ -303,31 +326,27 @@ pub fn stage_plan(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) -> R
         sites: &study.sites,
         rsrp_dbm: &rsrp,
         before: &before,
+        commune_of_cell: &study.commune_of_cell,
+        communes: &study.communes,
+        protected: protected.as_ref(),
     };
     let demand = Demand::new(
         &inputs,
         p.effective_threshold_dbm(),
         s.plan.area_weight_per_km2,
     );
-    let cands = build::candidates_for(&inputs, &demand, &s.plan);
+    let (excl, cands) = build::candidates_for(&inputs, &demand, &s.plan);
     let lon_lat = cands
+        .places
         .iter()
         .map(|c| study.proj.unproject(c.x_m, c.y_m))
         .collect::<Result<Vec<_>>>()?;
-    let plan = build::plan(&inputs, &demand, &cands, &lon_lat, p, &s.plan, r);
+    let sets = build::cover_sets(&inputs, &demand, &cands, &lon_lat, p, &s.plan, r);
+    let t_cover = t.elapsed().as_secs_f64();
+    let plan = build::plan(&inputs, &demand, &excl, &cands, &sets, p, &s.plan)?;
+    let t_solve = t.elapsed().as_secs_f64() - t_cover;
     let after = roll(study, &plan.rsrp_after_dbm, p);
-    let report = PlanReport {
-        budget: s.plan.budget,
-        candidates: plan.candidates,
-        towers: plan.proposed.len(),
-        towers_solar: plan.proposed.iter().filter(|t| !t.grid_powered).count(),
-        objective_covered: plan.objective_covered,
-        objective_upper_bound: plan.objective_upper_bound,
-        towers_for_target: plan.towers_for_target,
-        after: (&after.total).into(),
-        curve: plan.curve,
-        proposed: plan.proposed,
-    };
+    let report = plan_report(s, &plan, &after);
     // Everything is computed and checked before the first file is written.
     let json = reports::to_json(&report, files::PLAN)?;
     raster_out::write_cog(
@@ -335,14 +354,69 @@ pub fn stage_plan(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) -> R
         &plan.rsrp_after_dbm,
         "rsrp_after_plan_dbm",
     )?;
-    sites_csv::write_sites_csv(&tx.output_path(files::PROPOSED)?, &plan.sites)?;
+    let extra = proposed_columns(&report.proposed);
+    sites_csv::write_sites_csv_with(&tx.output_path(files::PROPOSED)?, &plan.sites, &extra)?;
     tx.write(files::PLAN, json.as_bytes())?;
     commit(tx, s)?;
     r.log(&format!(
-        "plan: {} towers ({} solar) from {} candidates → {:.2} % of hamlets, {:.2} % of land ({:.1} s)",
-        report.towers, report.towers_solar, report.candidates, report.after.hamlets_covered_pct, report.after.land_area_covered_pct, t.elapsed().as_secs_f64()
+        "plan: {} towers ({} solar) from {} candidates at {} places → {:.2} % of hamlets, {:.2} % of \
+         land ({:.1} s: coverage of candidates {:.1} s, optimisation {:.1} s)",
+        report.towers, report.towers_solar, report.candidates.variants_kept, report.candidates.places,
+        report.after.hamlets_covered_pct, report.after.land_area_covered_pct,
+        t.elapsed().as_secs_f64(), t_cover, t_solve
     ));
     Ok(report)
+}
+
+/// `plan.json` from the engine's plan and the after-plan roll-up.
+fn plan_report(s: &Scenario, plan: &build::Plan, after: &Rollup) -> PlanReport {
+    let mut towers_by_height_m = std::collections::BTreeMap::new();
+    for t in &plan.proposed {
+        *towers_by_height_m
+            .entry(format!("{}", t.height_m))
+            .or_insert(0) += 1;
+    }
+    PlanReport {
+        budget: s.plan.budget,
+        candidates: plan.candidates.clone(),
+        exclusions: plan.exclusions.clone(),
+        towers: plan.proposed.len(),
+        towers_solar: plan.proposed.iter().filter(|t| !t.grid_powered).count(),
+        towers_by_height_m,
+        budget_plan: plan.budget.clone(),
+        towers_for_target: plan.towers_for_target(),
+        targets: plan.targets.clone(),
+        reachable_pct: plan.reachable_pct.clone(),
+        unreachable: plan.unreachable.clone(),
+        after: (&after.total).into(),
+        curve: plan.curve.clone(),
+        proposed: plan.proposed.clone(),
+    }
+}
+
+/// The extra columns of `proposed_sites.csv` (the site CSV reader ignores them): rank, commune,
+/// and the ids of the hamlets each tower covers first (`;`-separated).
+fn proposed_columns(towers: &[PlannedTower]) -> Vec<(&'static str, Vec<String>)> {
+    vec![
+        ("rank", towers.iter().map(|t| t.rank.to_string()).collect()),
+        (
+            "commune",
+            towers
+                .iter()
+                .map(|t| t.commune.clone().unwrap_or_default())
+                .collect(),
+        ),
+        (
+            "new_hamlet_ids",
+            towers
+                .iter()
+                .map(|t| {
+                    let ids: Vec<String> = t.new_hamlet_ids.iter().map(u32::to_string).collect();
+                    ids.join(";")
+                })
+                .collect(),
+        ),
+    ]
 }
 
 /// Stage 5: the styled GeoPackage, the QGIS project and `summary.json`.

@@ -7,8 +7,10 @@ use crate::study::Study;
 use phusong_engine::coverage::rollup::{AreaCoverage, Rollup};
 use phusong_engine::demand::Hamlet;
 use phusong_engine::gaps::{Gap, GapCause};
-use phusong_engine::plan::build::CurvePoint;
+use phusong_engine::plan::build::{CandidateCounts, CurvePoint, UnreachableHamlet};
 use phusong_engine::plan::candidates::PlannedTower;
+use phusong_engine::plan::exclusions::ExclusionCounts;
+use phusong_engine::plan::solve::{BudgetResult, TargetResult};
 use phusong_engine::propagation::models::Warnings;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -84,18 +86,33 @@ impl From<&AreaCoverage> for AreaCoverageJson {
     }
 }
 
+/// Measure → target % → value, as `towers_for_target` and `targets` are keyed.
+pub type ByTarget<T> = BTreeMap<String, BTreeMap<String, T>>;
+
 /// What `plan.json` holds.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PlanReport {
+    /// Most towers allowed.
     pub budget: usize,
-    pub candidates: usize,
+    /// Candidate places and place × height variants considered and kept.
+    pub candidates: CandidateCounts,
+    /// Land cells where no tower may stand, by reason.
+    pub exclusions: ExclusionCounts,
     pub towers: usize,
     pub towers_solar: usize,
-    /// Objective (population + area weight) the greedy plan covers, and an upper bound on what any plan
-    /// of the same size could cover from the same candidates.
-    pub objective_covered: f64,
-    pub objective_upper_bound: f64,
-    pub towers_for_target: BTreeMap<String, Option<usize>>,
+    /// Proposed towers by antenna height (metres, as text).
+    pub towers_by_height_m: BTreeMap<String, usize>,
+    /// The budget plan: coverage, LP bound, gap, proof of optimality.
+    pub budget_plan: BudgetResult,
+    /// Fewest new towers for each target of each measure (`hamlets`, `population`, `land_area`);
+    /// `null`: not reachable from these candidates.
+    pub towers_for_target: ByTarget<Option<usize>>,
+    /// The same with each solve's LP bound, gap and status.
+    pub targets: ByTarget<TargetResult>,
+    /// The most each measure reaches with every candidate built, %.
+    pub reachable_pct: BTreeMap<String, f64>,
+    /// Uncovered hamlets no candidate tower covers (not even one in the village), and why.
+    pub unreachable: Vec<UnreachableHamlet>,
     pub after: AreaCoverageJson,
     pub curve: Vec<CurvePoint>,
     pub proposed: Vec<PlannedTower>,
@@ -152,7 +169,10 @@ pub struct Summary {
     pub gaps: GapSummary,
     pub plan: PlanSummary,
     pub after: SummaryCoverage,
-    pub towers_for_target: BTreeMap<String, Option<usize>>,
+    pub towers_for_target: ByTarget<Option<usize>>,
+    /// Each target's solve: LP bound, gap, proven optimal.
+    pub targets: ByTarget<TargetResult>,
+    pub reachable_pct: BTreeMap<String, f64>,
     pub synthetic_layers: Vec<String>,
     pub real_layers: Vec<String>,
     /// The documented warnings of the run, one sentence each: what the input checks let through
@@ -205,16 +225,11 @@ impl Summary {
                 out_of_range: gaps.len() - shadow,
                 without_grid_power: gaps.iter().filter(|g| !g.grid_power).count(),
             },
-            plan: PlanSummary {
-                budget: plan.budget,
-                candidates: plan.candidates,
-                towers: plan.towers,
-                towers_solar: plan.towers_solar,
-                objective_covered: plan.objective_covered,
-                objective_upper_bound: plan.objective_upper_bound,
-            },
+            plan: PlanSummary::new(plan),
             after: SummaryCoverage::new(&study.hamlets, after),
             towers_for_target: plan.towers_for_target.clone(),
+            targets: plan.targets.clone(),
+            reachable_pct: plan.reachable_pct.clone(),
             synthetic_layers: study.info.synthetic_layers.clone(),
             real_layers: study.info.real_layers.clone(),
             warnings: run_warnings(study, cov),
@@ -243,39 +258,166 @@ pub struct GapSummary {
     pub without_grid_power: usize,
 }
 
+/// The plan in `summary.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PlanSummary {
     pub budget: usize,
+    /// Candidate places, and place × height variants the optimiser chose from.
+    pub candidate_places: usize,
     pub candidates: usize,
     pub towers: usize,
     pub towers_solar: usize,
+    pub towers_by_height_m: BTreeMap<String, usize>,
+    /// Budget objective (people + area weight) covered, and coverable by all candidates together.
     pub objective_covered: f64,
-    pub objective_upper_bound: f64,
+    pub objective_coverable: f64,
+    /// LP bound on the budget objective, the plan's gap to the best bound, and whether it is proven
+    /// optimal (for the fewest-towers step too, when the budget covers all it can).
+    pub lp_bound: Option<f64>,
+    pub optimality_gap_pct: Option<f64>,
+    pub proven_optimal: bool,
+    /// When the budget buys everything coverable: the LP bound on the fewest towers that do.
+    pub fewest_towers_lp_bound: Option<f64>,
+    /// Uncovered hamlets no in-village tower covers.
+    pub unreachable_hamlets: usize,
+}
+
+impl PlanSummary {
+    pub fn new(plan: &PlanReport) -> Self {
+        let b = &plan.budget_plan;
+        PlanSummary {
+            budget: plan.budget,
+            candidate_places: plan.candidates.places,
+            candidates: plan.candidates.variants_kept,
+            towers: plan.towers,
+            towers_solar: plan.towers_solar,
+            towers_by_height_m: plan.towers_by_height_m.clone(),
+            objective_covered: b.objective_covered,
+            objective_coverable: b.objective_coverable,
+            lp_bound: b.max_coverage.lp_bound,
+            optimality_gap_pct: b.max_coverage.optimality_gap_pct,
+            proven_optimal: b.max_coverage.proven_optimal
+                && b.fewest_towers.as_ref().is_none_or(|f| f.proven_optimal),
+            fewest_towers_lp_bound: b.fewest_towers.as_ref().and_then(|f| f.lp_bound),
+            unreachable_hamlets: plan.unreachable.len(),
+        }
+    }
+}
+
+/// Target keys sorted by their numeric value ("95" before "100").
+fn sorted_keys<T>(m: &BTreeMap<String, T>) -> Vec<&String> {
+    let mut keys: Vec<&String> = m.keys().collect();
+    let num = |k: &str| k.parse::<f64>().unwrap_or(f64::INFINITY);
+    keys.sort_by(|a, b| num(a).total_cmp(&num(b)));
+    keys
+}
+
+/// "towers for 95 / 99 / 100 %: hamlets 0 / 58 / 120, people …, land … (at most 99.9 %)" and a line
+/// with the bounds when some count is not proven optimal.
+fn targets_lines(s: &Summary) -> Vec<String> {
+    let Some(first) = s.towers_for_target.values().next() else {
+        return vec!["towers for targets: none set".into()];
+    };
+    let keys = sorted_keys(first);
+    fn label(m: &str) -> &str {
+        match m {
+            "population" => "people",
+            "land_area" => "land",
+            other => other,
+        }
+    }
+    let mut parts = Vec::new();
+    let mut unproven = Vec::new();
+    for m in ["hamlets", "population", "land_area"] {
+        let (Some(t), Some(r)) = (s.towers_for_target.get(m), s.targets.get(m)) else {
+            continue;
+        };
+        let values: Vec<String> = keys
+            .iter()
+            .map(|k| match t.get(*k).copied().flatten() {
+                Some(n) => n.to_string(),
+                None => "not reachable".into(),
+            })
+            .collect();
+        let mut text = format!("{} {}", label(m), values.join(" / "));
+        if t.values().any(Option::is_none) {
+            if let Some(max) = s.reachable_pct.get(m) {
+                text.push_str(&format!(" (at most {max:.2} %)"));
+            }
+        }
+        parts.push(text);
+        for k in &keys {
+            if let Some(solve) = r.get(*k).and_then(|x| x.solve.as_ref()) {
+                if !solve.proven_optimal {
+                    let gap = solve
+                        .optimality_gap_pct
+                        .map_or("?".into(), |g| format!("{g:.1}"));
+                    unproven.push(format!("{} {k} %: gap ≤ {gap} %", label(m)));
+                }
+            }
+        }
+    }
+    let keys: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
+    let mut lines = vec![format!(
+        "towers for {} %: {}",
+        keys.join(" / "),
+        parts.join("; ")
+    )];
+    lines.push(if unproven.is_empty() {
+        "        every tower count above is proven minimal (HiGHS; LP bounds and gaps in plan.json)"
+            .into()
+    } else {
+        format!("        not proven minimal: {}", unproven.join(", "))
+    });
+    lines
+}
+
+/// The budget plan's line: towers, heights, and how good it is.
+fn plan_lines(s: &Summary) -> Vec<String> {
+    let p = &s.plan;
+    let mut heights: Vec<(&String, &usize)> = p.towers_by_height_m.iter().collect();
+    heights.sort_by(|a, b| {
+        let num = |k: &str| k.parse::<f64>().unwrap_or(f64::INFINITY);
+        num(a.0).total_cmp(&num(b.0))
+    });
+    let heights: Vec<String> = heights
+        .iter()
+        .map(|(h, n)| format!("{n} × {h} m"))
+        .collect();
+    let quality = match (p.lp_bound, p.optimality_gap_pct) {
+        (Some(b), Some(g)) => format!(
+            "LP bound {b:.0}, gap {g:.2} %{}",
+            if p.proven_optimal {
+                ", proven optimal"
+            } else {
+                ""
+            }
+        ),
+        _ => "no LP bound".into(),
+    };
+    vec![
+        format!(
+            "plan:   {} new towers ({} solar; {}) from {} candidates at {} places, budget {}",
+            p.towers,
+            p.towers_solar,
+            if heights.is_empty() { "none".into() } else { heights.join(", ") },
+            p.candidates,
+            p.candidate_places,
+            p.budget
+        ),
+        format!(
+            "        covers {:.0} of the {:.0} people + area weight the candidates can reach: {quality}{}",
+            p.objective_covered,
+            p.objective_coverable,
+            p.fewest_towers_lp_bound.map_or(String::new(), |b| format!(
+                "; the fewest towers doing so (LP bound {b:.2} towers)"
+            ))
+        ),
+    ]
 }
 
 /// A short human summary of `summary.json`.
 pub fn human_summary(s: &Summary) -> String {
-    let targets = if s.towers_for_target.is_empty() {
-        "none set".to_string()
-    } else {
-        let mut targets: Vec<(&String, &Option<usize>)> = s.towers_for_target.iter().collect();
-        targets.sort_by(|a, b| {
-            let num = |k: &str| k.parse::<f64>().unwrap_or(f64::INFINITY);
-            num(a.0).total_cmp(&num(b.0))
-        });
-        let (keys, values): (Vec<String>, Vec<String>) = targets
-            .into_iter()
-            .map(|(k, v)| {
-                let n = v.map_or_else(|| "not reached".to_string(), |n| n.to_string());
-                (k.clone(), n)
-            })
-            .unzip();
-        format!(
-            "towers for {} % of hamlets: {}",
-            keys.join(" / "),
-            values.join(" / ")
-        )
-    };
     let indoor = if s.indoor_margin_db > 0.0 {
         format!(" + {} dB indoor", s.indoor_margin_db)
     } else {
@@ -287,7 +429,11 @@ pub fn human_summary(s: &Summary) -> String {
         s.synthetic_layers.join("; ")
     };
     let (b, a) = (&s.before, &s.after);
-    [
+    let unreachable = match s.plan.unreachable_hamlets {
+        0 => "every uncovered hamlet can be covered by a tower in or near it".to_string(),
+        n => format!("{n} hamlets no in-village tower covers (plan.json: unreachable)"),
+    };
+    let mut lines = vec![
         format!(
             "{}: {} sites, {} hamlets ({} without grid power), {} people, {:.0} km² of land",
             s.study, s.sites_existing, s.hamlets, s.hamlets_unpowered, s.population, s.land_area_km2
@@ -302,24 +448,28 @@ pub fn human_summary(s: &Summary) -> String {
             b.unpowered_hamlets_uncovered, b.population_covered_pct
         ),
         format!(
-            "gaps:   {} in terrain shadow, {} out of range",
+            "gaps:   {} in terrain shadow, {} out of range; {unreachable}",
             s.gaps.terrain_shadow, s.gaps.out_of_range
         ),
-        format!(
-            "plan:   {} new towers ({} solar) from {} candidates",
-            s.plan.towers, s.plan.towers_solar, s.plan.candidates
-        ),
-        format!(
-            "after:  {:.2} % of land, {:.2} % of hamlets ({} uncovered), {:.2} % of people",
-            a.land_area_covered_pct, a.hamlets_covered_pct, a.hamlets_uncovered, a.population_covered_pct
-        ),
-        targets,
-        format!("synthetic layers: {synth}"),
-        format!(
-            "warnings: {}{}",
-            s.warnings.len(),
-            if s.warnings.is_empty() { "" } else { " (listed in summary.json)" }
-        ),
-    ]
-    .join("\n")
+    ];
+    lines.extend(plan_lines(s));
+    lines.push(format!(
+        "after:  {:.2} % of land, {:.2} % of hamlets ({} uncovered), {:.2} % of people",
+        a.land_area_covered_pct,
+        a.hamlets_covered_pct,
+        a.hamlets_uncovered,
+        a.population_covered_pct
+    ));
+    lines.extend(targets_lines(s));
+    lines.push(format!("synthetic layers: {synth}"));
+    lines.push(format!(
+        "warnings: {}{}",
+        s.warnings.len(),
+        if s.warnings.is_empty() {
+            ""
+        } else {
+            " (listed in summary.json)"
+        }
+    ));
+    lines.join("\n")
 }

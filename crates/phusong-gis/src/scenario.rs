@@ -32,6 +32,10 @@ pub struct Inputs {
     pub commune_population_field: Option<String>,
     /// Roads (lines), used to place synthetic hamlets and sites.
     pub roads: Option<PathBuf>,
+    /// Protected areas (national parks, reserves…): any OGR vector of polygons, any CRS. No new tower
+    /// is proposed on a cell whose centre lies inside one.
+    pub protected_areas: Option<PathBuf>,
+    pub protected_areas_layer: Option<String>,
     /// Folder laid out like `../shared/data/nghe-an` (admin/, roads/, coast/): real communes with census
     /// population and real roads replace the synthesiser's approximations.
     pub real_layers: Option<PathBuf>,

@@ -1,16 +1,20 @@
-//! A plan from the existing network's coverage: demand items, what each candidate covers, the
-//! greedy choice, the cost curve and coverage after the plan.
+//! A plan from the existing network's coverage: demand items, candidate places (in every uncovered
+//! hamlet, on high ground, on a grid) at every configured height, what each would cover, the exact
+//! (or best-within-limits) plan for the budget, the fewest towers for every coverage target, the
+//! hamlets no in-village tower reaches, and the coverage after the plan.
 
 use crate::coverage::rollup::Rollup;
-use crate::coverage::{compute_windows, site_window, CoverageParams, SiteWindow};
-use crate::demand::Hamlet;
+use crate::coverage::{compute_windows, CoverageParams, SiteWindow};
+use crate::demand::{Commune, Hamlet};
 use crate::grid::{GridSpec, Raster};
-use crate::plan::candidates::{self, Candidate, PlannedTower};
-use crate::plan::{greedy, PlanParams};
+use crate::plan::candidates::{self, Candidates, PlannedTower};
+use crate::plan::cover::{self, CoverSets};
+use crate::plan::exclusions::{self, ExclusionCounts, Exclusions};
+use crate::plan::solve::{self, BudgetResult, TargetResult};
+use crate::plan::PlanParams;
 use crate::progress::Progress;
 use crate::radio::Site;
 use crate::terrain::Terrain;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -25,15 +29,22 @@ pub struct PlanInputs<'a> {
     pub rsrp_dbm: &'a Raster<f32>,
     /// `rsrp_dbm` rolled up (hamlets, communes, total).
     pub before: &'a Rollup,
+    /// Commune index per cell (−1: none) and the communes, to name each tower's commune.
+    pub commune_of_cell: &'a Raster<i32>,
+    pub communes: &'a [Commune],
+    /// 1 = inside a protected area, where no tower may stand (on the study grid).
+    pub protected: Option<&'a Raster<u8>>,
 }
 
-/// Demand not met today: uncovered hamlets (weight = population), then uncovered land cells (area
-/// weight), as items of a weighted maximum-coverage problem.
+/// Demand not met today: uncovered hamlets (weight = population, at least 1 so that an empty hamlet
+/// still counts), then uncovered land cells (area weight), as items of a weighted maximum-coverage
+/// problem.
 pub struct Demand {
     /// Indices of uncovered hamlets; item k < `hamlets.len()` is hamlet `hamlets[k]`.
     pub hamlets: Vec<usize>,
     /// Grid indices of uncovered land cells; item `hamlets.len() + j` is cell `cells[j]`.
     pub cells: Vec<usize>,
+    /// Budget-objective weight of every item: people, or `area_weight_per_km2` × cell area.
     pub weight: Vec<f64>,
     /// Item of each grid cell (u32::MAX: none).
     item_of_cell: Vec<u32>,
@@ -53,7 +64,7 @@ impl Demand {
         let cell_w = grid.cell_area_km2() * area_weight_per_km2;
         let mut weight: Vec<f64> = hamlets
             .iter()
-            .map(|&i| inputs.hamlets[i].population as f64)
+            .map(|&i| inputs.hamlets[i].population.max(1) as f64)
             .collect();
         weight.extend(std::iter::repeat_n(cell_w, cells.len()));
         let mut item_of_cell = vec![u32::MAX; grid.len()];
@@ -82,8 +93,8 @@ impl Demand {
         pts
     }
 
-    /// Items a tower's coverage window reaches at or above the threshold.
-    fn covered_by(
+    /// Items a tower's coverage window reaches at or above the threshold, ascending.
+    pub(crate) fn covered_by(
         &self,
         w: &SiteWindow,
         grid: &GridSpec,
@@ -112,21 +123,33 @@ impl Demand {
     }
 }
 
-/// Candidate places for towers near the unmet demand (see [`candidates::generate`]).
-pub fn candidates_for(inputs: &PlanInputs, demand: &Demand, p: &PlanParams) -> Vec<Candidate> {
-    let points = demand.points(inputs.terrain.grid(), inputs.hamlets);
-    candidates::generate(
+/// Where candidates may stand, and the candidate places there (see [`candidates::generate`]).
+pub fn candidates_for(
+    inputs: &PlanInputs,
+    demand: &Demand,
+    p: &PlanParams,
+) -> (Exclusions, Candidates) {
+    let excl = exclusions::exclusions(
         inputs.terrain,
         inputs.mask,
+        inputs.sites,
+        inputs.protected,
+        p,
+    );
+    let points = demand.points(inputs.terrain.grid(), inputs.hamlets);
+    let cands = candidates::generate(
+        inputs.terrain,
+        &excl.allowed,
         inputs.hamlets,
         &demand.hamlets,
         &points,
         p.grid_spacing_m * 2.0,
         p,
-    )
+    );
+    (excl, cands)
 }
 
-/// One point of the plan's cost curve.
+/// One point of the plan's cost curve: coverage after the first `towers` proposed towers.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CurvePoint {
     pub towers: usize,
@@ -135,108 +158,225 @@ pub struct CurvePoint {
     pub land_area_covered_pct: f64,
 }
 
-/// The plan: chosen towers in order, the curve, and the existing RSRP combined with them.
+/// An uncovered hamlet no candidate tower covers, and why.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UnreachableHamlet {
+    pub hamlet_id: u32,
+    pub name: String,
+    /// Best RSRP any in-village candidate (its own cell or the highest cell within
+    /// `village_radius_m`, every height) gives at the hamlet, dBm; `None` without one.
+    pub best_rsrp_dbm_in_village: Option<f64>,
+    pub reason: String,
+}
+
+/// How many candidates were considered and kept.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct CandidateCounts {
+    /// Candidate places, by how they were found.
+    pub places: usize,
+    pub places_by_kind: BTreeMap<String, usize>,
+    /// Heights each place was tried at, metres.
+    pub heights_m: Vec<f64>,
+    /// Place × height variants whose coverage was computed.
+    pub variants: usize,
+    /// Variants that bring no demand item to the threshold (dropped).
+    pub variants_covering_nothing: usize,
+    /// Variants the optimiser chooses from.
+    pub variants_kept: usize,
+}
+
+/// The plan: chosen towers in rank order, the curve, the optimisation results, and the existing
+/// RSRP combined with the new towers.
 pub struct Plan {
-    pub candidates: usize,
+    pub candidates: CandidateCounts,
+    pub exclusions: ExclusionCounts,
     pub proposed: Vec<PlannedTower>,
-    /// The proposed towers as sites (ids after the existing ones).
+    /// The proposed towers as sites (ids after the existing ones), in rank order.
     pub sites: Vec<Site>,
     pub curve: Vec<CurvePoint>,
-    /// Towers needed for each of `targets_pct` of hamlets (`None`: not reached by this plan).
-    pub towers_for_target: BTreeMap<String, Option<usize>>,
-    /// Objective (population + area weight) the plan covers, and an upper bound on what any plan of
-    /// the same size could cover from the same candidates.
-    pub objective_covered: f64,
-    pub objective_upper_bound: f64,
+    /// The plan for the budget (maximum budget-objective coverage, then fewest towers).
+    pub budget: BudgetResult,
+    /// Fewest towers for each target: measure (`hamlets`, `population`, `land_area`) → target % →
+    /// result.
+    pub targets: BTreeMap<String, BTreeMap<String, TargetResult>>,
+    /// The most each measure can reach with every candidate built, %.
+    pub reachable_pct: BTreeMap<String, f64>,
+    pub unreachable: Vec<UnreachableHamlet>,
     pub rsrp_after_dbm: Raster<f32>,
 }
 
-/// Forms the plan. `candidate_lon_lat` gives each candidate's WGS84 position (the caller projects).
-pub fn plan(
-    inputs: &PlanInputs,
-    demand: &Demand,
-    cands: &[Candidate],
-    candidate_lon_lat: &[(f64, f64)],
-    cov: &CoverageParams,
-    p: &PlanParams,
-    progress: &dyn Progress,
-) -> Plan {
-    let first_id = inputs.sites.iter().map(|s| s.id).max().unwrap_or(0) + 1;
-    let towers: Vec<Site> = cands
-        .iter()
-        .zip(candidate_lon_lat)
-        .enumerate()
-        .map(|(i, (c, &(lon, lat)))| candidates::tower(c, first_id + i as u32, p, lon, lat))
-        .collect();
-    let cover = cover_sets(inputs, demand, &towers, cov, progress);
-    let init = vec![false; demand.weight.len()];
-    let sel = greedy::lazy_greedy(&cover, &demand.weight, &init, p.budget);
-    let bound = greedy::upper_bound(&cover, &demand.weight, &init, &sel, p.budget);
-    let (curve, proposed) = walk_picks(inputs, demand, cands, &towers, &cover, &sel);
-    let towers_for_target = p
-        .targets_pct
-        .iter()
-        .map(|&target| {
-            let k = curve
-                .iter()
-                .find(|c| c.hamlets_covered_pct + 1e-9 >= target)
-                .map(|c| c.towers);
-            (format!("{target}"), k)
-        })
-        .collect();
-    let sites: Vec<Site> = sel.chosen.iter().map(|&c| towers[c].clone()).collect();
-    let rsrp_after_dbm = combine_best(inputs.rsrp_dbm, inputs.terrain, &sites, cov);
-    Plan {
-        candidates: cands.len(),
-        proposed,
-        sites,
-        curve,
-        towers_for_target,
-        objective_covered: sel.covered_weight.last().copied().unwrap_or(0.0),
-        objective_upper_bound: bound,
-        rsrp_after_dbm,
+impl Plan {
+    /// `targets` reduced to the tower counts (`None`: not reachable from these candidates).
+    pub fn towers_for_target(&self) -> BTreeMap<String, BTreeMap<String, Option<usize>>> {
+        self.targets
+            .iter()
+            .map(|(m, t)| {
+                (
+                    m.clone(),
+                    t.iter().map(|(k, r)| (k.clone(), r.towers)).collect(),
+                )
+            })
+            .collect()
     }
 }
 
-/// What each candidate tower would cover, in parallel (deterministic: collected in order).
-fn cover_sets(
+/// What every candidate covers (see [`cover::cover_sets`]). `lon_lat` gives each candidate place's
+/// WGS84 position (the caller projects).
+pub fn cover_sets(
     inputs: &PlanInputs,
     demand: &Demand,
-    towers: &[Site],
+    cands: &Candidates,
+    lon_lat: &[(f64, f64)],
     cov: &CoverageParams,
+    p: &PlanParams,
     progress: &dyn Progress,
-) -> Vec<Vec<u32>> {
-    let grid = inputs.terrain.grid();
-    let thr = cov.effective_threshold_dbm();
-    progress.start("candidates", towers.len() as u64);
-    let cover = towers
-        .par_iter()
-        .enumerate()
-        .map(|(i, tw)| {
-            let items = site_window(i, tw, inputs.terrain, cov)
-                .map(|w| demand.covered_by(&w, grid, inputs.hamlets, thr))
-                .unwrap_or_default();
-            progress.advance(1);
-            items
-        })
-        .collect();
-    progress.finish();
-    cover
+) -> CoverSets {
+    cover::cover_sets(inputs, demand, cands, lon_lat, cov, p, progress)
 }
 
-/// Walks the picks in order: newly covered hamlets, people and land, for the curve and the report.
+/// Forms the plan from what every candidate covers.
+pub fn plan(
+    inputs: &PlanInputs,
+    demand: &Demand,
+    excl: &Exclusions,
+    cands: &Candidates,
+    sets: &CoverSets,
+    cov: &CoverageParams,
+    p: &PlanParams,
+) -> crate::Result<Plan> {
+    let kept: Vec<usize> = (0..sets.variants.len())
+        .filter(|&v| !sets.cover[v].is_empty())
+        .collect();
+    let counts = candidate_counts(cands, sets, &kept, p);
+    let unreachable = unreachable_hamlets(inputs, demand, cands, sets, &kept, cov, p);
+    let population: Vec<f64> = inputs.hamlets.iter().map(|h| h.population as f64).collect();
+    let problem = solve::Problem::new(demand, sets, &kept, &population);
+    let limits = solve::limits(p);
+    let (budget, chosen) = solve::budget_plan(&problem, p.budget, &limits)?;
+    let chosen = solve::lower_heights(&problem, chosen);
+    let order = solve::rank(&problem, &chosen);
+    let (curve, proposed) = walk_picks(inputs, demand, cands, sets, &order);
+    let targets = solve::targets(&problem, inputs, &p.targets_pct, &limits)?;
+    let reachable_pct = solve::reachable_pct(&problem, inputs);
+    let sites: Vec<Site> = proposed
+        .iter()
+        .zip(&order)
+        .map(|(t, &v)| Site {
+            id: t.site_id,
+            name: format!("NEW-{:05}", t.site_id),
+            ..sets.variants[v].site.clone()
+        })
+        .collect();
+    let rsrp_after_dbm = combine_best(inputs.rsrp_dbm, inputs.terrain, &sites, cov);
+    Ok(Plan {
+        candidates: counts,
+        exclusions: excl.counts.clone(),
+        proposed,
+        sites,
+        curve,
+        budget,
+        targets,
+        reachable_pct,
+        unreachable,
+        rsrp_after_dbm,
+    })
+}
+
+fn candidate_counts(
+    cands: &Candidates,
+    sets: &CoverSets,
+    kept: &[usize],
+    p: &PlanParams,
+) -> CandidateCounts {
+    let mut places_by_kind = BTreeMap::new();
+    for c in &cands.places {
+        *places_by_kind
+            .entry(c.kind.as_str().to_string())
+            .or_insert(0) += 1;
+    }
+    CandidateCounts {
+        places: cands.places.len(),
+        places_by_kind,
+        heights_m: p.heights_m(),
+        variants: sets.variants.len(),
+        variants_covering_nothing: sets.variants.len() - kept.len(),
+        variants_kept: kept.len(),
+    }
+}
+
+/// Uncovered hamlets that no kept candidate covers, with the best RSRP their in-village candidates
+/// give them and the reason in words.
+fn unreachable_hamlets(
+    inputs: &PlanInputs,
+    demand: &Demand,
+    cands: &Candidates,
+    sets: &CoverSets,
+    kept: &[usize],
+    cov: &CoverageParams,
+    p: &PlanParams,
+) -> Vec<UnreachableHamlet> {
+    let mut reached = vec![false; demand.hamlets.len()];
+    let mut best = vec![f64::NAN; demand.hamlets.len()];
+    for &v in kept {
+        let n = reached.len();
+        for &it in sets.cover[v].iter().take_while(|&&it| (it as usize) < n) {
+            reached[it as usize] = true;
+        }
+    }
+    for list in &sets.village_rsrp {
+        for &(k, r) in list {
+            let b = &mut best[k as usize];
+            if !r.is_nan() && (b.is_nan() || r as f64 > *b) {
+                *b = r as f64;
+            }
+        }
+    }
+    let grid = inputs.terrain.grid();
+    let thr = cov.effective_threshold_dbm();
+    (0..demand.hamlets.len())
+        .filter(|&k| !reached[k])
+        .map(|k| {
+            let h = &inputs.hamlets[demand.hamlets[k]];
+            let b = (!best[k].is_nan()).then_some((best[k] * 100.0).round() / 100.0);
+            let reason = if grid.cell_of(h.x_m, h.y_m).is_none() {
+                "outside the study grid".to_string()
+            } else if cands.in_village[k].is_empty() {
+                format!(
+                    "no cell within {} m where a tower may stand (steeper than {}°, within {} m of \
+                     an existing site, or protected)",
+                    p.village_radius_m, p.max_slope_deg, p.min_distance_to_sites_m
+                )
+            } else {
+                match b {
+                    Some(r) => format!(
+                        "the best in-village tower gives {r} dBm, below the {thr} dBm threshold"
+                    ),
+                    None => "no in-village tower reaches its cell".to_string(),
+                }
+            };
+            UnreachableHamlet {
+                hamlet_id: h.id,
+                name: h.name.clone(),
+                best_rsrp_dbm_in_village: b,
+                reason,
+            }
+        })
+        .collect()
+}
+
+/// Walks the ranked towers: newly covered hamlets, people and land, for the curve and the report.
 fn walk_picks(
     inputs: &PlanInputs,
     demand: &Demand,
-    cands: &[Candidate],
-    towers: &[Site],
-    cover: &[Vec<u32>],
-    sel: &greedy::Selection,
+    cands: &Candidates,
+    sets: &CoverSets,
+    order: &[usize],
 ) -> (Vec<CurvePoint>, Vec<PlannedTower>) {
     let before = &inputs.before.total;
     let n_h = inputs.hamlets.len() as f64;
     let pop_total = before.population.max(1) as f64;
     let land_total = before.land_cells.max(1) as f64;
+    let first_id = inputs.sites.iter().map(|s| s.id).max().unwrap_or(0) + 1;
     let mut done = vec![false; demand.weight.len()];
     let (mut hc, mut pc, mut lc) = (
         before.hamlets_covered,
@@ -251,38 +391,49 @@ fn walk_picks(
     };
     let mut curve = vec![point(0, hc, pc, lc)];
     let mut proposed = Vec::new();
-    for (rank, (&c, &gain)) in sel.chosen.iter().zip(&sel.gains).enumerate() {
-        let (mut nh, mut np) = (0u64, 0u64);
-        for &it in &cover[c] {
+    for (rank, &v) in order.iter().enumerate() {
+        let (mut ids, mut np, mut gain) = (Vec::new(), 0u64, 0.0);
+        for &it in &sets.cover[v] {
             let it = it as usize;
-            if done[it] {
+            if std::mem::replace(&mut done[it], true) {
                 continue;
             }
-            done[it] = true;
+            gain += demand.weight[it];
             if it < demand.hamlets.len() {
-                nh += 1;
-                np += inputs.hamlets[demand.hamlets[it]].population as u64;
+                let h = &inputs.hamlets[demand.hamlets[it]];
+                ids.push(h.id);
+                np += h.population as u64;
             } else {
                 lc += 1;
             }
         }
-        hc += nh;
+        hc += ids.len() as u64;
         pc += np;
         curve.push(point(rank + 1, hc, pc, lc));
-        let tw = &towers[c];
+        let var = &sets.variants[v];
+        let c = &cands.places[var.place];
+        let commune = inputs
+            .commune_of_cell
+            .at(c.x_m, c.y_m)
+            .filter(|&k| k >= 0)
+            .and_then(|k| inputs.communes.get(k as usize))
+            .map(|k| k.name.clone());
         proposed.push(PlannedTower {
             rank: rank + 1,
-            site_id: tw.id,
-            x_m: tw.x_m,
-            y_m: tw.y_m,
-            lon: tw.lon,
-            lat: tw.lat,
-            ground_m: cands[c].ground_m,
-            kind: cands[c].kind.as_str().into(),
-            grid_powered: cands[c].grid_powered,
+            site_id: first_id + rank as u32,
+            x_m: c.x_m,
+            y_m: c.y_m,
+            lon: var.site.lon,
+            lat: var.site.lat,
+            ground_m: c.ground_m,
+            height_m: var.height_m,
+            kind: c.kind.as_str().into(),
+            grid_powered: c.grid_powered,
+            commune,
             gain_weight: gain,
-            new_hamlets: nh,
+            new_hamlets: ids.len() as u64,
             new_population: np,
+            new_hamlet_ids: ids,
         });
     }
     (curve, proposed)

@@ -1,4 +1,5 @@
-//! Candidate sites for new towers: local high ground near uncovered hamlets, and a regular grid.
+//! Candidate places for new towers: in every uncovered hamlet, on local high ground near it, and on
+//! a regular grid near unmet demand — only on cells the exclusions allow.
 
 use crate::demand::Hamlet;
 use crate::grid::Raster;
@@ -8,28 +9,34 @@ use crate::terrain::Terrain;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 /// How a candidate was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CandidateKind {
-    /// The highest land cell within `high_ground_radius_m` of an uncovered hamlet.
+    /// On the cell of an uncovered hamlet.
+    Village,
+    /// The highest allowed cell within `village_radius_m` of an uncovered hamlet.
+    VillageHigh,
+    /// The highest allowed cell within `high_ground_radius_m` of an uncovered hamlet.
     HighGround,
-    /// The highest cell near a node of the regular grid, kept when it is near unmet demand.
+    /// The highest allowed cell near a node of the regular grid, kept when it is near unmet demand.
     Grid,
 }
 
 impl CandidateKind {
     pub fn as_str(&self) -> &'static str {
         match self {
+            CandidateKind::Village => "village",
+            CandidateKind::VillageHigh => "village-high",
             CandidateKind::HighGround => "high-ground",
             CandidateKind::Grid => "grid",
         }
     }
 }
 
-/// A place a new tower could go.
+/// A place a new tower could go (tried at every configured height).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Candidate {
     pub x_m: f64,
@@ -40,10 +47,20 @@ pub struct Candidate {
     pub grid_powered: bool,
 }
 
-/// Highest masked cell within `radius_m` of (x, y), ties to the first in row-major order.
+/// The candidate places, and for every uncovered hamlet the places inside it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidates {
+    pub places: Vec<Candidate>,
+    /// For each entry of `uncovered_hamlets` (same order): indices into `places` of its in-village
+    /// candidates (its own cell and the highest cell within `village_radius_m`), empty when every
+    /// cell near it is excluded.
+    pub in_village: Vec<Vec<usize>>,
+}
+
+/// Highest allowed cell within `radius_m` of (x, y), ties to the first in row-major order.
 fn highest_near(
     terrain: &Terrain,
-    mask: &Raster<u8>,
+    allowed: &Raster<u8>,
     x: f64,
     y: f64,
     radius_m: f64,
@@ -56,9 +73,8 @@ fn highest_near(
     for iy in (cy - r).max(0)..=(cy + r).min(g.ny as i64 - 1) {
         for ix in (cx - r).max(0)..=(cx + r).min(g.nx as i64 - 1) {
             let (ux, uy) = (ix as usize, iy as usize);
-            if ((ix - cx).pow(2) + (iy - cy).pow(2)) as f64 > (r * r) as f64
-                || mask.get(ux, uy) == 0
-            {
+            let (px, py) = g.center(ux, uy);
+            if (px - x).hypot(py - y) > radius_m.max(g.cell_m / 2.0) || allowed.get(ux, uy) == 0 {
                 continue;
             }
             let h = terrain.height_m.get(ux, uy);
@@ -70,80 +86,125 @@ fn highest_near(
     best.map(|(c, _)| c)
 }
 
-/// Generates candidates near unmet demand. `demand_points` are positions (study CRS) of uncovered
-/// hamlets and uncovered land; grid candidates farther than `reach_m` from all of them are dropped.
+/// Places without duplicates, each flagged grid-powered or solar.
+struct Placer<'a> {
+    terrain: &'a Terrain,
+    powered: RTree<GeomWithData<[f64; 2], ()>>,
+    reach_m: f64,
+    index_of_cell: BTreeMap<usize, usize>,
+    places: Vec<Candidate>,
+}
+
+impl Placer<'_> {
+    /// Index of the place on `cell`, added with `kind` unless already there.
+    fn add(&mut self, cell: (usize, usize), kind: CandidateKind) -> usize {
+        let g = self.terrain.grid();
+        let key = g.index(cell.0, cell.1);
+        if let Some(&i) = self.index_of_cell.get(&key) {
+            return i;
+        }
+        let (x, y) = g.center(cell.0, cell.1);
+        let reach2 = self.reach_m * self.reach_m;
+        let grid_powered = self
+            .powered
+            .nearest_neighbor(&[x, y])
+            .is_some_and(|n| (n.geom()[0] - x).powi(2) + (n.geom()[1] - y).powi(2) <= reach2);
+        self.places.push(Candidate {
+            x_m: x,
+            y_m: y,
+            ground_m: self.terrain.height_m.get(cell.0, cell.1),
+            kind,
+            grid_powered,
+        });
+        self.index_of_cell.insert(key, self.places.len() - 1);
+        self.places.len() - 1
+    }
+}
+
+/// Generates candidate places on `allowed` cells: in every uncovered hamlet (its own cell, and the
+/// highest cell within `village_radius_m`), on the highest ground within `high_ground_radius_m` of
+/// it, and on the highest cell near every node of a regular grid within `reach_m` of `demand_points`
+/// (positions, study CRS, of uncovered hamlets and land). A cell is one place whatever found it
+/// first (village kinds first).
 pub fn generate(
     terrain: &Terrain,
-    mask: &Raster<u8>,
+    allowed: &Raster<u8>,
     hamlets: &[Hamlet],
     uncovered_hamlets: &[usize],
     demand_points: &[[f64; 2]],
     reach_m: f64,
     p: &PlanParams,
-) -> Vec<Candidate> {
+) -> Candidates {
     let g = terrain.grid();
-    let powered: RTree<GeomWithData<[f64; 2], ()>> = RTree::bulk_load(
-        hamlets
-            .iter()
-            .filter(|h| h.grid_power)
-            .map(|h| GeomWithData::new([h.x_m, h.y_m], ()))
-            .collect(),
-    );
+    let mut placer = Placer {
+        terrain,
+        powered: RTree::bulk_load(
+            hamlets
+                .iter()
+                .filter(|h| h.grid_power)
+                .map(|h| GeomWithData::new([h.x_m, h.y_m], ()))
+                .collect(),
+        ),
+        reach_m: p.grid_power_reach_m,
+        index_of_cell: BTreeMap::new(),
+        places: Vec::new(),
+    };
+    let mut in_village = Vec::with_capacity(uncovered_hamlets.len());
+    for &i in uncovered_hamlets {
+        let mut own = Vec::new();
+        if let Some(h) = hamlets.get(i) {
+            if let Some(c) = g
+                .cell_of(h.x_m, h.y_m)
+                .filter(|c| allowed.get(c.0, c.1) == 1)
+            {
+                own.push(placer.add(c, CandidateKind::Village));
+            }
+            if let Some(c) = highest_near(terrain, allowed, h.x_m, h.y_m, p.village_radius_m) {
+                own.push(placer.add(c, CandidateKind::VillageHigh));
+            }
+        }
+        own.dedup();
+        in_village.push(own);
+    }
+    for &i in uncovered_hamlets {
+        if let Some(h) = hamlets.get(i) {
+            if let Some(c) = highest_near(terrain, allowed, h.x_m, h.y_m, p.high_ground_radius_m) {
+                placer.add(c, CandidateKind::HighGround);
+            }
+        }
+    }
     let demand: RTree<GeomWithData<[f64; 2], ()>> = RTree::bulk_load(
         demand_points
             .iter()
             .map(|&q| GeomWithData::new(q, ()))
             .collect(),
     );
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
-    let mut add = |cell: (usize, usize), kind: CandidateKind, out: &mut Vec<Candidate>| {
-        if !seen.insert(g.index(cell.0, cell.1)) {
-            return;
-        }
-        let (x, y) = g.center(cell.0, cell.1);
-        let reach2 = p.grid_power_reach_m * p.grid_power_reach_m;
-        let grid_powered = powered
-            .nearest_neighbor(&[x, y])
-            .is_some_and(|n| (n.geom()[0] - x).powi(2) + (n.geom()[1] - y).powi(2) <= reach2);
-        out.push(Candidate {
-            x_m: x,
-            y_m: y,
-            ground_m: terrain.height_m.get(cell.0, cell.1),
-            kind,
-            grid_powered,
-        });
-    };
-    for &i in uncovered_hamlets {
-        if let Some(h) = hamlets.get(i) {
-            if let Some(c) = highest_near(terrain, mask, h.x_m, h.y_m, p.high_ground_radius_m) {
-                add(c, CandidateKind::HighGround, &mut out);
-            }
-        }
-    }
     let s = p.grid_spacing_m;
     let mut y = g.y0_m - s / 2.0;
     while y > g.y1_m() {
         let mut x = g.x0_m + s / 2.0;
         while x < g.x1_m() {
-            if demand
+            let near_demand = demand
                 .locate_within_distance([x, y], reach_m * reach_m)
                 .next()
-                .is_some()
-            {
-                if let Some(c) = highest_near(terrain, mask, x, y, s / 4.0) {
-                    add(c, CandidateKind::Grid, &mut out);
+                .is_some();
+            if near_demand {
+                if let Some(c) = highest_near(terrain, allowed, x, y, s / 4.0) {
+                    placer.add(c, CandidateKind::Grid);
                 }
             }
             x += s;
         }
         y -= s;
     }
-    out
+    Candidates {
+        places: placer.places,
+        in_village,
+    }
 }
 
-/// The tower a candidate would become (three sectors at 0/120/240°).
-pub fn tower(c: &Candidate, id: u32, p: &PlanParams, lon: f64, lat: f64) -> Site {
+/// The tower a candidate place would become at `height_m` (three sectors at 0/120/240°).
+pub fn tower(c: &Candidate, id: u32, height_m: f64, p: &PlanParams, lon: f64, lat: f64) -> Site {
     let sector = |az: f64| Sector {
         azimuth_deg: az,
         mech_tilt_deg: 0.0,
@@ -162,7 +223,7 @@ pub fn tower(c: &Candidate, id: u32, p: &PlanParams, lon: f64, lat: f64) -> Site
         y_m: c.y_m,
         lon,
         lat,
-        height_m: p.tower_height_m,
+        height_m,
         sectors: vec![sector(0.0), sector(120.0), sector(240.0)],
     }
 }
@@ -170,6 +231,7 @@ pub fn tower(c: &Candidate, id: u32, p: &PlanParams, lon: f64, lat: f64) -> Site
 /// A proposed tower in `plan.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PlannedTower {
+    /// Order of building: each tower adds the most weight given the ones before it.
     pub rank: usize,
     pub site_id: u32,
     pub x_m: f64,
@@ -177,9 +239,17 @@ pub struct PlannedTower {
     pub lon: f64,
     pub lat: f64,
     pub ground_m: f32,
+    /// Antenna height above ground, metres (the lowest configured height that keeps the plan's
+    /// coverage).
+    pub height_m: f64,
     pub kind: String,
     pub grid_powered: bool,
+    /// Name of the commune the tower stands in (`None`: outside every commune).
+    pub commune: Option<String>,
+    /// Budget-objective weight (people + area) this tower adds after the towers ranked before it.
     pub gain_weight: f64,
     pub new_hamlets: u64,
     pub new_population: u64,
+    /// Ids of the hamlets this tower covers first (in rank order).
+    pub new_hamlet_ids: Vec<u32>,
 }

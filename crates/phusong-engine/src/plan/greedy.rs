@@ -1,514 +1,439 @@
-//! Weighted maximum coverage: pick at most `budget` candidates maximising covered demand weight.
+//! Lazy greedy heuristics: the warm start and the fallback of the exact solver.
 //!
-//! The objective f(S) = Σ weight of demand covered by S or initially covered is monotone
-//! submodular, so the greedy algorithm is within a factor 1 − (1 − 1/k)^k ≥ 1 − 1/e of the
-//! optimum on the weight it adds (Nemhauser, Wolsey & Fisher, "An analysis of approximations for
-//! maximizing submodular set functions—I", Math. Programming 14, 1978, pp. 265-294). [`lazy_greedy`]
-//! is Minoux's accelerated greedy (M. Minoux, "Accelerated greedy algorithms for maximizing
-//! submodular set functions", Optimization Techniques, LNCIS 7, 1978): marginal gains only shrink,
-//! so stale gains kept in a max-heap are upper bounds and only the top needs re-evaluating.
+//! Lazy evaluation follows M. Minoux, "Accelerated greedy algorithms for maximizing
+//! submodular set functions", Optimization Techniques, LNCIS 7 (1978) 234–243: because
+//! coverage is submodular, a candidate's marginal gain (and gain/cost ratio) can only
+//! fall as others are chosen, so stale heap keys are upper bounds and a candidate whose
+//! refreshed key still tops the heap is the true greedy choice.
 //!
-//! Input conventions (bad input never panics): `cover[c]` lists demand indices candidate `c`
-//! covers; duplicates are ignored and indices ≥ `weight.len()` are dropped. A weight that is not
-//! finite and positive counts as 0. `initially_covered` shorter than `weight` is padded with
-//! `false`. Ties are broken deterministically: larger gain first, then lower candidate index.
+//! * Tower budget: the classic greedy, a (1 − 1/e)-approximation (Nemhauser, Wolsey &
+//!   Fisher, Math. Programming 14 (1978) 265–294).
+//! * Money budget: the gain/cost greedy that skips unaffordable candidates, compared with
+//!   the best single affordable candidate — the "modified greedy" of Khuller, Moss & Naor,
+//!   "The budgeted maximum coverage problem", Inf. Process. Lett. 70 (1999) 39–45, §2
+//!   (guarantee (1 − 1/√e)/… ≥ 0.39).
+//! * Minimum cost for a target: Chvátal's gain/cost greedy (Math. Oper. Res. 4 (1979)
+//!   233–235) with the gain capped at the weight still missing (partial cover), followed by
+//!   a reverse-delete pass that drops chosen candidates no longer needed, dearest first.
+//!
+//! Alternatives (candidates sharing a group id, e.g. the heights of one place) are honoured by
+//! skipping a candidate once another of its group is chosen, and by swaps that keep one per
+//! group; with groups the guarantees above no longer hold as stated (the greedy is then only the
+//! warm start of the exact solver).
 
+use crate::plan::instance::REL_TOL;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeSet, BinaryHeap};
 
-/// Result of a greedy run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Selection {
-    /// Candidate indices in pick order.
-    pub chosen: Vec<usize>,
-    /// Marginal weight added by each pick (same length as `chosen`, all > 0).
-    pub gains: Vec<f64>,
-    /// Covered weight before any pick and after each pick: `covered_weight[0]` is the initially
-    /// covered weight and `covered_weight[i]` the weight covered after `i` picks
-    /// (length `chosen.len() + 1`).
-    pub covered_weight: Vec<f64>,
-}
-
-/// Normalised instance plus the current covered state.
-struct State {
-    cover: Vec<Vec<u32>>,
-    weight: Vec<f64>,
-    covered: Vec<bool>,
-}
-
-impl State {
-    fn new(cover: &[Vec<u32>], weight: &[f64], initially_covered: &[bool]) -> State {
-        let n_demand = weight.len();
-        let cover = cover
-            .iter()
-            .map(|list| {
-                let mut v: Vec<u32> = list
-                    .iter()
-                    .copied()
-                    .filter(|&d| (d as usize) < n_demand)
-                    .collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            })
-            .collect();
-        let weight = weight
-            .iter()
-            .map(|&w| if w.is_finite() && w > 0.0 { w } else { 0.0 })
-            .collect();
-        let covered = (0..n_demand)
-            .map(|d| initially_covered.get(d).copied().unwrap_or(false))
-            .collect();
-        State {
-            cover,
-            weight,
-            covered,
-        }
-    }
-
-    /// Weight candidate `c` would add now (sum in ascending demand order, so it is reproducible).
-    fn gain(&self, c: usize) -> f64 {
-        self.cover[c]
-            .iter()
-            .filter(|&&d| !self.covered[d as usize])
-            .map(|&d| self.weight[d as usize])
-            .sum()
-    }
-
-    fn take(&mut self, c: usize) {
-        for &d in &self.cover[c] {
-            self.covered[d as usize] = true;
-        }
-    }
-
-    fn covered_total(&self) -> f64 {
-        self.weight
-            .iter()
-            .zip(&self.covered)
-            .filter(|(_, &c)| c)
-            .map(|(w, _)| w)
-            .sum()
-    }
-}
-
-/// Heap entry: a candidate's gain as evaluated in greedy round `round`.
-struct Entry {
+/// Heap key: larger ratio first, then larger gain, then smaller candidate index.
+#[derive(Clone, Copy, Debug)]
+struct Key {
+    ratio: f64,
     gain: f64,
     cand: usize,
-    round: usize,
 }
 
-impl Ord for Entry {
-    /// Larger gain first, then lower candidate index (a total order, NaN-safe via total_cmp).
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.gain
-            .total_cmp(&other.gain)
-            .then_with(|| other.cand.cmp(&self.cand))
-    }
-}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl PartialEq for Entry {
+impl PartialEq for Key {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
     }
 }
-impl Eq for Entry {}
-
-fn record(sel: &mut Selection, c: usize, g: f64) {
-    let prev = sel.covered_weight.last().copied().unwrap_or(0.0);
-    sel.chosen.push(c);
-    sel.gains.push(g);
-    sel.covered_weight.push(prev + g);
+impl Eq for Key {}
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.ratio
+            .total_cmp(&other.ratio)
+            .then(self.gain.total_cmp(&other.gain))
+            .then(other.cand.cmp(&self.cand))
+    }
 }
 
-/// Lazy (accelerated) greedy for weighted maximum coverage; stops after `budget` picks or as soon
-/// as no candidate adds positive weight. Identical result to [`plain_greedy`].
-pub fn lazy_greedy(
-    cover: &[Vec<u32>],
-    weight: &[f64],
-    initially_covered: &[bool],
-    budget: usize,
-) -> Selection {
-    let mut st = State::new(cover, weight, initially_covered);
-    let mut sel = Selection {
-        chosen: Vec::new(),
-        gains: Vec::new(),
-        covered_weight: vec![st.covered_total()],
-    };
-    let mut heap: BinaryHeap<Entry> = (0..st.cover.len())
-        .map(|cand| Entry {
-            gain: st.gain(cand),
-            cand,
-            round: 0,
-        })
-        .filter(|e| e.gain > 0.0)
-        .collect();
-    let mut round = 0;
-    while sel.chosen.len() < budget {
-        let Some(top) = heap.pop() else { break };
-        if top.round == round {
-            // Fresh and ≥ every other entry's upper bound (ties resolved by index): the greedy pick.
-            st.take(top.cand);
-            record(&mut sel, top.cand, top.gain);
-            round += 1;
-        } else {
-            let gain = st.gain(top.cand);
-            if gain > 0.0 {
-                heap.push(Entry {
-                    gain,
-                    cand: top.cand,
-                    round,
-                });
-            }
-        }
+/// Gain per unit cost; a free candidate with positive gain ranks above everything.
+fn ratio(gain: f64, cost: f64) -> f64 {
+    if gain <= 0.0 {
+        0.0
+    } else if cost > 0.0 {
+        gain / cost
+    } else {
+        f64::INFINITY
     }
-    sel
 }
 
-/// Textbook greedy: re-evaluates every candidate each round, O(k·Σ|cover|). Reference for tests.
-pub fn plain_greedy(
-    cover: &[Vec<u32>],
-    weight: &[f64],
-    initially_covered: &[bool],
-    budget: usize,
-) -> Selection {
-    let mut st = State::new(cover, weight, initially_covered);
-    let mut sel = Selection {
-        chosen: Vec::new(),
-        gains: Vec::new(),
-        covered_weight: vec![st.covered_total()],
-    };
-    while sel.chosen.len() < budget {
-        let mut best: Option<(usize, f64)> = None;
-        for c in 0..st.cover.len() {
-            let g = st.gain(c);
-            if g > 0.0 && best.is_none_or(|(_, bg)| g > bg) {
-                best = Some((c, g));
-            }
-        }
-        let Some((c, g)) = best else { break };
-        st.take(c);
-        record(&mut sel, c, g);
-    }
-    sel
+/// True when spending `extra` on top of `spent` stays within `budget` (relative slack
+/// [`REL_TOL`] for sums of decimal money amounts).
+pub(crate) fn fits_budget(spent: f64, extra: f64, budget: f64) -> bool {
+    spent + extra <= budget * (1.0 + REL_TOL)
 }
 
-/// Exact optimum by enumerating every set of `min(k, n)` candidates (monotone objective, so a
-/// full-size set is optimal). Returns the lexicographically first optimal set and its total
-/// covered weight (initially covered weight included). Exponential: tiny instances only.
-pub fn exhaustive_best(
-    cover: &[Vec<u32>],
-    weight: &[f64],
-    initially_covered: &[bool],
-    k: usize,
-) -> (Vec<usize>, f64) {
-    let base = State::new(cover, weight, initially_covered);
-    let n = base.cover.len();
-    let k = k.min(n);
-    let mut idx: Vec<usize> = (0..k).collect();
-    let mut best: Option<(Vec<usize>, f64)> = None;
-    loop {
-        let mut covered = base.covered.clone();
-        for &c in &idx {
-            for &d in &base.cover[c] {
-                covered[d as usize] = true;
-            }
-        }
-        let value: f64 = base
-            .weight
-            .iter()
-            .zip(&covered)
-            .filter(|(_, &c)| c)
-            .map(|(w, _)| w)
-            .sum();
-        if best.as_ref().is_none_or(|(_, bv)| value > *bv) {
-            best = Some((idx.clone(), value));
-        }
-        // Next combination in lexicographic order.
-        let Some(i) = (0..k).rev().find(|&i| idx[i] < n - k + i) else {
-            break;
-        };
-        idx[i] += 1;
-        for j in i + 1..k {
-            idx[j] = idx[j - 1] + 1;
-        }
-    }
-    best.unwrap_or((Vec::new(), base.covered_total()))
+/// Incremental coverage bookkeeping for one greedy run.
+pub(crate) struct Coverage<'a> {
+    cover: &'a [Vec<u32>],
+    value: &'a [f64],
+    /// Group of each candidate (empty: each its own).
+    group: &'a [u32],
+    groups_used: BTreeSet<u32>,
+    count: Vec<u32>,
+    /// Sum of the indices of the chosen candidates covering each item: for an item covered
+    /// once, its only coverer.
+    owner_sum: Vec<usize>,
+    in_set: Vec<bool>,
+    chosen: Vec<usize>,
+    gained: f64,
 }
 
-/// Smallest number of picks after which `sel` covers at least `target_frac · total_weight`
-/// (0 if the initial coverage already does; `None` if the selection never does). A relative
-/// slack of 1e-9·|total| absorbs summation rounding, so `target_frac = 1.0` works as expected.
-pub fn picks_for_target(sel: &Selection, total_weight: f64, target_frac: f64) -> Option<usize> {
-    let target = target_frac * total_weight - 1e-9 * total_weight.abs();
-    sel.covered_weight.iter().position(|&w| w >= target)
-}
-
-/// A-posteriori upper bound on the best total covered weight achievable with `budget` picks.
-///
-/// Implements the online bound from Nemhauser-Wolsey-Fisher (1978): by submodularity, for any
-/// set S, OPT ≤ f(S) + Σ_{c ∈ OPT} Δ(c | S) ≤ f(S) + Σ of the `budget` largest gains Δ(c | S). It is evaluated at every prefix
-/// of `sel.chosen` (S = ∅, {c1}, {c1,c2}, …) and the minimum is returned, further capped by the
-/// weight of all coverable demand. For a greedy `sel` this is never looser than the a-priori
-/// bound f(G_k)/(1 − (1 − 1/k)^k), because that bound is derived from exactly these
-/// inequalities; if greedy stopped early (no positive gain left) it proves greedy optimal.
-/// Works for any `sel` (indices out of range are skipped). Cost O((|chosen|+1)·Σ|cover|).
-pub fn upper_bound(
-    cover: &[Vec<u32>],
-    weight: &[f64],
-    initially_covered: &[bool],
-    sel: &Selection,
-    budget: usize,
-) -> f64 {
-    let mut st = State::new(cover, weight, initially_covered);
-    let n = st.cover.len();
-    // Trivial bound: everything coverable.
-    let mut all = st.covered.clone();
-    for list in &st.cover {
-        for &d in list {
-            all[d as usize] = true;
-        }
-    }
-    let mut bound: f64 = st
-        .weight
-        .iter()
-        .zip(&all)
-        .filter(|(_, &c)| c)
-        .map(|(w, _)| w)
-        .sum();
-    let mut value = st.covered_total();
-    let mut gains = Vec::with_capacity(n);
-    let mut prefix = sel.chosen.iter().filter(|&&c| c < n);
-    loop {
-        gains.clear();
-        gains.extend((0..n).map(|c| st.gain(c)));
-        gains.sort_unstable_by(|a, b| b.total_cmp(a));
-        let top: f64 = gains.iter().take(budget).sum();
-        bound = bound.min(value + top);
-        let Some(&c) = prefix.next() else { break };
-        value += st.gain(c);
-        st.take(c);
-    }
-    bound
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Knuth's MMIX linear congruential generator; returns the high 32 bits.
-    struct Lcg(u64);
-    impl Lcg {
-        fn next(&mut self) -> u32 {
-            self.0 = self
-                .0
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (self.0 >> 32) as u32
-        }
-        fn below(&mut self, n: u32) -> u32 {
-            self.next() % n
-        }
-    }
-
-    struct Inst {
-        cover: Vec<Vec<u32>>,
-        weight: Vec<f64>,
-        init: Vec<bool>,
-    }
-
-    /// Random instance; `integer_weights` makes many exact ties.
-    fn random_instance(rng: &mut Lcg, n_cand: usize, n_dem: usize, integer_weights: bool) -> Inst {
-        let density = 1 + rng.below(4); // each candidate covers each demand w.p. density/8
-        let cover = (0..n_cand)
-            .map(|_| {
-                (0..n_dem as u32)
-                    .filter(|_| rng.below(8) < density)
-                    .collect()
-            })
-            .collect();
-        let weight = (0..n_dem)
-            .map(|_| {
-                if integer_weights {
-                    (1 + rng.below(5)) as f64
-                } else {
-                    rng.next() as f64 / 1e6
-                }
-            })
-            .collect();
-        let init = (0..n_dem).map(|_| rng.below(10) == 0).collect();
-        Inst {
+impl<'a> Coverage<'a> {
+    pub(crate) fn new(cover: &'a [Vec<u32>], value: &'a [f64], group: &'a [u32]) -> Self {
+        Self {
             cover,
-            weight,
-            init,
+            value,
+            group,
+            groups_used: BTreeSet::new(),
+            count: vec![0; value.len()],
+            owner_sum: vec![0; value.len()],
+            in_set: vec![false; cover.len()],
+            chosen: Vec::new(),
+            gained: 0.0,
         }
     }
 
-    fn check_consistent(sel: &Selection) {
-        assert_eq!(sel.covered_weight.len(), sel.chosen.len() + 1);
-        assert_eq!(sel.gains.len(), sel.chosen.len());
-        for i in 0..sel.gains.len() {
-            assert!(sel.gains[i] > 0.0);
-            assert_eq!(
-                sel.covered_weight[i + 1],
-                sel.covered_weight[i] + sel.gains[i]
-            );
-            if i > 0 {
-                assert!(
-                    sel.gains[i] <= sel.gains[i - 1],
-                    "greedy gains never increase"
-                );
+    fn group_of(&self, j: usize) -> u32 {
+        self.group.get(j).copied().unwrap_or(j as u32)
+    }
+
+    /// True when another candidate of `j`'s group is already chosen.
+    fn excluded(&self, j: usize) -> bool {
+        !self.in_set[j] && self.groups_used.contains(&self.group_of(j))
+    }
+
+    fn gain(&self, j: usize) -> f64 {
+        self.cover[j]
+            .iter()
+            .filter(|&&i| self.count[i as usize] == 0)
+            .map(|&i| self.value[i as usize])
+            .sum()
+    }
+
+    fn loss(&self, j: usize) -> f64 {
+        self.cover[j]
+            .iter()
+            .filter(|&&i| self.count[i as usize] == 1)
+            .map(|&i| self.value[i as usize])
+            .sum()
+    }
+
+    fn add(&mut self, j: usize) {
+        if self.in_set[j] {
+            return;
+        }
+        self.gained += self.gain(j);
+        for &i in &self.cover[j] {
+            self.count[i as usize] += 1;
+            self.owner_sum[i as usize] += j;
+        }
+        self.in_set[j] = true;
+        self.groups_used.insert(self.group_of(j));
+        self.chosen.push(j);
+    }
+
+    fn remove(&mut self, j: usize) {
+        if !self.in_set[j] {
+            return;
+        }
+        self.gained -= self.loss(j);
+        for &i in &self.cover[j] {
+            self.count[i as usize] -= 1;
+            self.owner_sum[i as usize] -= j;
+        }
+        self.in_set[j] = false;
+        self.groups_used.remove(&self.group_of(j));
+        self.chosen.retain(|&c| c != j);
+    }
+}
+
+/// Greedy budget: at most `Count` candidates, or a money budget over per-candidate costs.
+pub(crate) enum GreedyBudget<'a> {
+    Count(usize),
+    Money { cost: &'a [f64], budget: f64 },
+}
+
+/// Lazy greedy for maximum coverage, starting from the candidates in `start` (kept even if
+/// they exceed the budget; callers pass feasible starts), never two of one `group` (empty: no
+/// groups). Returns the chosen candidates in the order they were picked (start first).
+pub(crate) fn greedy_max(
+    cover: &[Vec<u32>],
+    weight: &[f64],
+    budget: &GreedyBudget<'_>,
+    start: &[usize],
+    group: &[u32],
+) -> Vec<usize> {
+    let mut cov = Coverage::new(cover, weight, group);
+    for &j in start {
+        cov.add(j);
+    }
+    let cost_of = |j: usize| match budget {
+        GreedyBudget::Count(_) => 1.0,
+        GreedyBudget::Money { cost, .. } => cost[j],
+    };
+    let mut spent: f64 = cov.chosen.iter().map(|&j| cost_of(j)).sum();
+    let affordable = |spent: f64, n: usize, j: usize| match budget {
+        GreedyBudget::Count(k) => n < *k,
+        GreedyBudget::Money { cost, budget } => fits_budget(spent, cost[j], *budget),
+    };
+    let mut heap: BinaryHeap<Key> = (0..cover.len())
+        .filter(|&j| !cov.in_set[j])
+        .map(|j| {
+            let gain = cov.gain(j);
+            Key {
+                ratio: ratio(gain, cost_of(j)),
+                gain,
+                cand: j,
             }
+        })
+        .filter(|k| k.gain > 0.0)
+        .collect();
+    while let Some(top) = heap.pop() {
+        let j = top.cand;
+        if cov.excluded(j) || !affordable(spent, cov.chosen.len(), j) {
+            // Budgets only shrink, so an unaffordable candidate stays unaffordable.
+            continue;
         }
-    }
-
-    #[test]
-    fn lazy_equals_plain_on_random_instances() {
-        let mut rng = Lcg(2024);
-        for t in 0..300 {
-            let n_cand = 1 + rng.below(40) as usize;
-            let n_dem = 1 + rng.below(120) as usize;
-            let inst = random_instance(&mut rng, n_cand, n_dem, t % 2 == 0);
-            let k = rng.below(n_cand as u32 + 3) as usize;
-            let a = lazy_greedy(&inst.cover, &inst.weight, &inst.init, k);
-            let b = plain_greedy(&inst.cover, &inst.weight, &inst.init, k);
-            assert_eq!(a, b, "instance {t}");
-            check_consistent(&a);
+        let gain = cov.gain(j);
+        if gain <= 0.0 {
+            continue;
         }
-    }
-
-    #[test]
-    fn greedy_within_bounds_of_exhaustive() {
-        let e_ratio = 1.0 - (-1.0f64).exp();
-        let mut rng = Lcg(7);
-        for t in 0..400 {
-            let n_cand = 1 + rng.below(9) as usize;
-            let n_dem = 1 + rng.below(14) as usize;
-            let inst = random_instance(&mut rng, n_cand, n_dem, t % 3 == 0);
-            let k = 1 + rng.below(4) as usize;
-            let sel = lazy_greedy(&inst.cover, &inst.weight, &inst.init, k);
-            let (opt_set, opt) = exhaustive_best(&inst.cover, &inst.weight, &inst.init, k);
-            assert_eq!(opt_set.len(), k.min(n_cand));
-            let init = sel.covered_weight[0];
-            let g = *sel.covered_weight.last().unwrap();
-            let tol = 1e-9 * opt.max(1.0);
-            assert!(g <= opt + tol, "greedy beats optimum? {t}");
-            assert!(g - init >= e_ratio * (opt - init) - tol, "instance {t}");
-            let kf = k as f64;
-            let nwf = 1.0 - (1.0 - 1.0 / kf).powi(k as i32);
-            assert!(g - init >= nwf * (opt - init) - tol, "instance {t}");
-            let ub = upper_bound(&inst.cover, &inst.weight, &inst.init, &sel, k);
-            assert!(
-                ub >= opt - tol,
-                "bound {ub} below optimum {opt}, instance {t}"
-            );
-            // Online bound never looser than the a-priori ratio bound (full-k greedy runs).
-            if sel.chosen.len() == k {
-                assert!(ub - init <= (g - init) / nwf + tol);
-            }
-        }
-    }
-
-    #[test]
-    fn greedy_optimal_on_nested_instance() {
-        // Disjoint candidates with distinct weights: greedy picks the heaviest, which is optimal.
-        let cover = vec![vec![0, 1], vec![2], vec![3, 4, 5], vec![6]];
-        let weight = [1.0, 1.0, 5.0, 2.0, 2.0, 2.0, 0.5];
-        let sel = lazy_greedy(&cover, &weight, &[], 2);
-        assert_eq!(sel.chosen, vec![2, 1]);
-        assert_eq!(sel.gains, vec![6.0, 5.0]);
-        assert_eq!(sel.covered_weight, vec![0.0, 6.0, 11.0]);
-        let (best, v) = exhaustive_best(&cover, &weight, &[], 2);
-        assert_eq!(best, vec![1, 2]);
-        assert_eq!(v, 11.0);
-        // The online bound proves optimality here. Gains at ∅ are [2, 5, 6, 0.5] → 0 + 6 + 5 = 11;
-        // at S = {2}: 6 + 5 + 2 = 13; at S = {2, 1}: 11 + 2 + 0.5 = 13.5. Minimum 11 = optimum.
-        assert_eq!(upper_bound(&cover, &weight, &[], &sel, 2), 11.0);
-    }
-
-    #[test]
-    fn greedy_suboptimal_instance_and_tight_bound() {
-        // Six unit demands; cand 2 covers the middle four. Greedy takes 2 (gain 4), then ties
-        // between 0 and 1 (gain 1 each) → lower index 0; total 5. Optimum {0, 1} = 6.
-        let cover = vec![vec![0, 1, 2], vec![3, 4, 5], vec![1, 2, 3, 4]];
-        let weight = [1.0; 6];
-        let sel = lazy_greedy(&cover, &weight, &[], 2);
-        assert_eq!(sel.chosen, vec![2, 0]);
-        assert_eq!(sel.covered_weight, vec![0.0, 4.0, 5.0]);
-        assert_eq!(exhaustive_best(&cover, &weight, &[], 2), (vec![0, 1], 6.0));
-        // Online bound: ∅ → 0 + 4 + 3 = 7; {2} → 4 + 1 + 1 = 6; {2,0} → 5 + 1 + 0 = 6. Min 6.
-        assert_eq!(upper_bound(&cover, &weight, &[], &sel, 2), 6.0);
-    }
-
-    #[test]
-    fn ties_are_broken_by_lower_index() {
-        // Candidates 1, 3 and 4 tie at gain 2 (3 and 4 are identical); 0 and 2 tie at gain 1.
-        let cover = vec![vec![0], vec![1, 2], vec![3], vec![4, 5], vec![5, 4, 4]];
-        let weight = [1.0; 6];
-        for _ in 0..3 {
-            let lazy = lazy_greedy(&cover, &weight, &[], 10);
-            let plain = plain_greedy(&cover, &weight, &[], 10);
-            assert_eq!(lazy.chosen, vec![1, 3, 0, 2]);
-            assert_eq!(lazy.gains, vec![2.0, 2.0, 1.0, 1.0]);
-            assert_eq!(lazy, plain);
-        }
-        // Reversing the candidate order reverses the tie-breaks accordingly.
-        let rev: Vec<Vec<u32>> = cover.iter().rev().cloned().collect();
-        assert_eq!(lazy_greedy(&rev, &weight, &[], 10).chosen, vec![0, 3, 2, 4]);
-    }
-
-    #[test]
-    fn initial_coverage_and_early_stop() {
-        let cover = vec![vec![0, 1], vec![1, 2], vec![0]];
-        let weight = [3.0, 4.0, 5.0];
-        let init = [true, true];
-        let sel = lazy_greedy(&cover, &weight, &init, 5);
-        // Only demand 2 is left; candidate 1 adds 5, then nothing adds weight → stop at 1 pick.
-        assert_eq!(sel.chosen, vec![1]);
-        assert_eq!(sel.covered_weight, vec![7.0, 12.0]);
-        assert_eq!(upper_bound(&cover, &weight, &init, &sel, 5), 12.0);
-        let none = lazy_greedy(&cover, &weight, &init, 0);
-        assert!(none.chosen.is_empty());
-        assert_eq!(none.covered_weight, vec![7.0]);
-    }
-
-    #[test]
-    fn bad_input_is_sanitised() {
-        // Out-of-range demand index 9, duplicates, NaN / negative / infinite weights.
-        let cover = vec![vec![9, 0, 0, 1], vec![2, 3]];
-        let weight = [1.0, f64::NAN, -4.0, f64::INFINITY];
-        let sel = lazy_greedy(&cover, &weight, &[], 3);
-        assert_eq!(sel.chosen, vec![0]);
-        assert_eq!(sel.gains, vec![1.0]);
-        assert_eq!(sel, plain_greedy(&cover, &weight, &[], 3));
-        assert_eq!(exhaustive_best(&cover, &weight, &[], 1), (vec![0], 1.0));
-        let empty = lazy_greedy(&[], &[], &[], 3);
-        assert_eq!(empty.covered_weight, vec![0.0]);
-        assert_eq!(exhaustive_best(&[], &[], &[], 3), (vec![], 0.0));
-        assert_eq!(upper_bound(&[], &[], &[], &empty, 3), 0.0);
-    }
-
-    #[test]
-    fn picks_for_target_edges() {
-        let sel = Selection {
-            chosen: vec![4, 2, 7],
-            gains: vec![50.0, 20.0, 10.0],
-            covered_weight: vec![10.0, 60.0, 80.0, 90.0],
+        let fresh = Key {
+            ratio: ratio(gain, cost_of(j)),
+            gain,
+            cand: j,
         };
-        assert_eq!(picks_for_target(&sel, 100.0, 0.05), Some(0)); // already met
-        assert_eq!(picks_for_target(&sel, 100.0, 0.10), Some(0)); // exactly met
-        assert_eq!(picks_for_target(&sel, 100.0, 0.6), Some(1)); // boundary counts
-        assert_eq!(picks_for_target(&sel, 100.0, 0.61), Some(2));
-        assert_eq!(picks_for_target(&sel, 100.0, 0.9), Some(3));
-        assert_eq!(picks_for_target(&sel, 100.0, 0.95), None); // never
-        assert_eq!(picks_for_target(&sel, 90.0, 1.0), Some(3));
-        assert_eq!(picks_for_target(&sel, 100.0, f64::NAN), None);
-        // Rounding slack: 0.1 + 0.2 ≠ 0.3 in floating point, but full coverage is recognised.
-        let sel = lazy_greedy(&[vec![0], vec![1]], &[0.1, 0.2], &[], 2);
-        assert_eq!(picks_for_target(&sel, 0.3, 1.0), Some(2));
+        match heap.peek() {
+            Some(next) if fresh < *next => heap.push(fresh),
+            _ => {
+                cov.add(j);
+                spent += cost_of(j);
+            }
+        }
     }
+    let mut best = cov.chosen.clone();
+    // Khuller–Moss–Naor: compare with the best single affordable candidate.
+    if let (true, GreedyBudget::Money { cost, budget: b }) = (start.is_empty(), budget) {
+        let mut single: Option<(f64, usize)> = None;
+        for j in 0..cover.len() {
+            if !fits_budget(0.0, cost[j], *b) {
+                continue;
+            }
+            let g: f64 = cover[j].iter().map(|&i| weight[i as usize]).sum();
+            if single.is_none_or(|(sg, _)| g > sg) {
+                single = Some((g, j));
+            }
+        }
+        if let Some((_, j)) = single.filter(|&(g, _)| g > cov.gained) {
+            best = vec![j];
+        }
+    }
+    best
+}
+
+/// Upper bound on improving passes of [`improve_by_swaps`] (each pass strictly improves the
+/// coverage, so this only caps work on huge instances; it keeps run time bounded and
+/// deterministic).
+const MAX_SWAP_PASSES: usize = 25;
+
+/// 1-swap local search for maximum coverage (the interchange heuristic of Teitz & Bart,
+/// Oper. Res. 16 (1968) 955–961, applied to coverage): replace one chosen candidate `b`
+/// by an unchosen `a` (or, under a money budget, add an affordable `a`) whenever that raises
+/// the covered weight and keeps the budget. The change of weight is computed exactly:
+/// `Δ(a, b) = gain(a) + shared(a, b) − loss(b)` where `gain(a)` is what `a` adds now,
+/// `loss(b)` what only `b` covers, and `shared(a, b)` the part of `loss(b)` that `a` also
+/// covers. Candidates are scanned in index order and the first improving move is applied,
+/// so the result is deterministic. With groups, a candidate whose group is taken may only
+/// replace that group's chosen candidate.
+pub(crate) fn improve_by_swaps(
+    cover: &[Vec<u32>],
+    weight: &[f64],
+    budget: &GreedyBudget<'_>,
+    chosen: Vec<usize>,
+    group: &[u32],
+) -> Vec<usize> {
+    let m = cover.len();
+    let mut cov = Coverage::new(cover, weight, group);
+    for &j in &chosen {
+        cov.add(j);
+    }
+    let total: f64 = weight.iter().sum();
+    let eps = REL_TOL * total.max(1.0);
+    let cost_of = |j: usize| match budget {
+        GreedyBudget::Count(_) => 1.0,
+        GreedyBudget::Money { cost, .. } => cost[j],
+    };
+    let fits = |spent: f64, n_after: usize, extra: f64| match budget {
+        GreedyBudget::Count(k) => n_after <= *k,
+        GreedyBudget::Money { budget, .. } => fits_budget(spent, extra, *budget),
+    };
+    let mut shared = vec![0.0f64; m];
+    let mut touched: Vec<usize> = Vec::new();
+    // Loss of each chosen candidate and the money spent, refreshed after every move.
+    let refresh = |cov: &Coverage<'_>| -> (Vec<(usize, f64)>, f64) {
+        let losses = cov.chosen.iter().map(|&b| (b, cov.loss(b))).collect();
+        let spent = cov.chosen.iter().map(|&j| cost_of(j)).sum();
+        (losses, spent)
+    };
+    let (mut losses, mut spent) = refresh(&cov);
+    for _ in 0..MAX_SWAP_PASSES {
+        let mut improved = false;
+        for (a, cover_a) in cover.iter().enumerate() {
+            if cov.in_set[a] {
+                continue;
+            }
+            // With groups, `a` may only replace the chosen candidate of its own group.
+            let blocker = if cov.excluded(a) {
+                cov.chosen
+                    .iter()
+                    .copied()
+                    .find(|&b| cov.group_of(b) == cov.group_of(a))
+            } else {
+                None
+            };
+            let mut gain = 0.0;
+            for &i in cover_a {
+                let i = i as usize;
+                match cov.count[i] {
+                    0 => gain += weight[i],
+                    1 => {
+                        let b = cov.owner_sum[i];
+                        if shared[b] == 0.0 {
+                            touched.push(b);
+                        }
+                        shared[b] += weight[i];
+                    }
+                    _ => {}
+                }
+            }
+            // Best move for `a`: pure addition, or a swap with the best partner.
+            let mut best: Option<(f64, Option<usize>)> = None;
+            if gain > eps && blocker.is_none() && fits(spent, cov.chosen.len() + 1, cost_of(a)) {
+                best = Some((gain, None));
+            }
+            if gain > 0.0 || !touched.is_empty() {
+                for &(b, loss_b) in &losses {
+                    if blocker.is_some_and(|x| x != b)
+                        || !fits(spent - cost_of(b), cov.chosen.len(), cost_of(a))
+                    {
+                        continue;
+                    }
+                    let delta = gain + shared[b] - loss_b;
+                    if delta > eps && best.is_none_or(|(d, _)| delta > d) {
+                        best = Some((delta, Some(b)));
+                    }
+                }
+            }
+            for &b in &touched {
+                shared[b] = 0.0;
+            }
+            touched.clear();
+            if let Some((_, out)) = best {
+                if let Some(b) = out {
+                    cov.remove(b);
+                }
+                cov.add(a);
+                (losses, spent) = refresh(&cov);
+                improved = true;
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    let mut out = cov.chosen;
+    out.sort_unstable();
+    out
+}
+
+/// Lazy greedy for the cheapest set of candidates whose covered `value` reaches `target`
+/// (within `tol`), `cost[j]` per candidate, never two of one `group` (empty: no groups).
+/// Returns `None` when the greedy falls short (always when all candidates together do; with
+/// groups possibly also when some choice would reach the target). The result is pruned by
+/// reverse delete and sorted ascending.
+pub(crate) fn greedy_min_cost(
+    cover: &[Vec<u32>],
+    value: &[f64],
+    cost: &[f64],
+    target: f64,
+    tol: f64,
+    group: &[u32],
+) -> Option<Vec<usize>> {
+    let mut cov = Coverage::new(cover, value, group);
+    let goal = target - tol;
+    let missing = |gained: f64| (target - gained).max(0.0);
+    let mut heap: BinaryHeap<Key> = (0..cover.len())
+        .map(|j| {
+            let gain = cov.gain(j).min(missing(0.0));
+            Key {
+                ratio: ratio(gain, cost[j]),
+                gain,
+                cand: j,
+            }
+        })
+        .filter(|k| k.gain > 0.0)
+        .collect();
+    while cov.gained < goal {
+        let top = heap.pop()?;
+        let j = top.cand;
+        if cov.excluded(j) {
+            continue;
+        }
+        let gain = cov.gain(j).min(missing(cov.gained));
+        if gain <= 0.0 {
+            continue;
+        }
+        let fresh = Key {
+            ratio: ratio(gain, cost[j]),
+            gain,
+            cand: j,
+        };
+        match heap.peek() {
+            Some(next) if fresh < *next => heap.push(fresh),
+            _ => cov.add(j),
+        }
+    }
+    // Reverse delete: dearest first, later picks first among equal costs.
+    let mut order: Vec<(usize, usize)> = cov.chosen.iter().copied().enumerate().collect();
+    order.sort_by(|a, b| cost[b.1].total_cmp(&cost[a.1]).then(b.0.cmp(&a.0)));
+    for (_, j) in order {
+        if cov.gained - cov.loss(j) >= goal {
+            cov.remove(j);
+        }
+    }
+    let mut chosen = cov.chosen;
+    chosen.sort_unstable();
+    Some(chosen)
+}
+
+/// Drops chosen candidates whose removal loses no weight, dearest first (later index first
+/// among equal costs). Covered weight is unchanged; cost and tower count can only fall.
+pub(crate) fn drop_redundant(
+    cover: &[Vec<u32>],
+    weight: &[f64],
+    cost: &[f64],
+    chosen: &[usize],
+) -> Vec<usize> {
+    let mut cov = Coverage::new(cover, weight, &[]);
+    for &j in chosen {
+        cov.add(j);
+    }
+    let mut order: Vec<usize> = cov.chosen.clone();
+    order.sort_by(|&a, &b| cost[b].total_cmp(&cost[a]).then(b.cmp(&a)));
+    for j in order {
+        if cov.loss(j) <= 0.0 {
+            cov.remove(j);
+        }
+    }
+    let mut out = cov.chosen;
+    out.sort_unstable();
+    out
 }

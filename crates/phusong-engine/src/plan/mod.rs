@@ -1,16 +1,30 @@
-//! Planning: choosing new sites to cover demand.
+//! Planning: choosing new towers to cover unmet demand.
 //!
-//! [`candidates`] finds places a tower could go; [`greedy`] solves weighted maximum coverage (pick at
-//! most k candidate sites to maximise the population weight covered) by the lazy greedy algorithm,
-//! with exact brute force for tiny instances and an a-posteriori upper bound on the optimum;
-//! [`build`] turns the coverage of the existing network and the candidates' coverage into a plan.
+//! [`exclusions`] marks where a tower may stand; [`candidates`] finds places there (in every uncovered
+//! hamlet, on high ground, on a grid); [`cover`] computes what each place would cover at each
+//! configured height; [`instance`], [`reduce`], [`greedy`] and [`milp`] solve weighted maximum
+//! coverage under a tower budget and minimum towers for a coverage target exactly with HiGHS (lazy
+//! greedy warm start and fallback, LP-relaxation bounds, optimality gaps); [`curve`] gives coverage
+//! against tower count; [`solve`] poses the plan's problems and [`build`] puts the plan together.
 
 pub mod build;
 pub mod candidates;
+pub mod cover;
+pub mod curve;
+pub mod error;
+pub mod exclusions;
 pub mod greedy;
+pub mod instance;
+pub mod milp;
 pub mod params;
+mod reduce;
+pub mod solve;
 
-pub use greedy::{
-    exhaustive_best, lazy_greedy, picks_for_target, plain_greedy, upper_bound, Selection,
+pub use curve::{coverage_curve, CoverageCurve, CurvePoint};
+pub use error::PlanError;
+pub use instance::{merge_items, Instance, MergedItems, REL_TOL};
+pub use milp::{
+    max_coverage, min_cost_for_target, Budget, CostMeasure, Limits, Solution, SolveStatus, Source,
+    Target,
 };
 pub use params::PlanParams;

@@ -409,6 +409,27 @@ pub(crate) fn csv_error(path: &Path, e: csv::Error) -> Error {
 /// numeric id, `name` column kept. Written to a temporary file in the same directory, then renamed
 /// over `path`, so a reader never sees a half-written file.
 pub fn write_sites_csv(path: &Path, sites: &[Site]) -> Result<()> {
+    write_sites_csv_with(path, sites, &[])
+}
+
+/// [`write_sites_csv`] with extra columns after the standard ones: `(header, one value per site)`,
+/// repeated on every sector row of the site. [`read_sites_csv`] ignores them.
+pub fn write_sites_csv_with(
+    path: &Path,
+    sites: &[Site],
+    extra: &[(&str, Vec<String>)],
+) -> Result<()> {
+    for (name, values) in extra {
+        if values.len() != sites.len() || WRITTEN.contains(name) {
+            return Err(Error::Other(format!(
+                "{}: extra column '{name}' has {} values for {} sites (expected one per site, \
+                 under a name the site CSV does not use)",
+                path.display(),
+                values.len(),
+                sites.len()
+            )));
+        }
+    }
     let file_name = path
         .file_name()
         .ok_or_else(|| Error::input(path, "not a file path"))?
@@ -418,11 +439,12 @@ pub fn write_sites_csv(path: &Path, sites: &[Site]) -> Result<()> {
     {
         let file = std::fs::File::create(&tmp).ctx(|| format!("creating {}", tmp.display()))?;
         let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-        w.write_record(WRITTEN).map_err(io_err)?;
-        for s in sites {
+        let header = WRITTEN.iter().copied().chain(extra.iter().map(|(n, _)| *n));
+        w.write_record(header).map_err(io_err)?;
+        for (k, s) in sites.iter().enumerate() {
             for sec in &s.sectors {
                 // `{}` on f64 prints the shortest text that parses back to the same value.
-                w.write_record([
+                let standard = [
                     s.id.to_string(),
                     s.name.clone(),
                     s.operator.clone(),
@@ -437,8 +459,10 @@ pub fn write_sites_csv(path: &Path, sites: &[Site]) -> Result<()> {
                     sec.eirp_dbm.to_string(),
                     sec.h_beamwidth_deg.to_string(),
                     sec.v_beamwidth_deg.to_string(),
-                ])
-                .map_err(io_err)?;
+                ];
+                let extras = extra.iter().map(|(_, v)| v[k].clone());
+                w.write_record(standard.into_iter().chain(extras))
+                    .map_err(io_err)?;
             }
         }
         let inner = w
@@ -521,6 +545,24 @@ mod tests {
             assert!((a.x_m - b.x_m).abs() < 1e-6 && (a.y_m - b.y_m).abs() < 1e-6);
             assert_eq!(a.sectors, b.sectors);
         }
+        // Extra columns (as proposed_sites.csv has) are written on every row and ignored on reading.
+        let extra = vec![
+            ("commune", vec!["Xã Mường Lống".to_string(), String::new()]),
+            ("new_hamlet_ids", vec!["12;40".to_string(), "7".to_string()]),
+        ];
+        write_sites_csv_with(&p, &sites, &extra).unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(",commune,new_hamlet_ids"));
+        assert_eq!(text.matches("Xã Mường Lống,12;40").count(), 3);
+        assert_eq!(read_sites_csv(&p, &proj).unwrap(), back);
+        let bad = vec![("commune", vec!["only one".to_string()])];
+        assert!(write_sites_csv_with(&p, &sites, &bad).is_err());
+        let clash = vec![("height_m", vec![String::new(), String::new()])];
+        assert!(write_sites_csv_with(&p, &sites, &clash).is_err());
     }
 
     #[test]
