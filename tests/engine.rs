@@ -262,3 +262,71 @@ fn sinr_and_server_count_follow_their_definitions() {
     }
     assert!(checked > 50);
 }
+
+/// Folding windows a chunk at a time (bounded memory) gives the same bits as folding them all at
+/// once, for any chunk size and thread count; the server count, whose near-best lists are pruned as
+/// the best rises, still equals a count over every window.
+#[test]
+fn chunked_coverage_equals_all_windows_at_once() {
+    let t = hills();
+    let mut s = sites();
+    for (k, (x, y)) in [
+        (506_000.0, 2_009_000.0),
+        (511_000.0, 2_006_000.0),
+        (512_500.0, 2_013_000.0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        s.push(site(10 + k as u32, x, y, ["A", "B", "C"][k], 1800.0));
+    }
+    let p = params();
+    let nop = &phusong_engine::progress::NoProgress;
+    let w = compute_windows(&t, &s, &p, nop);
+    let all = combine(t.grid(), &s, &w, &p);
+    let bits = |r: &Raster<f32>| r.data.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    let mut pruned = 0;
+    for (i, &n) in all.servers_in_margin.data.iter().enumerate() {
+        let (ix, iy) = (i % t.grid().nx, i / t.grid().nx);
+        let vals: Vec<f32> = w.iter().filter_map(|sw| sw.rsrp_at(ix, iy)).collect();
+        let best = vals.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let want = vals
+            .iter()
+            .filter(|&&v| v as f64 >= best as f64 - 6.0)
+            .count();
+        assert_eq!(n as usize, want, "cell {ix},{iy}");
+        pruned += (want < vals.len()) as usize;
+    }
+    assert!(
+        pruned > 100,
+        "the margin must drop some servers: {pruned} cells"
+    );
+    for (chunk, threads) in [(1, 1), (2, 2), (3, 1), (5, 2)] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let c = pool
+            .install(|| phusong_engine::coverage::compute_coverage_chunked(&t, &s, &p, nop, chunk));
+        assert_eq!(bits(&c.rsrp_dbm), bits(&all.rsrp_dbm), "chunk {chunk}");
+        assert_eq!(bits(&c.sinr_db), bits(&all.sinr_db), "chunk {chunk}");
+        assert_eq!(c.server.data, all.server.data, "chunk {chunk}");
+        assert_eq!(c.servers_in_margin.data, all.servers_in_margin.data);
+        assert_eq!(c.operators, all.operators);
+        for (a, b) in c.operator_rsrp_dbm.iter().zip(&all.operator_rsrp_dbm) {
+            assert_eq!(bits(a), bits(b), "chunk {chunk}");
+        }
+        assert_eq!(c.warnings, all.warnings);
+    }
+}
+
+/// Windows out of site order are refused, with nothing folded.
+#[test]
+fn combiner_refuses_windows_out_of_order() {
+    let (t, s, p, w, _) = computed();
+    let mut c = phusong_engine::coverage::Combiner::new(t.grid(), &s, &p);
+    let mut late = vec![w[2].clone()];
+    assert!(c.add(&mut late).is_ok());
+    let mut early = vec![w[0].clone()];
+    assert_eq!(c.add(&mut early), Err(w[0].site));
+}

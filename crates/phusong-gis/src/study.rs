@@ -739,9 +739,10 @@ fn check_dem(path: &Path, h: &Raster<f32>) -> Result<()> {
 }
 
 /// Bytes per grid cell a study holds at its peak (terrain, mask and commune rasters, best-server,
-/// SINR, serving-site and per-operator rasters, combine buffers and site windows), measured on the
-/// Nghệ An demo (2.73 GB peak for 4.0 M cells at 90 m) and rounded up.
-pub const PEAK_BYTES_PER_CELL: u64 = 700;
+/// SINR, serving-site and per-operator rasters and the combiner's per-cell accumulators; site windows
+/// are folded in as they finish, a chunk at a time), measured on the Nghệ An demo (532 MB peak RSS
+/// for 4.0 M cells at 90 m, every stage) and rounded up with room for denser server overlap.
+pub const PEAK_BYTES_PER_CELL: u64 = 200;
 
 /// Refuses, before allocating anything, a grid whose estimated peak memory exceeds what this
 /// machine has, naming the estimate.
