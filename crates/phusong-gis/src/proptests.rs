@@ -116,6 +116,7 @@ fn sector_strategy() -> impl Strategy<Value = Sector> {
             eirp_dbm: e,
             h_beamwidth_deg: hb,
             v_beamwidth_deg: vb,
+            pattern: None,
         })
 }
 

@@ -433,6 +433,7 @@ fn group(
                     eirp_dbm: d.eirp_dbm,
                     h_beamwidth_deg: d.h_beamwidth_deg,
                     v_beamwidth_deg: d.v_beamwidth_deg,
+                    pattern: None,
                 })
                 .collect(),
         });

@@ -26,10 +26,15 @@
 //! | `h_beamwidth_deg` | no | horizontal half-power beamwidth, degrees; default **65** | 0 < bw ≤ 360 |
 //! | `v_beamwidth_deg` | no | vertical half-power beamwidth, degrees; default **10** | 0 < bw ≤ 180 |
 //! | `name` | no | site name; default: the `site_id` text | |
+//! | `antenna_file` | no | the sector's measured pattern, an MSI/Planet file (path relative to the CSV); empty = the 3GPP TR 36.814 pattern with the beamwidths above | 360 + 360 points |
 //!
 //! ¹ When `eirp_dbm` is absent or empty on a row, the row must give `tx_power_dbm` and
 //! `antenna_gain_dbi`, and EIRP = tx_power_dbm + antenna_gain_dbi − feeder_loss_db (which must then
 //! fall in 20 … 80 dBm).
+//!
+//! With `antenna_file`, the file's vertical cut already holds its own electrical tilt (`TILT` /
+//! `ELECTRICAL_TILT`); the row's `mech_tilt_deg`, and any `elec_tilt_deg` beyond the file's, tilt it
+//! further. EIRP stays the row's: the file's `GAIN` is not added again.
 //!
 //! Two rows of one site with the same `azimuth_deg` and `freq_mhz` are the same sector listed twice
 //! and refused, naming both lines.
@@ -48,9 +53,10 @@
 
 use crate::crs::Projector;
 use crate::error::{Context, Error, Result};
-use phusong_engine::radio::{Sector, Site};
+use phusong_engine::radio::{AntennaPattern, Sector, Site};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Horizontal half-power beamwidth used when the column is absent or empty, degrees
 /// (a common 3-sector panel; 3GPP TR 36.814 Table A.2.1.1-2 models 70°).
@@ -82,7 +88,7 @@ const REQUIRED: [&str; 10] = [
 ];
 
 /// Column order written by [`write_sites_csv`].
-const WRITTEN: [&str; 14] = [
+const WRITTEN: [&str; 15] = [
     "site_id",
     "name",
     "operator",
@@ -97,6 +103,7 @@ const WRITTEN: [&str; 14] = [
     "eirp_dbm",
     "h_beamwidth_deg",
     "v_beamwidth_deg",
+    "antenna_file",
 ];
 
 /// Header name → column index.
@@ -147,15 +154,62 @@ pub fn read_sites_csv(path: &Path, proj: &Projector) -> Result<Vec<Site>> {
     let cols = columns(path, &header)?;
 
     let mut rows = Vec::new();
+    let mut patterns = Patterns::default();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| csv_error(path, e))?;
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue; // blank line
         }
         let line = rec.position().map_or(0, |p| p.line() as usize);
-        rows.push(parse_row(path, &cols, &rec, line)?);
+        let mut row = parse_row(path, &cols, &rec, line)?;
+        if let Some(f) = cols.get(&rec, "antenna_file") {
+            row.sector.pattern = Some(patterns.load(path, line, f)?);
+        }
+        rows.push(row);
     }
     group(path, rows, proj)
+}
+
+/// Antenna pattern files read so far, by resolved path: each is read once and shared.
+#[derive(Default)]
+struct Patterns(std::collections::BTreeMap<std::path::PathBuf, Arc<AntennaPattern>>);
+
+impl Patterns {
+    /// The pattern named on `line` of the CSV `csv`, its path relative to the CSV's folder.
+    fn load(&mut self, csv: &Path, line: usize, name: &str) -> Result<Arc<AntennaPattern>> {
+        let file = csv.parent().unwrap_or(Path::new(".")).join(name);
+        if let Some(p) = self.0.get(&file) {
+            return Ok(p.clone());
+        }
+        let on_row = |msg: String| Error::record(csv, "row", line, msg);
+        // A pattern file is ~10 kB; a device or a huge file is not one.
+        match std::fs::metadata(&file) {
+            Ok(m) if m.is_file() && m.len() <= 1 << 20 => {}
+            _ => {
+                return Err(on_row(format!(
+                "column 'antenna_file': {} is not a readable file of at most 1 MiB (expected an \
+                     MSI/Planet pattern file)",
+                file.display()
+            )))
+            }
+        }
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            on_row(format!(
+                "column 'antenna_file': cannot read {} as text: {e} (expected an MSI/Planet pattern file)",
+                file.display()
+            ))
+        })?;
+        let source = std::path::absolute(&file).unwrap_or(file.clone());
+        let p = AntennaPattern::parse_msi(&text, &source.to_string_lossy()).map_err(|e| {
+            on_row(format!(
+                "column 'antenna_file': {}: {e} (expected an MSI/Planet pattern file)",
+                file.display()
+            ))
+        })?;
+        let p = Arc::new(p);
+        self.0.insert(file, p.clone());
+        Ok(p)
+    }
 }
 
 fn columns(path: &Path, header: &csv::StringRecord) -> Result<Columns> {
@@ -297,6 +351,7 @@ fn parse_row(path: &Path, cols: &Columns, rec: &csv::StringRecord, line: usize) 
             eirp_dbm,
             h_beamwidth_deg: h_bw,
             v_beamwidth_deg: v_bw,
+            pattern: None,
         },
     })
 }
@@ -459,6 +514,9 @@ pub fn write_sites_csv_with(
                     sec.eirp_dbm.to_string(),
                     sec.h_beamwidth_deg.to_string(),
                     sec.v_beamwidth_deg.to_string(),
+                    sec.pattern
+                        .as_ref()
+                        .map_or(String::new(), |p| p.source.clone()),
                 ];
                 let extras = extra.iter().map(|(_, v)| v[k].clone());
                 w.write_record(standard.into_iter().chain(extras))
@@ -507,6 +565,7 @@ mod tests {
             eirp_dbm: 61.3,
             h_beamwidth_deg: 65.0,
             v_beamwidth_deg: 7.0,
+            pattern: None,
         }
     }
 
@@ -731,5 +790,85 @@ mod tests {
         let p = write(&dir, &format!("{HEADER}\n"));
         let proj = Projector::new(DEFAULT_EPSG).unwrap();
         assert_eq!(read_sites_csv(&p, &proj).unwrap().len(), 0);
+    }
+
+    /// A small valid MSI file: flat 0 dB cuts except a 20 dB back lobe.
+    fn msi(tilt: f64) -> String {
+        let mut t = format!("NAME panel\nGAIN 15.85\nTILT ELECTRICAL {tilt}\nHORIZONTAL 360\n");
+        for a in 0..360 {
+            t += &format!("{a} {}\n", if (90..270).contains(&a) { 20.0 } else { 0.0 });
+        }
+        t += "VERTICAL 360\n";
+        for a in 0..360 {
+            t += &format!("{a} 0.0\n");
+        }
+        t
+    }
+
+    #[test]
+    fn antenna_files_are_read_shared_and_written_back() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("ant")).unwrap();
+        std::fs::write(dir.path().join("ant/panel.msi"), msi(4.0)).unwrap();
+        let p = write(
+            &dir,
+            &format!(
+                "{HEADER},antenna_file\n\
+                 A,Viettel,105.6,18.7,30,0,2,4,1800,20,61,ant/panel.msi\n\
+                 A,Viettel,105.6,18.7,30,120,2,4,1800,20,61,ant/panel.msi\n\
+                 A,Viettel,105.6,18.7,30,240,2,4,1800,20,61,\n"
+            ),
+        );
+        let proj = Projector::new(DEFAULT_EPSG).unwrap();
+        let sites = read_sites_csv(&p, &proj).unwrap();
+        let s = &sites[0].sectors;
+        let (a, b) = (
+            s[0].pattern.as_ref().unwrap(),
+            s[1].pattern.as_ref().unwrap(),
+        );
+        assert!(Arc::ptr_eq(a, b), "one file is read once");
+        assert_eq!(a.elec_tilt_deg, 4.0);
+        assert!((a.gain_dbi.unwrap() - 18.0).abs() < 1e-9);
+        assert!(
+            s[2].pattern.is_none(),
+            "an empty cell keeps the 3GPP pattern"
+        );
+        // Back lobe: 20 dB down behind the first sector, none in front.
+        assert!((s[0].gain_db(180.0, 0.0) + 20.0).abs() < 1e-9);
+        assert!(s[0].gain_db(0.0, 3.0).abs() < 1e-9);
+        // Written back with the file's absolute path, read again from another folder: same patterns.
+        let other = tempfile::tempdir().unwrap();
+        let q = other.path().join("copy.csv");
+        write_sites_csv(&q, &sites).unwrap();
+        let back = read_sites_csv(&q, &proj).unwrap();
+        assert_eq!(back[0].sectors[0].pattern, sites[0].sectors[0].pattern);
+        assert!(back[0].sectors[2].pattern.is_none());
+    }
+
+    #[test]
+    fn a_missing_or_malformed_antenna_file_names_row_column_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let row = |f: &str| {
+            format!("{HEADER},antenna_file\nA,Viettel,105.6,18.7,30,0,2,4,1800,20,61,{f}\n")
+        };
+        let e = read_err_in(&dir, &row("nope.msi"));
+        assert!(e.contains("line 2") || e.contains("row 2"), "{e}");
+        assert!(e.contains("antenna_file") && e.contains("nope.msi"), "{e}");
+        std::fs::write(
+            dir.path().join("bad.msi"),
+            msi(4.0).replace("HORIZONTAL 360", "HORIZONTAL 90"),
+        )
+        .unwrap();
+        let e = read_err_in(&dir, &row("bad.msi"));
+        assert!(
+            e.contains("bad.msi") && e.contains("line 4") && e.contains("360"),
+            "{e}"
+        );
+    }
+
+    fn read_err_in(dir: &tempfile::TempDir, text: &str) -> String {
+        let p = write(dir, text);
+        let proj = Projector::new(DEFAULT_EPSG).unwrap();
+        read_sites_csv(&p, &proj).unwrap_err().to_string()
     }
 }
