@@ -3,7 +3,7 @@
 
 use crate::crs::srs_from_epsg;
 use crate::error::{Context, Error, Result};
-use gdal::{Dataset, DriverManager, GeoTransform};
+use gdal::{DriverManager, GeoTransform};
 use phusong_engine::grid::{GridSpec, Raster};
 use std::ffi::{CStr, CString};
 use std::path::Path;
@@ -41,10 +41,10 @@ pub fn read_raster_to_grid(
     grid: &GridSpec,
     resample: Resample,
 ) -> Result<Raster<f32>> {
-    if !path.exists() {
-        return Err(Error::input(path, "file not found"));
-    }
-    let src = Dataset::open(path).ctx(|| format!("{}: opening raster", path.display()))?;
+    let src = crate::io::open_dataset(
+        path,
+        "a raster GDAL reads (GeoTIFF, SRTM .hgt, ESRI .asc, …) with a CRS",
+    )?;
     if src.raster_count() < 1 {
         return Err(Error::input(path, "has no raster band"));
     }
