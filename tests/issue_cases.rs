@@ -26,7 +26,7 @@
 //! | temp files of a killed run never cleaned | run_folder.rs `kill_minus_nine_never_leaves_an_accepted_mix`; run_folder/tests.rs `clean_removes_dead_temps_keeps_live` |
 //! | two concurrent runs into one `--out` | run_folder.rs `a_second_writer_is_refused_while_the_first_runs`; run_folder/tests.rs `second_writer_fails_or_waits` |
 //! | scenario `name` `../../X` or an absolute path | `scenario_names_that_leave_the_output_root_are_refused` |
-//! | fixed temp name for `inputs/sites.csv`; no fsync | sites_csv.rs `concurrent_writers_use_distinct_temp_names`; io/atomic.rs `temp_names_are_unique_per_write`; run_folder/tests.rs `atomic_write_replaces_and_leaves_no_temp` (fsync: `StageTx::commit` hashes and fsyncs every output and folder) |
+//! | fixed temp name for `inputs/sites.csv`; no fsync | `outputs_are_fsynced_before_rename_and_sites_csv_uses_a_unique_temp`; sites_csv.rs `concurrent_writers_use_distinct_temp_names`; run_folder/tests.rs `atomic_write_replaces_and_leaves_no_temp` (fsync: `StageTx::commit` hashes and fsyncs every output and folder) |
 //! | `sites_csv = "/dev/zero"` | `special_files_and_system_files_are_refused_without_echo` |
 //! | 10 m province study (estimate, refuse) | run_folder.rs `a_dem_that_does_not_cover_the_study_or_a_grid_too_big_is_refused` |
 //! | GDAL open errors "NULL pointer. Error msg: ''" | `unreadable_rasters_and_vectors_name_the_file_and_what_was_expected` |
@@ -816,4 +816,120 @@ fn unreadable_rasters_and_vectors_name_the_file_and_what_was_expected() {
         );
         assert!(!e.contains("Error msg: ''"), "{e}");
     }
+}
+
+/// One `fsync` or `rename` of an strace log (`strace -f -y`): the path fsynced, or (from, to).
+enum SysCall {
+    Fsync(String),
+    Rename(String, String),
+}
+
+fn parse_strace(log: &str) -> Vec<SysCall> {
+    let quoted =
+        |s: &str| -> Vec<String> { s.split('"').skip(1).step_by(2).map(String::from).collect() };
+    log.lines()
+        .filter_map(|l| {
+            if l.contains("fsync(") && l.ends_with("= 0") {
+                let (a, b) = (l.find('<')?, l.rfind('>')?);
+                Some(SysCall::Fsync(l[a + 1..b].to_string()))
+            } else if l.contains("rename") && l.ends_with("= 0") {
+                let q = quoted(l);
+                (q.len() == 2).then(|| SysCall::Rename(q[0].clone(), q[1].clone()))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// Every file a stage places in the run folder was fsynced (itself, or the temp it was renamed
+/// from) before it was renamed into place, its folder is fsynced after, and `inputs/sites.csv` is
+/// written through a unique temp name (pid and counter), not a fixed one. Needs `strace`.
+#[test]
+fn outputs_are_fsynced_before_rename_and_sites_csv_uses_a_unique_temp() {
+    if Command::new("strace").arg("-V").output().is_err() {
+        eprintln!("strace not installed: fsync order not checked");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = scenario(tmp.path(), "f", "");
+    let out = tmp.path().join("f");
+    let o = out.to_str().unwrap().to_string();
+    let st = Command::new("strace")
+        .args([
+            "-f",
+            "-y",
+            "-qq",
+            "-e",
+            "trace=fsync,fdatasync,rename,renameat,renameat2",
+        ])
+        .arg(env!("CARGO_BIN_EXE_phusong"))
+        .args(["synth", sc.to_str().unwrap(), "--out", &o, "--quiet"])
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let calls = parse_strace(&String::from_utf8_lossy(&st.stderr));
+    let mut durable = std::collections::BTreeSet::new();
+    let mut placed = Vec::new();
+    for (i, c) in calls.iter().enumerate() {
+        match c {
+            SysCall::Fsync(p) => {
+                durable.insert(p.clone());
+            }
+            SysCall::Rename(from, to) => {
+                if durable.contains(from) {
+                    durable.insert(to.clone());
+                }
+                let is_final = to.starts_with(&format!("{o}/"))
+                    && !to.contains("/.staging-")
+                    && !to.contains(".tmp-");
+                if is_final {
+                    assert!(
+                        durable.contains(from),
+                        "{to} renamed from {from} before any fsync"
+                    );
+                    placed.push((i, to.clone()));
+                }
+            }
+        }
+    }
+    let files: Vec<&str> = placed.iter().map(|(_, p)| p.as_str()).collect();
+    for f in [
+        "inputs/sites.csv",
+        "inputs/study.json",
+        "inputs/dem_m.tif",
+        ".manifests/synth.json",
+    ] {
+        assert!(
+            files.contains(&format!("{o}/{f}").as_str()),
+            "{f} not placed: {files:?}"
+        );
+    }
+    // The folder of every placed file is fsynced after it is renamed into it.
+    for (i, p) in &placed {
+        let dir = Path::new(p).parent().unwrap().to_str().unwrap().to_string();
+        assert!(
+            calls[i + 1..]
+                .iter()
+                .any(|c| matches!(c, SysCall::Fsync(d) if *d == dir)),
+            "{dir} not fsynced after {p}"
+        );
+    }
+    let unique_temp = calls.iter().any(|c| match c {
+        SysCall::Fsync(p) => p.rsplit('/').next().is_some_and(|n| {
+            n.strip_prefix(".sites.csv.tmp-").is_some_and(|t| {
+                let parts: Vec<&str> = t.split('-').collect();
+                parts.len() == 2
+                    && parts
+                        .iter()
+                        .all(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()))
+            })
+        }),
+        _ => false,
+    });
+    assert!(unique_temp, "no .sites.csv.tmp-<pid>-<n> fsynced");
 }
