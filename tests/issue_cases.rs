@@ -536,7 +536,8 @@ fn plan_radio_parameters_are_validated() {
 #[test]
 fn dems_that_do_not_describe_the_study_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+    type MakeDem = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, MakeDem)> = vec![
         (
             "nodata",
             Box::new(|p| full_dem(p, Some(-32768.0), &|_, _| -32768.0)),
@@ -747,6 +748,7 @@ fn scenario_names_that_leave_the_output_root_are_refused() {
 fn special_files_and_system_files_are_refused_without_echo() {
     let tmp = tempfile::tempdir().unwrap();
     // The scenario lives in a temp folder two levels below /, so ../../etc/passwd is /etc/passwd.
+    assert_eq!(tmp.path().components().count(), 3, "{}", tmp.path().display());
     let first_line = std::fs::read_to_string("/etc/passwd")
         .ok()
         .and_then(|t| t.lines().next().map(String::from));
@@ -760,7 +762,7 @@ fn special_files_and_system_files_are_refused_without_echo() {
         "protected_areas",
     ];
     for (i, key) in keys.iter().enumerate() {
-        for target in ["/etc/passwd", "/dev/zero"] {
+        for target in ["/etc/passwd", "../../etc/passwd", "/dev/zero"] {
             let sc = scenario(
                 tmp.path(),
                 &format!("s{i}"),

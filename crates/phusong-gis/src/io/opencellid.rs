@@ -318,7 +318,7 @@ fn parse_row(
         _ => {
             return Err(err(format!(
                 "column 'radio' is {}, expected GSM, UMTS, CDMA, LTE or NR",
-                crate::io::shown_value(&radio_text)
+                crate::io::shown_value(radio_text)
             )))
         }
     };
@@ -327,7 +327,7 @@ fn parse_row(
         s.parse::<u64>().map_err(|_| {
             err(format!(
                 "column '{name}' is {}, expected a non-negative integer",
-                crate::io::shown_value(&s)
+                crate::io::shown_value(s)
             ))
         })
     };
@@ -337,7 +337,7 @@ fn parse_row(
             Ok(v) if (-lim..=lim).contains(&v) => Ok(v),
             _ => Err(err(format!(
                 "column '{name}' is {}, expected degrees in −{lim} … {lim}",
-                crate::io::shown_value(&s)
+                crate::io::shown_value(s)
             ))),
         }
     };

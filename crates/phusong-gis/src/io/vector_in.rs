@@ -197,7 +197,7 @@ fn count(
         Some(FieldValue::StringValue(s)) => s.trim().parse::<f64>().map_err(|_| {
             format!(
                 "field '{field}' is {}, expected a number",
-                crate::io::shown_value(&s)
+                crate::io::shown_value(s)
             )
         })?,
         Some(other) => {
