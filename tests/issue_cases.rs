@@ -22,7 +22,7 @@
 //! | OpenCelliD cell 210 km from its eNB | `an_opencellid_cell_210_km_from_its_enb_is_left_out_and_reported`; opencellid.rs `a_stray_cell_is_reported_not_moving_its_site` |
 //! | OpenCelliD rows not filtered to the area | run_folder.rs `features_outside_the_study_area_are_counted_in_summary_warnings` |
 //! | self-intersecting communes, duplicate-code communes | `self_intersecting_or_duplicate_code_communes_are_refused`; vector_in.rs `duplicate_commune_codes_and_self_intersecting_polygons_are_refused_by_feature` |
-//! | kill -9 mid-coverage leaves a mix later stages accept | run_folder.rs `kill_minus_nine_never_leaves_an_accepted_mix`; run_folder/tests.rs `every_crash_point_gives_old_new_or_rerun` |
+//! | kill -9 mid-coverage leaves a mix later stages accept | run_folder.rs `kill_minus_nine_never_leaves_an_accepted_mix`, `kill_minus_nine_of_a_whole_run_leaves_every_stage_whole_or_asking_for_a_rerun`; run_folder/tests.rs `every_crash_point_gives_old_new_or_rerun` |
 //! | temp files of a killed run never cleaned | run_folder.rs `kill_minus_nine_never_leaves_an_accepted_mix`; run_folder/tests.rs `clean_removes_dead_temps_keeps_live` |
 //! | two concurrent runs into one `--out` | run_folder.rs `a_second_writer_is_refused_while_the_first_runs`; run_folder/tests.rs `second_writer_fails_or_waits` |
 //! | scenario `name` `../../X` or an absolute path | `scenario_names_that_leave_the_output_root_are_refused` |
@@ -748,7 +748,12 @@ fn scenario_names_that_leave_the_output_root_are_refused() {
 fn special_files_and_system_files_are_refused_without_echo() {
     let tmp = tempfile::tempdir().unwrap();
     // The scenario lives in a temp folder two levels below /, so ../../etc/passwd is /etc/passwd.
-    assert_eq!(tmp.path().components().count(), 3, "{}", tmp.path().display());
+    assert_eq!(
+        tmp.path().components().count(),
+        3,
+        "{}",
+        tmp.path().display()
+    );
     let first_line = std::fs::read_to_string("/etc/passwd")
         .ok()
         .and_then(|t| t.lines().next().map(String::from));
