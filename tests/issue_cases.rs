@@ -17,6 +17,7 @@
 //! | `diffraction_weight` NaN, `range_margin_db` NaN | `nan_and_infinite_parameters_are_named` |
 //! | `clip_m` with NaN | `nan_and_infinite_parameters_are_named` |
 //! | all-nodata, all-NaN, non-overlapping DEM; 1 km DEM for a 10 km study | `dems_that_do_not_describe_the_study_are_refused`; run_folder.rs `a_dem_that_does_not_cover_the_study_or_a_grid_too_big_is_refused` |
+//! | a DEM much coarser than the study grid (resolution vs study resolution) | `a_dem_much_coarser_than_the_study_grid_is_reported` |
 //! | DEM voids filled silently (a few) | `dem_voids_and_hamlets_outside_are_reported_in_summary_warnings` |
 //! | hamlets outside the study counted as uncovered | `dem_voids_and_hamlets_outside_are_reported_in_summary_warnings` |
 //! | OpenCelliD cell 210 km from its eNB | `an_opencellid_cell_210_km_from_its_enb_is_left_out_and_reported`; opencellid.rs `a_stray_cell_is_reported_not_moving_its_site` |
@@ -143,6 +144,19 @@ fn dem(
     nodata: Option<f64>,
     v: &dyn Fn(usize, usize) -> f64,
 ) {
+    dem_cells(path, x0, y1, n, 100.0, nodata, v)
+}
+
+/// [`dem`] with cells of `cell_m`.
+fn dem_cells(
+    path: &Path,
+    x0: f64,
+    y1: f64,
+    n: (usize, usize),
+    cell_m: f64,
+    nodata: Option<f64>,
+    v: &dyn Fn(usize, usize) -> f64,
+) {
     use gdal::raster::Buffer;
     use gdal::spatial_ref::SpatialRef;
     let drv = gdal::DriverManager::get_driver_by_name("GTiff").unwrap();
@@ -150,7 +164,7 @@ fn dem(
     let mut ds = drv
         .create_with_band_type::<f64, _>(path, nx, ny, 1)
         .unwrap();
-    ds.set_geo_transform(&[x0, 100.0, 0.0, y1, 0.0, -100.0])
+    ds.set_geo_transform(&[x0, cell_m, 0.0, y1, 0.0, -cell_m])
         .unwrap();
     ds.set_spatial_ref(&SpatialRef::from_epsg(32648).unwrap())
         .unwrap();
@@ -939,4 +953,46 @@ fn outputs_are_fsynced_before_rename_and_sites_csv_uses_a_unique_temp() {
         _ => false,
     });
     assert!(unique_temp, "no .sites.csv.tmp-<pid>-<n> fsynced");
+}
+
+/// A DEM much coarser than the study grid is used, with a warning saying its terrain is
+/// interpolated (a 1 km DEM under a 250 m study).
+#[test]
+fn a_dem_much_coarser_than_the_study_grid_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let coarse = tmp.path().join("coarse.tif");
+    dem_cells(
+        &coarse,
+        503_000.0,
+        2_102_000.0,
+        (19, 19),
+        1000.0,
+        None,
+        &|ix, iy| 50.0 + 10.0 * (ix + iy) as f64,
+    );
+    let fine = tmp.path().join("fine.tif");
+    full_dem(&fine, None, &|ix, iy| 50.0 + (ix + iy) as f64);
+    for (name, p, warned) in [("coarse", &coarse, true), ("fine", &fine, false)] {
+        let sc = scenario(
+            tmp.path(),
+            name,
+            &format!("[inputs]\ndem = \"{}\"", p.display()),
+        );
+        let out = tmp.path().join(name);
+        ok(&phusong(&[
+            "synth",
+            sc.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]));
+        let info = phusong_gis::study::StudyInfo::load(&out).unwrap();
+        let w = info
+            .warnings
+            .iter()
+            .find(|w| w.starts_with("dem: its cells of about"));
+        assert_eq!(w.is_some(), warned, "{name}: {:?}", info.warnings);
+        if let Some(w) = w {
+            assert!(w.contains("about 1000 m") && w.contains("250 m"), "{w}");
+        }
+    }
 }

@@ -302,6 +302,15 @@ impl Prep<'_> {
                 self.real.push(format!("dem: {}", p.display()));
                 let h = read_raster_to_grid(&p, grid, Resample::Bilinear)?;
                 check_dem(&p, &h)?;
+                let native_m = crate::io::raster_in::native_cell_m(&p)?;
+                if native_m > MAX_DEM_COARSENING * grid.cell_m {
+                    self.warnings.push(format!(
+                        "dem: its cells of about {native_m:.0} m are coarser than {MAX_DEM_COARSENING} × the \
+                         study's {} m: heights in between are interpolated, so terrain finer than \
+                         {native_m:.0} m is missing",
+                        grid.cell_m
+                    ));
+                }
                 h
             }
             None => {
@@ -819,6 +828,10 @@ pub fn assign_communes(hamlets: &mut [Hamlet], commune_of_cell: &Raster<i32>) {
             .map(|k| k as usize);
     }
 }
+
+/// How many times coarser than the study grid a DEM may be before a warning says its terrain is
+/// interpolated.
+pub const MAX_DEM_COARSENING: f64 = 2.0;
 
 /// Largest share of the study grid a DEM may leave void (nodata, or outside the file) before its
 /// terrain would be mostly invented by void filling.
