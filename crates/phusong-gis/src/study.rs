@@ -57,7 +57,43 @@ impl StudyInfo {
                 format!("cannot read ({e}); run `phusong synth` first"),
             )
         })?;
-        serde_json::from_str(&text).map_err(|e| Error::input(&info_path, e.to_string()))
+        let info: StudyInfo =
+            serde_json::from_str(&text).map_err(|e| Error::input(&info_path, e.to_string()))?;
+        info.check_grid()
+            .map_err(|m| Error::input(&info_path, format!("grid.{m}")))?;
+        check_memory(info.grid.len())?;
+        Ok(info)
+    }
+
+    /// The grid as `study.json` gives it (perhaps edited by hand) must be one phusong can compute
+    /// on: the same ranges as the scenario's `resolution_m` and `crs_epsg`.
+    fn check_grid(&self) -> std::result::Result<(), String> {
+        let g = &self.grid;
+        if !(g.cell_m.is_finite() && (10.0..=1000.0).contains(&g.cell_m)) {
+            return Err(format!(
+                "cell_m = {}: expected 10–1000 m (the scenario's resolution_m)",
+                g.cell_m
+            ));
+        }
+        if !(g.x0_m.is_finite() && g.y0_m.is_finite() && g.x0_m.abs() < 1e8 && g.y0_m.abs() < 1e8) {
+            return Err(format!(
+                "x0_m, y0_m = {}, {}: expected finite coordinates in metres of EPSG:{}",
+                g.x0_m, g.y0_m, g.epsg
+            ));
+        }
+        if g.nx == 0 || g.ny == 0 || g.nx > 1_000_000 || g.ny > 1_000_000 {
+            return Err(format!(
+                "nx × ny = {} × {}: expected 1–1000000 cells each way",
+                g.nx, g.ny
+            ));
+        }
+        if !(1024..=32767).contains(&g.epsg) {
+            return Err(format!(
+                "epsg = {}: expected an EPSG code of a projected CRS in metres",
+                g.epsg
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -107,7 +143,7 @@ pub fn read_places(path: &Path, proj: &Projector) -> Result<Vec<(String, f64, f6
                     path,
                     "line",
                     i + 1,
-                    format!("{what} '{}' is not a number", f[k]),
+                    format!("{what} {} is not a number", crate::io::shown_value(f[k])),
                 )
             })
         };
@@ -126,6 +162,8 @@ struct Prep<'a> {
     synthetic: Vec<String>,
     real: Vec<String>,
     warnings: Vec<String>,
+    /// The real commune layer, when one is given (named in errors about the study area).
+    communes_path: Option<PathBuf>,
 }
 
 /// A town: x, y (m, study CRS) and population.
@@ -194,6 +232,7 @@ impl Prep<'_> {
             return Err(Error::input(&p, "no commune polygons"));
         }
         self.real.push(format!("communes: {}", p.display()));
+        self.communes_path = Some(p);
         Ok(Some(c))
     }
 
@@ -230,10 +269,19 @@ impl Prep<'_> {
         if let Some([a, b, c, d]) = s.clip_m {
             (x0, y0, x1, y1) = (x0.max(a), y0.max(b), x1.min(c), y1.min(d));
             if x1 <= x0 || y1 <= y0 {
-                return Err(Error::Config(format!(
-                    "clip_m {:?} does not overlap the study area",
-                    s.clip_m
-                )));
+                let msg = format!(
+                    "the study area (x {:.0}–{:.0} m, y {:.0}–{:.0} m in EPSG:{epsg}) does not \
+                     overlap clip_m {:?}: expected them to overlap",
+                    bb.min().x,
+                    bb.max().x,
+                    bb.min().y,
+                    bb.max().y,
+                    [a, b, c, d]
+                );
+                return Err(match &self.communes_path {
+                    Some(p) => Error::input(p, format!("its communes span {msg}")),
+                    None => Error::Config(msg),
+                });
             }
         }
         let grid = GridSpec::covering(epsg, x0, y0, x1, y1, s.resolution_m);
@@ -254,6 +302,15 @@ impl Prep<'_> {
                 self.real.push(format!("dem: {}", p.display()));
                 let h = read_raster_to_grid(&p, grid, Resample::Bilinear)?;
                 check_dem(&p, &h)?;
+                let native_m = crate::io::raster_in::native_cell_m(&p)?;
+                if native_m > MAX_DEM_COARSENING * grid.cell_m {
+                    self.warnings.push(format!(
+                        "dem: its cells of about {native_m:.0} m are coarser than {MAX_DEM_COARSENING} × the \
+                         study's {} m: heights in between are interpolated, so terrain finer than \
+                         {native_m:.0} m is missing",
+                        grid.cell_m
+                    ));
+                }
                 h
             }
             None => {
@@ -264,9 +321,17 @@ impl Prep<'_> {
                 synth::terrain::synth_dem(grid, &s.resolve(&s.synth.p1511), landmask, s.seed)?
             }
         };
+        let n = height.data.len().max(1);
         let (terrain, voids) = Terrain::new(height);
         if voids > 0 {
-            log(&format!("terrain: filled {voids} void cells"));
+            let msg = format!(
+                "dem: {voids} of {n} cells ({:.2} %) were void (nodata, NaN or outside the file) and \
+                 were filled from their neighbours; a DEM void over more than {:.0} % is refused",
+                100.0 * voids as f64 / n as f64,
+                100.0 * MAX_DEM_VOID_SHARE
+            );
+            log(&msg);
+            self.warnings.push(msg);
         }
         Ok(terrain)
     }
@@ -283,6 +348,17 @@ impl Prep<'_> {
         if let Some(c) = real_communes {
             let given = c.len();
             let (mask, ids, kept) = mask_from_communes(grid, land, c)?;
+            if kept.is_empty() {
+                let msg = format!(
+                    "none of its {given} communes has a land cell in the study grid: expected \
+                     polygons over land, in or reprojectable to EPSG:{}",
+                    grid.epsg
+                );
+                return Err(match &self.communes_path {
+                    Some(p) => Error::input(p, msg),
+                    None => Error::Other(format!("communes: {msg}")),
+                });
+            }
             if kept.len() < given {
                 self.warnings.push(format!(
                     "communes: {} of {given} have no land cell in the study grid and are left out",
@@ -384,6 +460,38 @@ impl Prep<'_> {
         )
     }
 
+    /// Refuses a site file (phusong's CSV or OpenCelliD) none of whose sites lies on the study grid:
+    /// coverage would be empty, so the study would be meaningless (synthesised sites may be none:
+    /// a green-field plan).
+    fn check_some_site_inside(&self, mask: &Raster<u8>, sites: &[Site]) -> Result<()> {
+        let s = self.s;
+        let (path, what) = match (&s.inputs.sites_csv, &s.inputs.opencellid_csv) {
+            (Some(p), _) => (s.resolve(p), "site"),
+            (None, Some(p)) => (
+                s.resolve(p),
+                "LTE cell (rows of other radios — GSM, UMTS, CDMA, NR — are not read)",
+            ),
+            (None, None) => return Ok(()),
+        };
+        let g = &mask.spec;
+        if sites.iter().any(|x| g.cell_of(x.x_m, x.y_m).is_some()) {
+            return Ok(());
+        }
+        Err(Error::input(
+            &path,
+            format!(
+                "no {what} in the study area: {} read, none on the study grid (x {:.0}–{:.0} m, \
+                 y {:.0}–{:.0} m, EPSG:{}); expected at least one",
+                sites.len(),
+                g.x0_m,
+                g.x1_m(),
+                g.y1_m(),
+                g.y0_m,
+                g.epsg
+            ),
+        ))
+    }
+
     /// Sites from a sites CSV, else from OpenCelliD, else synthesised.
     fn sites(
         &mut self,
@@ -440,10 +548,9 @@ impl Prep<'_> {
     }
 }
 
-/// Counts of sites and hamlets outside the study area (off the grid or on a cell outside the
-/// mask): they are kept — a site outside still serves cells near the border; a hamlet outside
-/// counts in no commune — and reported.
-fn outside_warnings(mask: &Raster<u8>, sites: &[Site], hamlets: &[Hamlet]) -> Vec<String> {
+/// Counts of sites outside the study area (off the grid or on a cell outside the mask): they are
+/// kept — a site outside still serves cells near the border — and reported.
+fn outside_warnings(mask: &Raster<u8>, sites: &[Site]) -> Vec<String> {
     let outside = |x: f64, y: f64| mask.at(x, y) != Some(1);
     let mut out = Vec::new();
     let s: Vec<&Site> = sites.iter().filter(|s| outside(s.x_m, s.y_m)).collect();
@@ -458,18 +565,36 @@ fn outside_warnings(mask: &Raster<u8>, sites: &[Site], hamlets: &[Hamlet]) -> Ve
             first.lat
         ));
     }
-    let h: Vec<&Hamlet> = hamlets.iter().filter(|h| outside(h.x_m, h.y_m)).collect();
-    if let Some(first) = h.first() {
-        out.push(format!(
-            "hamlets: {} of {} lie outside the study area (first: '{}' at {:.5}, {:.5})",
-            h.len(),
-            hamlets.len(),
-            first.name,
-            first.lon,
-            first.lat
-        ));
-    }
     out
+}
+
+/// Splits hamlets into those inside the study area (a land cell of the mask) and those outside;
+/// the inside ones are renumbered 1, 2, … when any were dropped. Hamlets outside are left out of
+/// every count: counting them as uncovered would understate coverage.
+pub fn hamlets_inside(mask: &Raster<u8>, hamlets: Vec<Hamlet>) -> (Vec<Hamlet>, Vec<Hamlet>) {
+    let (mut inside, outside): (Vec<Hamlet>, Vec<Hamlet>) = hamlets
+        .into_iter()
+        .partition(|h| mask.at(h.x_m, h.y_m) == Some(1));
+    if !outside.is_empty() {
+        for (k, h) in inside.iter_mut().enumerate() {
+            h.id = k as u32 + 1;
+        }
+    }
+    (inside, outside)
+}
+
+/// The warning for hamlets left out by [`hamlets_inside`].
+fn hamlets_outside_warning(inside: usize, outside: &[Hamlet]) -> Option<String> {
+    let first = outside.first()?;
+    Some(format!(
+        "hamlets: {} of {} lie outside the study area (first: '{}' at {:.5}, {:.5}); they are left \
+         out of the coverage counts",
+        outside.len(),
+        inside + outside.len(),
+        first.name,
+        first.lon,
+        first.lat
+    ))
 }
 
 /// Mask and commune raster from real communes, keeping the communes with land on the grid (all of
@@ -529,6 +654,7 @@ impl Study {
             synthetic: Vec::new(),
             real: Vec::new(),
             warnings: Vec::new(),
+            communes_path: None,
         };
         let landmask_path = s.resolve(&s.synth.landmask);
         let real_communes = prep.real_communes()?;
@@ -548,9 +674,12 @@ impl Study {
             &roads,
             &towns,
         )?;
-        let sites = prep.sites(&terrain, &mask, &hamlets, &roads)?;
+        let (hamlets, outside) = hamlets_inside(&mask, hamlets);
         prep.warnings
-            .extend(outside_warnings(&mask, &sites, &hamlets));
+            .extend(hamlets_outside_warning(hamlets.len(), &outside));
+        let sites = prep.sites(&terrain, &mask, &hamlets, &roads)?;
+        prep.check_some_site_inside(&mask, &sites)?;
+        prep.warnings.extend(outside_warnings(&mask, &sites));
         let info = StudyInfo {
             name: s.name.clone(),
             grid,
@@ -673,6 +802,7 @@ impl Study {
             epsg,
         )?;
         assign_communes(&mut hamlets, &commune_of_cell);
+        let (hamlets, _) = hamlets_inside(&mask, hamlets);
         let sites = sites_csv::read_sites_csv(&dir.join(files::SITES), &proj)?;
         let roads = vector_in::read_lines(&dir.join(files::ROADS), None, epsg)?;
         Ok(Study {
@@ -698,6 +828,10 @@ pub fn assign_communes(hamlets: &mut [Hamlet], commune_of_cell: &Raster<i32>) {
             .map(|k| k as usize);
     }
 }
+
+/// How many times coarser than the study grid a DEM may be before a warning says its terrain is
+/// interpolated.
+pub const MAX_DEM_COARSENING: f64 = 2.0;
 
 /// Largest share of the study grid a DEM may leave void (nodata, or outside the file) before its
 /// terrain would be mostly invented by void filling.
@@ -728,7 +862,7 @@ fn check_dem(path: &Path, h: &Raster<f32>) -> Result<()> {
     if let Some(bad) = h
         .data
         .iter()
-        .find(|v| v.is_finite() && !(-500.0..=9000.0).contains(*v) && h.nodata != Some(**v))
+        .find(|v| !v.is_nan() && !(-500.0..=9000.0).contains(*v) && h.nodata != Some(**v))
     {
         return Err(Error::input(
             path,

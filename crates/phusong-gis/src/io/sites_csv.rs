@@ -235,9 +235,10 @@ fn columns(path: &Path, header: &csv::StringRecord) -> Result<Columns> {
         return Err(Error::input(
             path,
             format!(
-                "missing column(s) {} (header has: {})",
+                "missing column(s) {}: expected a header line naming the columns of phusong's site \
+                 CSV (see README) ({})",
                 missing.join(", "),
-                header.iter().map(str::trim).collect::<Vec<_>>().join(", ")
+                crate::io::shown_header(header.iter())
             ),
         ));
     }
@@ -264,7 +265,10 @@ fn parse_row(path: &Path, cols: &Columns, rec: &csv::StringRecord, line: usize) 
             None => Ok(None),
             Some(s) => match s.parse::<f64>() {
                 Ok(v) if v.is_finite() => Ok(Some(v)),
-                _ => Err(err(format!("column '{name}' is '{s}', expected a number"))),
+                _ => Err(err(format!(
+                    "column '{name}' is {}, expected a number",
+                    crate::io::shown_value(s)
+                ))),
             },
         }
     };
@@ -485,54 +489,43 @@ pub fn write_sites_csv_with(
             )));
         }
     }
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| Error::input(path, "not a file path"))?
-        .to_string_lossy();
-    let tmp = path.with_file_name(format!(".{file_name}.tmp"));
-    let io_err = |e: csv::Error| Error::Other(format!("writing {}: {e}", tmp.display()));
-    {
-        let file = std::fs::File::create(&tmp).ctx(|| format!("creating {}", tmp.display()))?;
-        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-        let header = WRITTEN.iter().copied().chain(extra.iter().map(|(n, _)| *n));
-        w.write_record(header).map_err(io_err)?;
-        for (k, s) in sites.iter().enumerate() {
-            for sec in &s.sectors {
-                // `{}` on f64 prints the shortest text that parses back to the same value.
-                let standard = [
-                    s.id.to_string(),
-                    s.name.clone(),
-                    s.operator.clone(),
-                    s.lon.to_string(),
-                    s.lat.to_string(),
-                    s.height_m.to_string(),
-                    sec.azimuth_deg.to_string(),
-                    sec.mech_tilt_deg.to_string(),
-                    sec.elec_tilt_deg.to_string(),
-                    sec.freq_mhz.to_string(),
-                    sec.bandwidth_mhz.to_string(),
-                    sec.eirp_dbm.to_string(),
-                    sec.h_beamwidth_deg.to_string(),
-                    sec.v_beamwidth_deg.to_string(),
-                    sec.pattern
-                        .as_ref()
-                        .map_or(String::new(), |p| p.source.clone()),
-                ];
-                let extras = extra.iter().map(|(_, v)| v[k].clone());
-                w.write_record(standard.into_iter().chain(extras))
-                    .map_err(io_err)?;
-            }
+    let io_err = |e: csv::Error| Error::Other(format!("writing {}: {e}", path.display()));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = WRITTEN.iter().copied().chain(extra.iter().map(|(n, _)| *n));
+    w.write_record(header).map_err(io_err)?;
+    for (k, s) in sites.iter().enumerate() {
+        for sec in &s.sectors {
+            // `{}` on f64 prints the shortest text that parses back to the same value.
+            let standard = [
+                s.id.to_string(),
+                s.name.clone(),
+                s.operator.clone(),
+                s.lon.to_string(),
+                s.lat.to_string(),
+                s.height_m.to_string(),
+                sec.azimuth_deg.to_string(),
+                sec.mech_tilt_deg.to_string(),
+                sec.elec_tilt_deg.to_string(),
+                sec.freq_mhz.to_string(),
+                sec.bandwidth_mhz.to_string(),
+                sec.eirp_dbm.to_string(),
+                sec.h_beamwidth_deg.to_string(),
+                sec.v_beamwidth_deg.to_string(),
+                sec.pattern
+                    .as_ref()
+                    .map_or(String::new(), |p| p.source.clone()),
+            ];
+            let extras = extra.iter().map(|(_, v)| v[k].clone());
+            w.write_record(standard.into_iter().chain(extras))
+                .map_err(io_err)?;
         }
-        let inner = w
-            .into_inner()
-            .map_err(|e| Error::Other(format!("writing {}: {e}", tmp.display())))?;
-        let file = inner
-            .into_inner()
-            .map_err(|e| Error::Other(format!("writing {}: {e}", tmp.display())))?;
-        file.sync_all()
-            .ctx(|| format!("syncing {}", tmp.display()))?;
     }
-    std::fs::rename(&tmp, path).ctx(|| format!("renaming {} to {}", tmp.display(), path.display()))
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Other(format!("writing {}: {e}", path.display())))?;
+    // A unique temp name (pid and counter), fsync, rename, fsync of the folder.
+    crate::run_folder::atomic_write(path, &bytes)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -593,7 +586,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("out.csv");
         write_sites_csv(&p, &sites).unwrap();
-        assert!(!dir.path().join(".out.csv.tmp").exists());
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "out.csv")
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
         let back = read_sites_csv(&p, &proj).unwrap();
         assert_eq!(back.len(), 2);
         for (a, b) in sites.iter().zip(&back) {
@@ -622,6 +620,54 @@ mod tests {
         assert!(write_sites_csv_with(&p, &sites, &bad).is_err());
         let clash = vec![("height_m", vec![String::new(), String::new()])];
         assert!(write_sites_csv_with(&p, &sites, &clash).is_err());
+    }
+
+    /// Writers of one file at the same time (threads of one process) each use their own temp
+    /// file: the result is wholly one writer's file and no temp is left (a fixed temp name let
+    /// them truncate each other's file or rename it away).
+    #[test]
+    fn concurrent_writers_use_distinct_temp_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sites.csv");
+        let versions: Vec<Vec<Site>> = (0..8)
+            .map(|k| {
+                vec![Site {
+                    id: k + 1,
+                    name: format!("S{k}"),
+                    operator: "Viettel".into(),
+                    x_m: 0.0,
+                    y_m: 0.0,
+                    lon: 105.0 + 0.01 * k as f64,
+                    lat: 19.0,
+                    height_m: 30.0,
+                    sectors: (0..=k as usize).map(|j| sector(10.0 * j as f64)).collect(),
+                }]
+            })
+            .collect();
+        let expected: Vec<Vec<u8>> = versions
+            .iter()
+            .map(|v| {
+                let q = dir.path().join("one.csv");
+                write_sites_csv(&q, v).unwrap();
+                std::fs::read(&q).unwrap()
+            })
+            .collect();
+        std::fs::remove_file(dir.path().join("one.csv")).unwrap();
+        for _ in 0..20 {
+            std::thread::scope(|sc| {
+                for v in &versions {
+                    let p = &p;
+                    sc.spawn(move || write_sites_csv(p, v).unwrap());
+                }
+            });
+            let got = std::fs::read(&p).unwrap();
+            assert!(expected.contains(&got), "a mix of writers");
+        }
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["sites.csv".to_string()]);
     }
 
     #[test]

@@ -98,7 +98,7 @@ pub fn synth_roads_with(
             x: nodes[j].1 .0,
             y: nodes[j].1 .1,
         }];
-        for &c in &cells[1..cells.len().saturating_sub(1)] {
+        for &c in cells.iter().skip(1).take(cells.len().saturating_sub(2)) {
             let (x, y) = cg.spec.center(c % cg.spec.nx, c / cg.spec.nx);
             coords.push(Coord { x, y });
         }
