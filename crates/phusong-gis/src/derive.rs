@@ -354,8 +354,8 @@ mod tests {
         assert_eq!(c.population, 12_162);
         assert_eq!(c.unpowered_hamlets, 0);
         assert_eq!(c.underserved_hamlets, 2); // round(0.09 × 23) = 2
-        let want =
-            (0.5 * 1000.0 * 8550.0 / 16490.0 + 0.5 * 12_162.0 * 8550.0 / 2_834_430.0).round();
+        let want: f64 = 0.5 * 1000.0 * 8550.0 / 16490.0 + 0.5 * 12_162.0 * 8550.0 / 2_834_430.0;
+        let want = want.round();
         assert_eq!(c.sites as f64, want);
         assert!(c.rules.iter().all(|r| r.derived), "{:?}", c.rules);
         let keys: Vec<&str> = c.rules.iter().map(|r| r.key.as_str()).collect();

@@ -54,6 +54,9 @@ pub struct InitReport {
     pub counts: derive::Counts,
 }
 
+/// The mainland's polygon parts, each with its commune's index.
+type Mainland = Vec<(usize, Polygon<f64>)>;
+
 /// One polygon part of a commune.
 struct Part {
     commune: usize,
@@ -153,10 +156,7 @@ fn centroid_epsg_of_wgs(
 }
 
 /// Communes in EPSG:`epsg` and the mainland parts (commune index, polygon).
-fn project_and_cluster(
-    a: &InitArgs,
-    epsg: u32,
-) -> Result<(Vec<Commune>, Vec<(usize, Polygon<f64>)>)> {
+fn project_and_cluster(a: &InitArgs, epsg: u32) -> Result<(Vec<Commune>, Mainland)> {
     let communes = read_communes(&a.communes, a.layer.as_deref(), &a.fields, epsg)?;
     let mut parts = Vec::new();
     for (k, c) in communes.iter().enumerate() {

@@ -143,10 +143,11 @@ struct Prep<'a> {
 /// A town: x, y (m, study CRS) and population.
 type Town = (f64, f64, u64);
 
-/// Census population per commune, and the study's total.
+/// Census population per commune, the study's total, and the synthesiser's counts.
 struct Population {
     census: Vec<Option<u64>>,
     total: u64,
+    counts: crate::derive::Counts,
 }
 
 impl Prep<'_> {
@@ -384,11 +385,10 @@ impl Prep<'_> {
         mask: &Raster<u8>,
         commune_of_cell: &Raster<i32>,
         population: &Population,
-        counts: &crate::derive::Counts,
         roads: &[LineString<f64>],
         towns: &[Town],
     ) -> Result<Vec<Hamlet>> {
-        let s = self.s;
+        let (s, counts) = (self.s, &population.counts);
         if let Some(p) = &s.inputs.hamlets {
             let p = s.resolve(p);
             let d = HamletFields::default();
@@ -524,16 +524,16 @@ fn outside_warnings(mask: &Raster<u8>, sites: &[Site], hamlets: &[Hamlet]) -> Ve
     out
 }
 
+/// Study mask, commune index per cell, kept communes, and how many took their interior point's cell.
+type CommuneRasters = (Raster<u8>, Raster<i32>, Vec<Commune>, usize);
+
 /// Mask and commune raster from real communes: land is the commune polygons themselves (a cell is
 /// in the study when its centre lies in a commune). A commune too small to hold a cell centre takes
 /// the cell of its interior point (from a neighbour that keeps at least one cell), so every commune
 /// on the grid is kept at any resolution; communes still without a cell (off the grid) are left
 /// out. Returns the mask, the commune index per cell, the kept communes and how many communes
 /// took their interior point's cell.
-fn mask_from_communes(
-    grid: &GridSpec,
-    c: Vec<Commune>,
-) -> Result<(Raster<u8>, Raster<i32>, Vec<Commune>, usize)> {
+fn mask_from_communes(grid: &GridSpec, c: Vec<Commune>) -> Result<CommuneRasters> {
     let mut ids = crate::rasterize::commune_raster(grid, &c)?;
     let mut cells = vec![0usize; c.len()];
     for &k in &ids.data {
@@ -630,14 +630,18 @@ pub const PLACES_MARGIN_DEG: f64 = 0.25;
 
 /// The communes' census populations; the total is their sum when every commune has one, else the
 /// derived or given population.
-fn study_population(communes: &[Commune], counts: &crate::derive::Counts) -> Population {
+fn study_population(communes: &[Commune], counts: crate::derive::Counts) -> Population {
     let census: Vec<Option<u64>> = communes.iter().map(|c| c.population).collect();
     let total = if census.iter().all(Option::is_some) && !census.is_empty() {
         census.iter().flatten().sum()
     } else {
         counts.population
     };
-    Population { census, total }
+    Population {
+        census,
+        total,
+        counts,
+    }
 }
 
 /// UTM zone (1–60) of a longitude.
@@ -870,17 +874,16 @@ impl Study {
         }
         let counts = prep.counts(&grid, &mask, &communes)?;
         let (towns, roads) = prep.towns_and_roads(&terrain, &mask)?;
-        let population = study_population(&communes, &counts);
+        let population = study_population(&communes, counts);
         let hamlets = prep.hamlets(
             &terrain,
             &mask,
             &commune_of_cell,
             &population,
-            &counts,
             &roads,
             &towns,
         )?;
-        let sites = prep.sites(&terrain, &mask, &hamlets, &roads, &counts)?;
+        let sites = prep.sites(&terrain, &mask, &hamlets, &roads, &population.counts)?;
         prep.warnings
             .extend(outside_warnings(&mask, &sites, &hamlets));
         let info = StudyInfo {
@@ -891,7 +894,7 @@ impl Study {
             real_layers: prep.real,
             population: population.total,
             warnings: prep.warnings,
-            counts: counts.rules,
+            counts: population.counts.rules,
         };
         let study = Study {
             info,
