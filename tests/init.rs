@@ -348,3 +348,61 @@ fn quang_ngai_zone_49_with_ly_son() {
 fn thanh_hoa_zone_48() {
     province("thanh-hoa_communes_2009.geojson", 32648);
 }
+
+/// Real place lists through the whole synthesis: a repeated town, two towns in one cell, towns
+/// outside the study area and across the border. No panic; the towns inside are joined by roads.
+#[test]
+fn real_place_lists_with_duplicates_and_towns_outside_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("outline.geojson"),
+        geojson(&[square(105.5, 18.8, 0.2, "\"n\":1")]),
+    )
+    .unwrap();
+    let rows = [
+        ("Town A", 20000, 18.85, 105.55),
+        ("Town A", 20000, 18.85, 105.55),    // the same row twice
+        ("Town B", 5000, 18.8505, 105.5505), // ~70 m from A: the same cost cell
+        ("Town C", 8000, 18.97, 105.52),
+        ("Sea town", 100, 18.9, 106.5),   // outside the study area
+        ("Laos town", 3000, 19.5, 104.5), // across the border, off the grid
+    ];
+    let mut tsv = String::from("name\tgeonameid\tadmin_ids\tcountry_idx\tpopulation\tlat\tlon\n");
+    for (i, (n, p, lat, lon)) in rows.iter().enumerate() {
+        tsv.push_str(&format!("{n}\t{i}\t0\t241\t{p}\t{lat}\t{lon}\n"));
+    }
+    std::fs::write(dir.path().join("places.tsv"), tsv).unwrap();
+    let d = root().join("data/vietnam");
+    std::fs::write(
+        dir.path().join("scenario.toml"),
+        format!(
+            "name = \"places\"\ncrs_epsg = 32648\nresolution_m = 250.0\n[inputs]\noutline = \"outline.geojson\"\n\
+             [synth]\np1511 = \"{}\"\nlandmask = \"{}\"\nplaces = \"places.tsv\"\n",
+            d.join("dem/p1511_topo_5arcmin.asc").display(),
+            d.join("coast/landmask_3s.tif").display(),
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    ok(&phusong(&[
+        "synth",
+        dir.path().join("scenario.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let roads = phusong_gis::io::vector_in::read_lines(&out.join("inputs/roads.gpkg"), None, 32648)
+        .unwrap();
+    // Four rows inside the area (A, A, B, C): a tree of three roads, the zero-length one between
+    // the repeated rows possibly dropped by the GeoPackage; A, B and C are all road ends.
+    assert!((2..=3).contains(&roads.len()), "{}", roads.len());
+    let proj = phusong_gis::crs::Projector::new(32648).unwrap();
+    for (lon, lat) in [(105.55, 18.85), (105.5505, 18.8505), (105.52, 18.97)] {
+        let (x, y) = proj.project(lon, lat).unwrap();
+        assert!(
+            roads.iter().any(|r| [r.0[0], *r.0.last().unwrap()]
+                .iter()
+                .any(|c| (c.x - x).hypot(c.y - y) < 0.01)),
+            "no road ends at {lon}, {lat}"
+        );
+    }
+}

@@ -430,27 +430,34 @@ fn scenario_text(
                # opencellid_csv = \"452.csv\"    # or an OpenCelliD export\n\
                # hamlets = \"villages.gpkg\"     # real thôn/bản points or polygons with population\n\
                # roads = \"roads.geojson\"\n\n".into());
-    w(&mut t, "[synth]\n# Bundled national data (registry packages, data/README.md); used for what is not given above.\n".into());
+    synth_text(&mut t, a, &rel, c);
+    Ok(t)
+}
+
+/// The `[synth]` section: the bundled data and every count with its rule.
+fn synth_text(t: &mut String, a: &InitArgs, rel: &dyn Fn(&Path) -> String, c: &derive::Counts) {
+    let w = |t: &mut String, s: String| t.push_str(&s);
+    w(t, "[synth]\n# Bundled national data (registry packages, data/README.md); used for what is not given above.\n".into());
     let d = &a.data_dir;
     w(
-        &mut t,
+        t,
         format!(
             "p1511 = {}\n",
             q(&rel(&d.join("dem/p1511_topo_5arcmin.asc")))
         ),
     );
     w(
-        &mut t,
+        t,
         format!("landmask = {}\n", q(&rel(&d.join("coast/landmask_3s.tif")))),
     );
     w(
-        &mut t,
+        t,
         format!(
             "places = {}\n",
             q(&rel(&d.join("places/geonames_places.tsv")))
         ),
     );
-    w(&mut t, "# Counts derived by documented rules (crates/phusong-gis/src/derive.rs); summary.json lists each\n\
+    w(t, "# Counts derived by documented rules (crates/phusong-gis/src/derive.rs); summary.json lists each\n\
                # with its rule. Change a value and it is reported as given instead.\n".into());
     for r in &c.rules {
         let key = r.key.trim_start_matches("synth.");
@@ -465,7 +472,6 @@ fn scenario_text(
         };
         let _ = writeln!(t, "# {}\n{key} = {v}", r.rule);
     }
-    Ok(t)
 }
 
 #[cfg(test)]
