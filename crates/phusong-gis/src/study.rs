@@ -326,8 +326,8 @@ impl Prep<'_> {
             let (mask, ids, kept, claimed) = mask_from_communes(grid, c)?;
             if claimed > 0 {
                 self.warnings.push(format!(
-                    "communes: {claimed} smaller than a {} m cell are given the cell of their \
-                     interior point",
+                    "communes: {claimed} smaller than a {} m cell are given a cell at or near \
+                     their interior point",
                     grid.cell_m
                 ));
             }
@@ -529,9 +529,8 @@ type CommuneRasters = (Raster<u8>, Raster<i32>, Vec<Commune>, usize);
 
 /// Mask and commune raster from real communes: land is the commune polygons themselves (a cell is
 /// in the study when its centre lies in a commune). A commune too small to hold a cell centre takes
-/// the cell of its interior point (from a neighbour that keeps at least one cell), so every commune
-/// on the grid is kept at any resolution; communes still without a cell (off the grid) are left
-/// out. Returns the mask, the commune index per cell, the kept communes and how many communes
+/// a cell at or near its interior point ([`cell_to_claim`]), so every commune on the grid is kept
+/// at any resolution; communes still without a cell (off the grid) are left out. Returns the mask, the commune index per cell, the kept communes and how many communes
 /// took their interior point's cell.
 fn mask_from_communes(grid: &GridSpec, c: Vec<Commune>) -> Result<CommuneRasters> {
     let mut ids = crate::rasterize::commune_raster(grid, &c)?;
@@ -552,9 +551,8 @@ fn mask_from_communes(grid: &GridSpec, c: Vec<Commune>) -> Result<CommuneRasters
         let Some((ix, iy)) = grid.cell_of(p.x(), p.y()) else {
             continue;
         };
-        let i = grid.index(ix, iy);
-        let owner = ids.data[i];
-        if owner < 0 || cells[owner as usize] > 1 {
+        if let Some(i) = cell_to_claim(grid, &ids.data, &cells, ix, iy) {
+            let owner = ids.data[i];
             if owner >= 0 {
                 cells[owner as usize] -= 1;
             }
@@ -582,6 +580,40 @@ fn mask_from_communes(grid: &GridSpec, c: Vec<Commune>) -> Result<CommuneRasters
     }
     Ok((mask, ids, kept, claimed))
 }
+
+/// The cell a commune without a cell centre takes: the nearest (in rings of up to
+/// [`CLAIM_RADIUS_CELLS`] round its interior point's cell, row by row) owned by a commune that keeps
+/// another cell, else the nearest cell outside every commune within one ring (it becomes land).
+fn cell_to_claim(
+    g: &GridSpec,
+    ids: &[i32],
+    cells: &[usize],
+    ix: usize,
+    iy: usize,
+) -> Option<usize> {
+    let ring = |r: usize| {
+        let (x0, y0) = (ix.saturating_sub(r), iy.saturating_sub(r));
+        let (x1, y1) = ((ix + r).min(g.nx - 1), (iy + r).min(g.ny - 1));
+        (y0..=y1)
+            .flat_map(move |y| (x0..=x1).map(move |x| (x, y)))
+            .filter(move |&(x, y)| x.abs_diff(ix) == r || y.abs_diff(iy) == r)
+    };
+    for r in 0..=CLAIM_RADIUS_CELLS {
+        if let Some((x, y)) = ring(r).find(|&(x, y)| {
+            let o = ids[g.index(x, y)];
+            o >= 0 && cells[o as usize] > 1
+        }) {
+            return Some(g.index(x, y));
+        }
+    }
+    (0..=1)
+        .flat_map(ring)
+        .find(|&(x, y)| ids[g.index(x, y)] < 0)
+        .map(|(x, y)| g.index(x, y))
+}
+
+/// How far (cells) a commune too small for a cell centre looks for a cell to take.
+pub const CLAIM_RADIUS_CELLS: usize = 3;
 
 /// Commune parts (polygons of multi-part communes, or whole communes) wholly outside the grid —
 /// e.g. far-offshore islands that `phusong init` left out of the extent — one warning each.
