@@ -94,7 +94,8 @@ struct LinkArgs {
     /// Run folder of that study (default: out/<scenario name>).
     #[arg(long, short, value_name = "RUN_DIR", requires = "scenario")]
     out: Option<PathBuf>,
-    /// Projected CRS of the analysis (default: the scenario's, else 32648 = UTM 48N).
+    /// Projected CRS of the analysis (default: the scenario's, else the WGS 84 UTM zone of the
+    /// link's midpoint, e.g. 32648 = UTM 48N).
     #[arg(long, value_name = "EPSG")]
     epsg: Option<u32>,
     /// The model of the link's main row: the scenario's, with these overrides (without a scenario:
@@ -273,7 +274,12 @@ fn run_link(a: &LinkArgs) -> Result<()> {
     let to = Endpoint::parse(&a.to, "--to", link::DEFAULT_TO_HEIGHT_M)?;
     let mut params = LinkParams::new(a.freq_mhz);
     let dem = match (&a.dem, &a.scenario) {
-        (Some(dem), _) => dem.clone(),
+        (Some(dem), _) => {
+            // No study: the UTM zone of the link's midpoint (not always zone 48).
+            params.epsg =
+                phusong_gis::study::utm_epsg(0.5 * (from.lon + to.lon), 0.5 * (from.lat + to.lat));
+            dem.clone()
+        }
         (None, Some(scenario)) => {
             let (s, out) = load(&StudyArgs {
                 scenario: scenario.clone(),
