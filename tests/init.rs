@@ -406,3 +406,92 @@ fn real_place_lists_with_duplicates_and_towns_outside_run() {
         );
     }
 }
+
+/// Communes across the 108°E zone boundary: init names both zones and the one chosen (the
+/// centroid's), and a commune layer covering a quarter of the given outline is refused.
+#[test]
+fn two_zones_are_named_and_communes_must_cover_the_outline() {
+    let dir = tempfile::tempdir().unwrap();
+    // 107.70–107.95°E (zone 48) and 108.00–108.35°E (zone 49): the centroid lies in zone 49.
+    let c = [
+        square(
+            107.70,
+            15.50,
+            0.25,
+            "\"commune_id\":1,\"commune_vn\":\"W\",\"population\":1000",
+        ),
+        square(
+            108.00,
+            15.50,
+            0.35,
+            "\"commune_id\":2,\"commune_vn\":\"E\",\"population\":1000",
+        ),
+    ];
+    let communes = dir.path().join("c.geojson");
+    std::fs::write(&communes, geojson(&c)).unwrap();
+    let study = dir.path().join("s");
+    let s = ok(&phusong(&[
+        "init",
+        "--communes",
+        communes.to_str().unwrap(),
+        "--name",
+        "two",
+        "--dir",
+        study.to_str().unwrap(),
+    ]));
+    assert!(
+        s.contains("EPSG:32649") && s.contains("zones 48 to 49"),
+        "{s}"
+    );
+    let text = std::fs::read_to_string(study.join("scenario.toml")).unwrap();
+    assert!(
+        text.contains("zone 49 (EPSG:32649) is chosen because"),
+        "{text}"
+    );
+
+    // Outline 0.2° square, communes only its south-west quarter.
+    std::fs::write(
+        dir.path().join("outline.geojson"),
+        geojson(&[square(105.5, 18.8, 0.2, "\"n\":1")]),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("q.geojson"),
+        geojson(&[square(
+            105.5,
+            18.8,
+            0.1,
+            "\"commune_id\":1,\"commune_vn\":\"Q\",\"population\":500",
+        )]),
+    )
+    .unwrap();
+    let d = root().join("data/vietnam");
+    std::fs::write(
+        dir.path().join("o.toml"),
+        format!(
+            "name = \"o\"\ncrs_epsg = 32648\nresolution_m = 500.0\n[inputs]\noutline = \"outline.geojson\"\n\
+             communes = \"q.geojson\"\n[synth]\np1511 = \"{}\"\nlandmask = \"{}\"\nplaces = \"{}\"\n",
+            d.join("dem/p1511_topo_5arcmin.asc").display(),
+            d.join("coast/landmask_3s.tif").display(),
+            d.join("places/geonames_places.tsv").display()
+        ),
+    )
+    .unwrap();
+    let o = phusong(&[
+        "synth",
+        dir.path().join("o.toml").to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    let e = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(!o.status.success());
+    assert!(e.contains("q.geojson") && e.contains("communes"), "{e}");
+    let covered: f64 = e
+        .split("covers only ")
+        .nth(1)
+        .and_then(|t| t.split(" %").next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((covered - 25.0).abs() < 3.0, "{e}");
+}
