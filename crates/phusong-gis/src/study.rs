@@ -1134,3 +1134,60 @@ fn check_memory(cells: usize) -> Result<()> {
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    fn commune(name: &str, x0: f64, y0: f64, x1: f64, y1: f64) -> Commune {
+        Commune {
+            code: name.into(),
+            name: name.into(),
+            population: Some(100),
+            geometry: MultiPolygon(vec![
+                polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)],
+            ]),
+        }
+    }
+
+    /// Three wards inside one 1 km cell of a big commune, and one ward off the grid: the three take
+    /// distinct cells near their interior points (from the big commune, which keeps the rest), the
+    /// one off the grid is left out, and the land area is unchanged.
+    #[test]
+    fn communes_smaller_than_a_cell_are_kept() {
+        let g = GridSpec::covering(32648, 0.0, 0.0, 10_000.0, 10_000.0, 1000.0);
+        let c = vec![
+            commune("big", 0.0, 0.0, 10_000.0, 10_000.0),
+            commune("w1", 4_100.0, 4_100.0, 4_300.0, 4_300.0),
+            commune("w2", 4_520.0, 4_520.0, 4_580.0, 4_580.0), // no cell centre (4 500) inside
+            commune("w3", 4_700.0, 4_700.0, 4_900.0, 4_900.0),
+            commune("far", 50_000.0, 50_000.0, 50_100.0, 50_100.0),
+        ];
+        let (mask, ids, kept, claimed) = mask_from_communes(&g, c).unwrap();
+        assert_eq!(claimed, 3);
+        let names: Vec<&str> = kept.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["big", "w1", "w2", "w3"]);
+        let count = |k: i32| ids.data.iter().filter(|&&v| v == k).count();
+        assert_eq!((count(0), count(1), count(2), count(3)), (97, 1, 1, 1));
+        assert_eq!(mask.data.iter().filter(|&&m| m == 1).count(), 100);
+        // Each ward's cell is its interior point's cell or a neighbour of it (within 3 cells).
+        let (cx, cy) = g.cell_of(4_500.0, 4_500.0).unwrap();
+        for k in 1..=3 {
+            let i = ids.data.iter().position(|&v| v == k).unwrap();
+            let (x, y) = (i % g.nx, i / g.nx);
+            assert!(
+                x.abs_diff(cx) <= 3 && y.abs_diff(cy) <= 3,
+                "ward {k} at {x},{y}"
+            );
+        }
+    }
+
+    #[test]
+    fn utm_zones_of_vietnam() {
+        assert_eq!(utm_epsg(107.99, 16.0), 32648);
+        assert_eq!(utm_epsg(108.01, 16.0), 32649);
+        assert_eq!(utm_zone(102.0), 48);
+        assert_eq!(utm_zone(101.99), 47);
+    }
+}
