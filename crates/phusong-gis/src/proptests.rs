@@ -294,7 +294,7 @@ proptest! {
         let mut s = Scenario { seed: seed as u64, resolution_m: res, ..Scenario::default() };
         s.coverage.threshold_rsrp_dbm = thr;
         s.plan.budget = budget;
-        s.synth.sites = sites;
+        s.synth.sites = Some(sites);
         s.validate().unwrap();
         let text = toml::to_string(&s).unwrap();
         let back: Scenario = toml::from_str(&text).unwrap();

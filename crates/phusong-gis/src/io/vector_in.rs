@@ -117,6 +117,8 @@ fn load(
         )
     })?;
     src.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    // VN-2000 layers (national UTM, provincial TM-3 zones) take the official datum shift.
+    crate::crs::apply_vn2000_shift(&mut src)?;
     let dst = srs_from_epsg(epsg)?;
     let ct = CoordTransform::new(&src, &dst).ctx(|| {
         format!(
