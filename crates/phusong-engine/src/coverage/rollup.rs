@@ -1,14 +1,28 @@
 //! Rolling coverage up to hamlets, communes and the whole study area, by area and by population.
 
+use crate::demand::cells::{share, village_covered, VillageCells};
 use crate::demand::Hamlet;
 use crate::grid::Raster;
 use serde::Serialize;
 
-/// Coverage at one hamlet.
+/// When a cell and a village count as covered.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Threshold {
+    /// A cell is covered at best-server RSRP ≥ this, dBm.
+    pub rsrp_dbm: f64,
+    /// A village is covered when at least this share of its cells is (0–1].
+    pub village_share: f64,
+}
+
+/// Coverage of one village across its cells.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct HamletCoverage {
-    /// Best RSRP at the hamlet's cell, dBm (None: no site reaches it, or outside the grid).
+    /// Median best-server RSRP over the village's cells, dBm (the lower median; a cell no site
+    /// reaches counts as the lowest). `None`: the median cell has no signal, or no cell on the grid.
     pub rsrp_dbm: Option<f32>,
+    /// Share of the village's cells (= of its people, spread evenly) at or above the threshold, 0–1.
+    pub covered_share: f64,
+    /// `covered_share` ≥ the village share threshold.
     pub covered: bool,
 }
 
@@ -22,8 +36,12 @@ pub struct AreaCoverage {
     pub hamlets: u64,
     pub hamlets_covered: u64,
     pub hamlets_covered_pct: f64,
+    /// Hamlets not covered (share below the village threshold), partially covered ones included.
     pub hamlets_uncovered: u64,
+    /// Hamlets with some but not enough of their cells covered (0 < share < threshold).
+    pub hamlets_partial: u64,
     pub population: u64,
+    /// People in covered cells (over every village's cells, covered village or not).
     pub population_covered: u64,
     pub population_covered_pct: f64,
 }
@@ -54,17 +72,46 @@ pub struct Rollup {
     pub total: AreaCoverage,
 }
 
+/// One village's coverage and its people in covered cells.
+fn village(rsrp_dbm: &Raster<f32>, cells: &[(usize, u32)], t: Threshold) -> (HamletCoverage, u64) {
+    let covered = |v: f32| !v.is_nan() && v as f64 >= t.rsrp_dbm;
+    let (mut k, mut people) = (0usize, 0u64);
+    let mut values: Vec<f32> = Vec::with_capacity(cells.len());
+    for &(c, p) in cells {
+        let v = rsrp_dbm.data[c];
+        if covered(v) {
+            k += 1;
+            people += p as u64;
+        }
+        values.push(if v.is_nan() { f32::NEG_INFINITY } else { v });
+    }
+    values.sort_by(f32::total_cmp);
+    let median = values
+        .get(values.len().saturating_sub(1) / 2)
+        .copied()
+        .filter(|v| v.is_finite());
+    let hc = HamletCoverage {
+        rsrp_dbm: median,
+        covered_share: share(k, cells.len()),
+        covered: village_covered(k, cells.len(), t.village_share),
+    };
+    (hc, people)
+}
+
 /// Rolls the best-server RSRP up. `mask` marks land cells of the study area (1); `commune_of_cell`
-/// gives each cell's commune index (−1 none); a cell or hamlet is covered when RSRP ≥ `threshold_dbm`.
+/// gives each cell's commune index (−1 none); a cell is covered when RSRP ≥ `t.rsrp_dbm`, a village
+/// (its `cells`) when the share of its cells covered reaches `t.village_share`. A village counts in
+/// the commune of its label point.
 pub fn rollup(
     rsrp_dbm: &Raster<f32>,
     mask: &Raster<u8>,
     commune_of_cell: &Raster<i32>,
     n_communes: usize,
     hamlets: &[Hamlet],
-    threshold_dbm: f64,
+    cells: &VillageCells,
+    t: Threshold,
 ) -> Rollup {
-    let covered = |v: f32| !v.is_nan() && v as f64 >= threshold_dbm;
+    let covered = |v: f32| !v.is_nan() && v as f64 >= t.rsrp_dbm;
     let mut communes = vec![AreaCoverage::default(); n_communes];
     let mut total = AreaCoverage::default();
     for (i, &m) in mask.data.iter().enumerate() {
@@ -80,26 +127,18 @@ pub fn rollup(
             communes[k as usize].land_cells_covered += c as u64;
         }
     }
-    let hamlet_cov: Vec<HamletCoverage> = hamlets
-        .iter()
-        .map(|h| {
-            let v = rsrp_dbm.at(h.x_m, h.y_m).filter(|v| !v.is_nan());
-            HamletCoverage {
-                rsrp_dbm: v,
-                covered: v.is_some_and(covered),
-            }
-        })
-        .collect();
-    for (h, hc) in hamlets.iter().zip(&hamlet_cov) {
+    let mut hamlet_cov = Vec::with_capacity(hamlets.len());
+    for (i, h) in hamlets.iter().enumerate() {
+        let (hc, people) = village(rsrp_dbm, cells.cells.get(i).map_or(&[], |c| c), t);
         let units = std::iter::once(&mut total).chain(h.commune.and_then(|k| communes.get_mut(k)));
         for u in units {
             u.hamlets += 1;
             u.population += h.population as u64;
-            if hc.covered {
-                u.hamlets_covered += 1;
-                u.population_covered += h.population as u64;
-            }
+            u.population_covered += people;
+            u.hamlets_covered += u64::from(hc.covered);
+            u.hamlets_partial += u64::from(!hc.covered && hc.covered_share > 0.0);
         }
+        hamlet_cov.push(hc);
     }
     let km2 = rsrp_dbm.spec.cell_area_km2();
     total.finish(km2);

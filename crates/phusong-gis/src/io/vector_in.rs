@@ -10,7 +10,7 @@ use crate::error::{Context, Error, Result};
 use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform};
 use gdal::vector::{FieldValue, LayerAccess};
 use gdal::Dataset;
-use geo::{Geometry, InteriorPoint, LineString, MultiPolygon, Point};
+use geo::{Geometry, InteriorPoint, LineString, MultiPolygon, Point, Polygon};
 use phusong_engine::demand::{Commune, Hamlet};
 use std::path::Path;
 
@@ -268,14 +268,29 @@ fn to_multipolygon(g: Geometry<f64>) -> Option<MultiPolygon<f64>> {
     }
 }
 
-/// Hamlets (villages) from a point or polygon layer: polygons stand for their interior point
-/// (a point guaranteed inside; geo's `InteriorPoint`). Ids 1.. in file order; `commune` is left
-/// `None` for the caller to assign.
+/// A disc of `radius_m` around `p` as a 64-gon (vertices on the circle), counter-clockwise.
+pub fn disc(p: Point<f64>, radius_m: f64) -> MultiPolygon<f64> {
+    let r = radius_m.max(1.0);
+    let ring: Vec<(f64, f64)> = (0..64)
+        .map(|k| {
+            let a = k as f64 * std::f64::consts::TAU / 64.0;
+            (p.x() + r * a.cos(), p.y() + r * a.sin())
+        })
+        .collect();
+    MultiPolygon(vec![Polygon::new(LineString::from(ring), vec![])])
+}
+
+/// Hamlets (villages) from a polygon or point layer: a polygon is the village's settled area as
+/// given (reprojected; a self-intersecting ring is refused); a point becomes a disc of
+/// `point_radius_m` (at least 1 m). The label point is the area's interior point (a point
+/// guaranteed inside; geo's `InteriorPoint`). Ids 1.. in file order; `commune` is left `None` for
+/// the caller to assign.
 pub fn read_hamlets(
     path: &Path,
     layer: Option<&str>,
     fields: &HamletFields,
     epsg: u32,
+    point_radius_m: f64,
 ) -> Result<Vec<Hamlet>> {
     let mut want = vec![Want(&fields.name, true), Want(&fields.population, true)];
     if let Some(g) = &fields.grid_power {
@@ -287,17 +302,22 @@ pub fn read_hamlets(
     let mut out = Vec::with_capacity(feats.len());
     for f in feats {
         let rec = |msg: String| Error::record(path, "feature", f.fid, msg);
-        let p: Point<f64> = match f.geometry {
+        let area: MultiPolygon<f64> = match f.geometry {
             None => return Err(rec("has no geometry, expected a point or polygon".into())),
-            Some(Geometry::Point(p)) => p,
-            Some(Geometry::MultiPoint(m)) if m.0.len() == 1 => m.0[0],
+            Some(Geometry::Point(p)) => disc(p, point_radius_m),
+            Some(Geometry::MultiPoint(m)) if m.0.len() == 1 => disc(m.0[0], point_radius_m),
             Some(g) => {
                 let k = kind(&g);
                 to_multipolygon(g)
-                    .and_then(|m| m.interior_point())
                     .ok_or_else(|| rec(format!("geometry is {k}, expected a point or polygon")))?
             }
         };
+        for (k, poly) in area.0.iter().enumerate() {
+            self_intersection(poly).map_err(|m| rec(format!("polygon {k}: {m}")))?;
+        }
+        let p: Point<f64> = area
+            .interior_point()
+            .ok_or_else(|| rec("polygon is empty, expected an area".into()))?;
         let population = count(f.values[1].as_ref(), &fields.population, u32::MAX as f64)
             .map_err(rec)?
             .ok_or_else(|| {
@@ -330,6 +350,7 @@ pub fn read_hamlets(
             lat,
             population: population as u32,
             grid_power,
+            area,
         });
     }
     Ok(out)
