@@ -149,3 +149,109 @@ pub fn rollup(
         total,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::GridSpec;
+    use geo::{Contains, MultiPolygon, Point, Polygon};
+
+    fn village(id: u32, ring: Vec<(f64, f64)>, population: u32, commune: usize) -> Hamlet {
+        let area = MultiPolygon(vec![Polygon::new(ring.into(), vec![])]);
+        Hamlet {
+            id,
+            name: format!("V{id}"),
+            commune: Some(commune),
+            x_m: 0.0,
+            y_m: 0.0,
+            lon: 0.0,
+            lat: 0.0,
+            population,
+            grid_power: true,
+            area,
+        }
+    }
+
+    /// Share and people covered against a brute-force count over every cell centre of a small grid.
+    #[test]
+    fn village_share_equals_brute_force_cell_count() {
+        let g = GridSpec {
+            epsg: 32648,
+            x0_m: 0.0,
+            y0_m: 2_000.0,
+            cell_m: 100.0,
+            nx: 20,
+            ny: 20,
+        };
+        // RSRP pattern: a diagonal gradient with holes (NaN) so shares fall strictly between 0 and 1.
+        let mut rsrp = Raster::filled(g.clone(), f32::NAN, None);
+        for iy in 0..g.ny {
+            for ix in 0..g.nx {
+                let v = -130.0 + 3.0 * ix as f32 + 1.3 * iy as f32;
+                rsrp.set(ix, iy, if (ix * 7 + iy * 3) % 11 == 0 { f32::NAN } else { v });
+            }
+        }
+        let mask = Raster::filled(g.clone(), 1u8, None);
+        let communes = Raster::filled(g.clone(), 0i32, None);
+        let villages = vec![
+            village(1, vec![(130.0, 170.0), (1_650.0, 420.0), (900.0, 1_880.0)], 1_000, 0),
+            village(
+                2,
+                vec![(60.0, 60.0), (720.0, 60.0), (720.0, 690.0), (60.0, 690.0)],
+                37,
+                1,
+            ),
+            village(3, vec![(1_210.0, 1_510.0), (1_240.0, 1_510.0), (1_230.0, 1_540.0)], 5, 1),
+        ];
+        let t = Threshold {
+            rsrp_dbm: -110.0,
+            village_share: 0.5,
+        };
+        let vc = VillageCells::new(&mask, &villages);
+        let r = rollup(&rsrp, &mask, &communes, 2, &villages, &vc, t);
+        let mut people_covered = 0;
+        for (v, hc) in villages.iter().zip(&r.hamlets) {
+            let (mut n, mut k) = (0usize, 0usize);
+            for iy in 0..g.ny {
+                for ix in 0..g.nx {
+                    let (x, y) = g.center(ix, iy);
+                    if v.area.contains(&Point::new(x, y)) {
+                        n += 1;
+                        let val = rsrp.get(ix, iy);
+                        k += usize::from(!val.is_nan() && val as f64 >= -110.0);
+                    }
+                }
+            }
+            if n == 0 {
+                // Smaller than a cell: its centroid's cell (1,225, 1,520 → cell 12, 4).
+                n = 1;
+                let val = rsrp.get(12, 4);
+                k = usize::from(!val.is_nan() && val as f64 >= -110.0);
+            }
+            assert_eq!(hc.covered_share, k as f64 / n as f64, "village {}", v.id);
+            assert_eq!(hc.covered, k as f64 / n as f64 >= 0.5);
+            people_covered += vc.cells[v.id as usize - 1]
+                .iter()
+                .filter(|&&(c, _)| rsrp.data[c] as f64 >= -110.0)
+                .map(|&(_, p)| p as u64)
+                .sum::<u64>();
+        }
+        assert!(r.hamlets.iter().any(|h| h.covered_share > 0.0 && h.covered_share < 1.0));
+        assert_eq!(r.total.population, 1_042);
+        assert_eq!(r.total.population_covered, people_covered);
+        assert_eq!(
+            r.communes[0].population_covered + r.communes[1].population_covered,
+            people_covered
+        );
+        let partial = r
+            .hamlets
+            .iter()
+            .filter(|h| !h.covered && h.covered_share > 0.0)
+            .count();
+        assert_eq!(r.total.hamlets_partial, partial as u64);
+        assert_eq!(
+            r.total.hamlets_covered + r.total.hamlets_uncovered,
+            r.total.hamlets
+        );
+    }
+}

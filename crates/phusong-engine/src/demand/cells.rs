@@ -194,7 +194,7 @@ mod tests {
     #[test]
     fn cells_are_those_whose_centre_is_inside() {
         let g = grid();
-        let mask = Raster::filled(g, 1u8, None);
+        let mask = Raster::filled(g.clone(), 1u8, None);
         // A triangle: brute force over every cell centre.
         let tri = MultiPolygon(vec![polygon![
             (x: 120.0, y: 130.0),
@@ -219,7 +219,7 @@ mod tests {
     #[test]
     fn small_village_takes_its_centroid_cell_and_off_grid_is_reported() {
         let g = grid();
-        let mask = Raster::filled(g, 1u8, None);
+        let mask = Raster::filled(g.clone(), 1u8, None);
         // 20 m square between cell centres, centroid at (330, 560): cell (3, 4).
         let small = MultiPolygon(vec![polygon![
             (x: 320.0, y: 550.0), (x: 340.0, y: 550.0), (x: 340.0, y: 570.0), (x: 320.0, y: 570.0),

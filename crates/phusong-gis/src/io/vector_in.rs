@@ -619,7 +619,7 @@ mod tests {
                 ),
             ],
         );
-        let h = read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG).unwrap();
+        let h = read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG, 300.0).unwrap();
         let proj = Projector::new(DEFAULT_EPSG).unwrap();
         assert_eq!(h.len(), 3);
         assert_eq!(h.iter().map(|h| h.id).collect::<Vec<_>>(), vec![1, 2, 3]);
@@ -637,6 +637,25 @@ mod tests {
         assert!((h[0].lon - 104.5).abs() < 1e-9 && (h[0].lat - 19.2).abs() < 1e-9);
         // The polygon's representative point lies inside the square.
         assert!(h[2].lon > 104.0 && h[2].lon < 104.01 && h[2].lat > 19.5 && h[2].lat < 19.51);
+        // The polygon is taken as given (its four corners, reprojected), not collapsed to a point.
+        use geo::{Area, Contains};
+        let ring = &h[2].area.0[0].exterior().0;
+        assert_eq!(ring.len(), 5);
+        for (lon, lat) in [(104.0, 19.5), (104.01, 19.5), (104.01, 19.51), (104.0, 19.51)] {
+            let (x, y) = proj.project(lon, lat).unwrap();
+            assert!(
+                ring.iter().any(|c| (c.x - x).abs() < 1e-3 && (c.y - y).abs() < 1e-3),
+                "corner {lon}, {lat} missing from {ring:?}"
+            );
+        }
+        // A point becomes a disc of the given radius around it (a 64-gon: area 0.9984 π r²).
+        let a = h[0].area.unsigned_area();
+        let disc = std::f64::consts::PI * 300.0 * 300.0;
+        assert!((a / disc - 0.99839).abs() < 1e-4, "{a} vs {disc}");
+        assert!(h[0].area.contains(&geo::Point::new(x, y)));
+        let h50 = read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG, 50.0).unwrap();
+        let a50 = h50[0].area.unsigned_area();
+        assert!((a50 / (std::f64::consts::PI * 2500.0) - 0.99839).abs() < 1e-4);
         assert!(h.iter().all(|h| h.commune.is_none()));
 
         // Without the grid_power field, every hamlet is powered.
@@ -644,7 +663,7 @@ mod tests {
             grid_power: Some("electric".into()),
             ..HamletFields::default()
         };
-        assert!(read_hamlets(&p, None, &fields, DEFAULT_EPSG)
+        assert!(read_hamlets(&p, None, &fields, DEFAULT_EPSG, 300.0)
             .unwrap()
             .iter()
             .all(|h| h.grid_power));
@@ -666,7 +685,7 @@ mod tests {
                     feature(props, geom),
                 ],
             );
-            read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG)
+            read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG, 300.0)
                 .unwrap_err()
                 .to_string()
         };
@@ -714,14 +733,14 @@ mod tests {
             None,
             &[feature(r#""ten":"x","dan_so":1"#, &pt)],
         );
-        let e = read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG)
+        let e = read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG, 300.0)
             .unwrap_err()
             .to_string();
         assert!(
             e.contains("has no field 'name'; its fields are: ten, dan_so"),
             "{e}"
         );
-        let e = read_hamlets(&p, Some("nope"), &HamletFields::default(), DEFAULT_EPSG)
+        let e = read_hamlets(&p, Some("nope"), &HamletFields::default(), DEFAULT_EPSG, 300.0)
             .unwrap_err()
             .to_string();
         assert!(e.contains("no layer 'nope'; layers are: f"), "{e}");
@@ -743,7 +762,7 @@ mod tests {
                 &point(x0, y0),
             )],
         );
-        let h = read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG).unwrap();
+        let h = read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG, 300.0).unwrap();
         let proj = Projector::new(DEFAULT_EPSG).unwrap();
         let (x, y) = proj.project(h[0].lon, h[0].lat).unwrap();
         assert!((h[0].x_m - x).abs() < 1e-3 && (h[0].y_m - y).abs() < 1e-3);

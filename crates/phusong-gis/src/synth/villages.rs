@@ -27,10 +27,10 @@ pub struct VillageAreaParams {
     pub mountain_ha: (f64, f64),
     /// Score per degree of slope, in metres of rise. Default 3.
     pub slope_weight_m_per_deg: f64,
-    /// Score per metre from the seed, in metres of rise (keeps villages compact). Default 0.05.
+    /// Score per metre from the seed, in metres of rise (keeps villages compact). Default 0.15.
     pub distance_weight: f64,
     /// No cell farther from the seed than this many times the radius of a disc of the target area.
-    /// Default 2.5.
+    /// Default 1.8.
     pub max_radius_factor: f64,
 }
 
@@ -41,8 +41,8 @@ impl Default for VillageAreaParams {
             lowland_ha: (3.0, 20.0),
             mountain_ha: (30.0, 300.0),
             slope_weight_m_per_deg: 3.0,
-            distance_weight: 0.05,
-            max_radius_factor: 2.5,
+            distance_weight: 0.15,
+            max_radius_factor: 1.8,
         }
     }
 }
@@ -290,4 +290,95 @@ fn point_cell(g: &GridSpec, p: Point<f64>) -> MultiPolygon<f64> {
         (p.x() + h, p.y() + h),
     )
     .to_polygon()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crs::Projector;
+    use crate::synth::hamlets::{synth_hamlets, tests::world, HamletParams};
+    use geo::{Area, Validation};
+    use phusong_engine::demand::VillageCells;
+
+    /// Villages grown on the test world: valid polygons that are exactly their cells, no cell in
+    /// two villages, and settled cells lower and flatter than the ring of cells around them.
+    #[test]
+    fn villages_follow_the_terrain_and_do_not_overlap() {
+        let (t, m, c, roads, towns) = world();
+        let proj = Projector::new(32648).unwrap();
+        let params = HamletParams {
+            count: 300,
+            total_population: 100_000,
+            unpowered: 5,
+            mountain_share: 0.6,
+            ..Default::default()
+        };
+        let hs = synth_hamlets(&t, &m, &c, &[None; 6], &roads, &towns, &params, 7, &proj).unwrap();
+        let g = &t.spec;
+        let vc = VillageCells::new(&m, &hs);
+        assert!(vc.off_grid.is_empty());
+        let mut owner = vec![usize::MAX; g.len()];
+        let cell_m2 = g.cell_m * g.cell_m;
+        let (mut in_h, mut in_s, mut n_in) = (0.0, 0.0, 0usize);
+        let (mut ring_h, mut ring_s, mut n_ring) = (0.0, 0.0, 0usize);
+        let mut sizes = Vec::new();
+        for (i, h) in hs.iter().enumerate() {
+            assert!(h.area.is_valid(), "village {i} polygon invalid");
+            let cells = &vc.cells[i];
+            // The polygon is the union of its cells: same area, and the label point inside it.
+            let area = h.area.unsigned_area();
+            assert!((area - cells.len() as f64 * cell_m2).abs() < 1e-6 * area.max(1.0));
+            assert!(cells.iter().any(|&(q, _)| Some(q) == g
+                .cell_of(h.x_m, h.y_m)
+                .map(|(x, y)| g.index(x, y))));
+            assert_eq!(cells.iter().map(|x| x.1 as u64).sum::<u64>(), h.population as u64);
+            for &(q, _) in cells {
+                assert_eq!(owner[q], usize::MAX, "cell {q} in villages {} and {i}", owner[q]);
+                owner[q] = i;
+            }
+            sizes.push(cells.len());
+        }
+        // Lowland villages are 3–20 ha (1–5 cells of 4 ha), mountain ones up to 75 cells.
+        assert!(sizes.iter().all(|&n| n <= 75));
+        assert!(sizes.iter().filter(|&&n| n >= 20).count() > 30, "{sizes:?}");
+        for (i, cells) in vc.cells.iter().enumerate() {
+            if cells.len() < 4 {
+                continue;
+            }
+            for &(q, _) in cells {
+                let (ix, iy) = (q % g.nx, q / g.nx);
+                in_h += t.get(ix, iy) as f64;
+                in_s += slope_deg(&t, ix, iy);
+                n_in += 1;
+            }
+            // The ring: cells within 2 cells of the village, outside every village.
+            let mut ring = std::collections::BTreeSet::new();
+            for &(q, _) in cells {
+                let (ix, iy) = ((q % g.nx) as i64, (q / g.nx) as i64);
+                for dy in -2..=2 {
+                    for dx in -2..=2 {
+                        let (x, y) = (ix + dx, iy + dy);
+                        if x >= 0 && y >= 0 && (x as usize) < g.nx && (y as usize) < g.ny {
+                            let r = g.index(x as usize, y as usize);
+                            if owner[r] == usize::MAX {
+                                ring.insert(r);
+                            }
+                        }
+                    }
+                }
+            }
+            for r in ring {
+                let (ix, iy) = (r % g.nx, r / g.nx);
+                ring_h += t.get(ix, iy) as f64;
+                ring_s += slope_deg(&t, ix, iy);
+                n_ring += 1;
+            }
+            assert!(owner[cells[0].0] == i);
+        }
+        let (in_h, in_s) = (in_h / n_in as f64, in_s / n_in as f64);
+        let (ring_h, ring_s) = (ring_h / n_ring as f64, ring_s / n_ring as f64);
+        assert!(n_in > 500, "{n_in}");
+        assert!(in_h < ring_h - 10.0, "settled {in_h:.1} m vs ring {ring_h:.1} m");
+        assert!(in_s < ring_s - 1.0, "settled {in_s:.2}° vs ring {ring_s:.2}°");
+    }
 }
