@@ -156,8 +156,9 @@ fn hamlet_rollup_equals_brute_force_classification() {
             population: k + 1,
             grid_power: true,
             // Smaller than a cell: the village takes the cell holding its centroid.
-            area: geo::MultiPolygon(vec![geo::Rect::new((x - 5.0, y - 5.0), (x + 5.0, y + 5.0))
-                .to_polygon()]),
+            area: geo::MultiPolygon(vec![
+                geo::Rect::new((x - 5.0, y - 5.0), (x + 5.0, y + 5.0)).to_polygon()
+            ]),
         });
     }
     let mask = Raster::filled(g.clone(), 1u8, None);

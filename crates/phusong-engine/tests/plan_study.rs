@@ -4,10 +4,10 @@
 //! tower counts for targets agree with the after-plan coverage they imply.
 
 use phusong_engine::coverage::rollup::rollup;
-use phusong_engine::demand::VillageCells;
-use phusong_engine::grid::GridSpec;
 use phusong_engine::coverage::{combine, compute_windows, site_window, CoverageParams};
 use phusong_engine::demand::Hamlet;
+use phusong_engine::demand::VillageCells;
+use phusong_engine::grid::GridSpec;
 use phusong_engine::grid::Raster;
 use phusong_engine::plan::build::{self, Demand, PlanInputs};
 use phusong_engine::plan::candidates::tower;
@@ -154,7 +154,15 @@ fn plan_covers_every_hamlet_a_village_tower_covers_and_respects_exclusions() {
     let communes = Raster::filled(g.clone(), -1i32, Some(-1));
     let thr = s.cov.effective_threshold_dbm();
     let vc = VillageCells::new(&s.mask, &s.hamlets);
-    let before = rollup(&rsrp, &s.mask, &communes, 0, &s.hamlets, &vc, s.cov.threshold());
+    let before = rollup(
+        &rsrp,
+        &s.mask,
+        &communes,
+        0,
+        &s.hamlets,
+        &vc,
+        s.cov.threshold(),
+    );
     let inputs = PlanInputs {
         terrain: &s.terrain,
         mask: &s.mask,
@@ -273,7 +281,11 @@ fn plan_covers_every_hamlet_a_village_tower_covers_and_respects_exclusions() {
     // tower brings to the share may still be covered by two: unreachable ones may end up covered.)
     for (i, h) in s.hamlets.iter().enumerate() {
         if !after.hamlets[i].covered {
-            assert!(unreachable_ids.contains(&h.id), "hamlet {} left uncovered", h.id);
+            assert!(
+                unreachable_ids.contains(&h.id),
+                "hamlet {} left uncovered",
+                h.id
+            );
         }
     }
     let unreachable_covered_after = s

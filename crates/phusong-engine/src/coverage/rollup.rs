@@ -188,20 +188,38 @@ mod tests {
         for iy in 0..g.ny {
             for ix in 0..g.nx {
                 let v = -130.0 + 3.0 * ix as f32 + 1.3 * iy as f32;
-                rsrp.set(ix, iy, if (ix * 7 + iy * 3) % 11 == 0 { f32::NAN } else { v });
+                rsrp.set(
+                    ix,
+                    iy,
+                    if (ix * 7 + iy * 3) % 11 == 0 {
+                        f32::NAN
+                    } else {
+                        v
+                    },
+                );
             }
         }
         let mask = Raster::filled(g.clone(), 1u8, None);
         let communes = Raster::filled(g.clone(), 0i32, None);
         let villages = vec![
-            village(1, vec![(130.0, 170.0), (1_650.0, 420.0), (900.0, 1_880.0)], 1_000, 0),
+            village(
+                1,
+                vec![(130.0, 170.0), (1_650.0, 420.0), (900.0, 1_880.0)],
+                1_000,
+                0,
+            ),
             village(
                 2,
                 vec![(60.0, 60.0), (720.0, 60.0), (720.0, 690.0), (60.0, 690.0)],
                 37,
                 1,
             ),
-            village(3, vec![(1_210.0, 1_510.0), (1_240.0, 1_510.0), (1_230.0, 1_540.0)], 5, 1),
+            village(
+                3,
+                vec![(1_210.0, 1_510.0), (1_240.0, 1_510.0), (1_230.0, 1_540.0)],
+                5,
+                1,
+            ),
         ];
         let t = Threshold {
             rsrp_dbm: -110.0,
@@ -236,7 +254,10 @@ mod tests {
                 .map(|&(_, p)| p as u64)
                 .sum::<u64>();
         }
-        assert!(r.hamlets.iter().any(|h| h.covered_share > 0.0 && h.covered_share < 1.0));
+        assert!(r
+            .hamlets
+            .iter()
+            .any(|h| h.covered_share > 0.0 && h.covered_share < 1.0));
         assert_eq!(r.total.population, 1_042);
         assert_eq!(r.total.population_covered, people_covered);
         assert_eq!(

@@ -59,7 +59,9 @@ fn spread(cells: Vec<usize>, population: u32) -> Vec<(usize, u32)> {
 /// says whether the polygon's bounding box reaches past the grid.
 fn cells_of(grid: &GridSpec, h: &Hamlet) -> (Vec<usize>, bool, bool) {
     let Some(bb) = h.area.bounding_rect() else {
-        let c = grid.cell_of(h.x_m, h.y_m).map(|(ix, iy)| grid.index(ix, iy));
+        let c = grid
+            .cell_of(h.x_m, h.y_m)
+            .map(|(ix, iy)| grid.index(ix, iy));
         return (c.into_iter().collect(), false, true);
     };
     let (fx0, fy0) = grid.frac(bb.min().x, bb.max().y);
@@ -84,7 +86,9 @@ fn cells_of(grid: &GridSpec, h: &Hamlet) -> (Vec<usize>, bool, bool) {
         return (out, past, false);
     }
     let c = h.area.centroid().unwrap_or(Point::new(h.x_m, h.y_m));
-    let cell = grid.cell_of(c.x(), c.y()).map(|(ix, iy)| grid.index(ix, iy));
+    let cell = grid
+        .cell_of(c.x(), c.y())
+        .map(|(ix, iy)| grid.index(ix, iy));
     (cell.into_iter().collect(), past, true)
 }
 

@@ -4,8 +4,8 @@
 //! hamlets no in-village tower reaches, and the coverage after the plan.
 
 use crate::coverage::rollup::Rollup;
-use crate::coverage::{compute_windows, CoverageParams, SiteWindow};
 use crate::coverage::rollup::Threshold;
+use crate::coverage::{compute_windows, CoverageParams, SiteWindow};
 use crate::demand::{village_covered, Commune, Hamlet, VillageCells};
 use crate::grid::{GridSpec, Raster};
 use crate::plan::candidates::{self, Candidates, PlannedTower};
@@ -150,10 +150,7 @@ impl Demand {
             }
             let new = open
                 .iter()
-                .filter(|&&c| {
-                    w.rsrp_at(c % grid.nx, c / grid.nx)
-                        .is_some_and(covered)
-                })
+                .filter(|&&c| w.rsrp_at(c % grid.nx, c / grid.nx).is_some_and(covered))
                 .count();
             if village_covered(have + new, *n, self.village_share) {
                 items.push(k as u32);
@@ -171,7 +168,7 @@ impl Demand {
     }
 
     /// Per village item: its cells, where in-village candidates may stand.
-    fn village_cells<'a>(&self, inputs: &'a PlanInputs) -> Vec<(usize, Vec<usize>)> {
+    fn village_cells(&self, inputs: &PlanInputs) -> Vec<(usize, Vec<usize>)> {
         self.hamlets
             .iter()
             .map(|&i| {

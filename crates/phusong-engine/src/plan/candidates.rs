@@ -174,9 +174,8 @@ pub fn generate(
             {
                 own.push(placer.add(c, CandidateKind::Village));
             }
-            let high = highest_of(terrain, allowed, cells).or_else(|| {
-                highest_near(terrain, allowed, h.x_m, h.y_m, p.village_radius_m)
-            });
+            let high = highest_of(terrain, allowed, cells)
+                .or_else(|| highest_near(terrain, allowed, h.x_m, h.y_m, p.village_radius_m));
             if let Some(c) = high {
                 own.push(placer.add(c, CandidateKind::VillageHigh));
             }

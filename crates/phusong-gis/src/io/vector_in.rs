@@ -641,10 +641,16 @@ mod tests {
         use geo::{Area, Contains};
         let ring = &h[2].area.0[0].exterior().0;
         assert_eq!(ring.len(), 5);
-        for (lon, lat) in [(104.0, 19.5), (104.01, 19.5), (104.01, 19.51), (104.0, 19.51)] {
+        for (lon, lat) in [
+            (104.0, 19.5),
+            (104.01, 19.5),
+            (104.01, 19.51),
+            (104.0, 19.51),
+        ] {
             let (x, y) = proj.project(lon, lat).unwrap();
             assert!(
-                ring.iter().any(|c| (c.x - x).abs() < 1e-3 && (c.y - y).abs() < 1e-3),
+                ring.iter()
+                    .any(|c| (c.x - x).abs() < 1e-3 && (c.y - y).abs() < 1e-3),
                 "corner {lon}, {lat} missing from {ring:?}"
             );
         }
@@ -740,9 +746,15 @@ mod tests {
             e.contains("has no field 'name'; its fields are: ten, dan_so"),
             "{e}"
         );
-        let e = read_hamlets(&p, Some("nope"), &HamletFields::default(), DEFAULT_EPSG, 300.0)
-            .unwrap_err()
-            .to_string();
+        let e = read_hamlets(
+            &p,
+            Some("nope"),
+            &HamletFields::default(),
+            DEFAULT_EPSG,
+            300.0,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("no layer 'nope'; layers are: f"), "{e}");
     }
 

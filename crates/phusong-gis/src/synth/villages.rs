@@ -23,7 +23,9 @@ pub struct VillageAreaParams {
     pub mountain_above_m: f64,
     /// Lowland village area range (drawn log-uniformly), ha. Default 3–20.
     pub lowland_ha: (f64, f64),
-    /// Mountain village area range (drawn log-uniformly), ha. Default 30–300 (0.3–3 km²).
+    /// Mountain village area range (drawn log-uniformly), ha. Default 30–150 (0.3–1.5 km²): a
+    /// scattered bản larger than that is beyond what one tower covers in steep valleys (the demo's
+    /// 1.9–3 km² bản were), so the plan could not target it.
     pub mountain_ha: (f64, f64),
     /// Score per degree of slope, in metres of rise. Default 3.
     pub slope_weight_m_per_deg: f64,
@@ -39,7 +41,7 @@ impl Default for VillageAreaParams {
         VillageAreaParams {
             mountain_above_m: 300.0,
             lowland_ha: (3.0, 20.0),
-            mountain_ha: (30.0, 300.0),
+            mountain_ha: (30.0, 150.0),
             slope_weight_m_per_deg: 3.0,
             distance_weight: 0.15,
             max_radius_factor: 1.8,
@@ -230,7 +232,7 @@ pub fn grow_villages(
     seed: u64,
 ) -> Result<()> {
     let g = &terrain.spec;
-    let mut rng = Rng::stream(seed, 0x5E77_1ED);
+    let mut rng = Rng::stream(seed, 0x05E7_71ED);
     let cell_ha = g.cell_m * g.cell_m / 1e4;
     let mut owner = vec![u32::MAX; g.len()];
     let mut growers = Vec::with_capacity(hamlets.len());
@@ -328,19 +330,27 @@ mod tests {
             // The polygon is the union of its cells: same area, and the label point inside it.
             let area = h.area.unsigned_area();
             assert!((area - cells.len() as f64 * cell_m2).abs() < 1e-6 * area.max(1.0));
-            assert!(cells.iter().any(|&(q, _)| Some(q) == g
-                .cell_of(h.x_m, h.y_m)
-                .map(|(x, y)| g.index(x, y))));
-            assert_eq!(cells.iter().map(|x| x.1 as u64).sum::<u64>(), h.population as u64);
+            assert!(cells
+                .iter()
+                .any(|&(q, _)| Some(q) == g.cell_of(h.x_m, h.y_m).map(|(x, y)| g.index(x, y))));
+            assert_eq!(
+                cells.iter().map(|x| x.1 as u64).sum::<u64>(),
+                h.population as u64
+            );
             for &(q, _) in cells {
-                assert_eq!(owner[q], usize::MAX, "cell {q} in villages {} and {i}", owner[q]);
+                assert_eq!(
+                    owner[q],
+                    usize::MAX,
+                    "cell {q} in villages {} and {i}",
+                    owner[q]
+                );
                 owner[q] = i;
             }
             sizes.push(cells.len());
         }
-        // Lowland villages are 3–20 ha (1–5 cells of 4 ha), mountain ones up to 75 cells.
-        assert!(sizes.iter().all(|&n| n <= 75));
-        assert!(sizes.iter().filter(|&&n| n >= 20).count() > 30, "{sizes:?}");
+        // Lowland villages are 3–20 ha (1–5 cells of 4 ha), mountain ones up to 38 cells.
+        assert!(sizes.iter().all(|&n| n <= 38));
+        assert!(sizes.iter().filter(|&&n| n >= 12).count() > 30, "{sizes:?}");
         for (i, cells) in vc.cells.iter().enumerate() {
             if cells.len() < 4 {
                 continue;
@@ -378,7 +388,13 @@ mod tests {
         let (in_h, in_s) = (in_h / n_in as f64, in_s / n_in as f64);
         let (ring_h, ring_s) = (ring_h / n_ring as f64, ring_s / n_ring as f64);
         assert!(n_in > 500, "{n_in}");
-        assert!(in_h < ring_h - 10.0, "settled {in_h:.1} m vs ring {ring_h:.1} m");
-        assert!(in_s < ring_s - 1.0, "settled {in_s:.2}° vs ring {ring_s:.2}°");
+        assert!(
+            in_h < ring_h - 10.0,
+            "settled {in_h:.1} m vs ring {ring_h:.1} m"
+        );
+        assert!(
+            in_s < ring_s - 1.0,
+            "settled {in_s:.2}° vs ring {ring_s:.2}°"
+        );
     }
 }
