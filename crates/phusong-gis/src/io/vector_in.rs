@@ -268,12 +268,13 @@ fn to_multipolygon(g: Geometry<f64>) -> Option<MultiPolygon<f64>> {
     }
 }
 
-/// A disc of `radius_m` around `p` as a 64-gon (vertices on the circle), counter-clockwise.
+/// A disc of `radius_m` around `p` as a 64-gon (vertices on the circle), counter-clockwise. The
+/// vertices sit half a step off the axes, so the disc's interior point is `p` itself.
 pub fn disc(p: Point<f64>, radius_m: f64) -> MultiPolygon<f64> {
     let r = radius_m.max(1.0);
     let ring: Vec<(f64, f64)> = (0..64)
         .map(|k| {
-            let a = k as f64 * std::f64::consts::TAU / 64.0;
+            let a = (k as f64 + 0.5) * std::f64::consts::TAU / 64.0;
             (p.x() + r * a.cos(), p.y() + r * a.sin())
         })
         .collect();

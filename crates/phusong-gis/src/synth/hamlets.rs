@@ -528,7 +528,14 @@ pub fn synth_hamlets(
     }
     let mut hamlets = placer.hamlets;
     mark_unpowered(&mut hamlets, terrain, &road_d, towns, params.unpowered);
-    super::villages::grow_villages(&mut hamlets, terrain, mask, &params.areas, seed)?;
+    super::villages::grow_villages(
+        &mut hamlets,
+        terrain,
+        mask,
+        commune_of_cell,
+        &params.areas,
+        seed,
+    )?;
     name_and_locate(&mut hamlets, terrain, proj)?;
     Ok(hamlets)
 }

@@ -49,9 +49,10 @@ impl Default for VillageAreaParams {
     }
 }
 
-/// One village being grown: its seed cell, height, target size and radius limit.
+/// One village being grown: its seed cell, commune, height, target size and radius limit.
 struct Grower {
     seed: usize,
+    commune: i32,
     h0: f64,
     target: usize,
     r_max: f64,
@@ -83,6 +84,7 @@ impl Grower {
 fn grow_all(
     terrain: &Raster<f32>,
     mask: &Raster<u8>,
+    commune_of_cell: &Raster<i32>,
     owner: &mut [u32],
     growers: &mut [Grower],
     p: &VillageAreaParams,
@@ -91,7 +93,7 @@ fn grow_all(
     let mut heap = BinaryHeap::new();
     let push = |heap: &mut BinaryHeap<_>, owner: &[u32], v: usize, gr: &Grower, c: usize| {
         for n in neighbours4(g, c) {
-            if owner[n] == u32::MAX && mask.data[n] == 1 {
+            if owner[n] == u32::MAX && mask.data[n] == 1 && commune_of_cell.data[n] == gr.commune {
                 if let Some(s) = gr.score(terrain, n, p) {
                     heap.push(Reverse((s, n, v)));
                 }
@@ -197,8 +199,17 @@ pub fn cells_polygon(g: &GridSpec, cells: &[usize]) -> MultiPolygon<f64> {
     geo::unary_union(&squares)
 }
 
-/// The free land cell nearest to `c` within `r` cells (rings outwards, row-major within a ring).
-fn free_near(g: &GridSpec, owner: &[u32], mask: &Raster<u8>, c: usize, r: i64) -> Option<usize> {
+/// The free land cell of `c`'s commune nearest to `c` within `r` cells (rings outwards, row-major
+/// within a ring).
+fn free_near(
+    owner: &[u32],
+    mask: &Raster<u8>,
+    commune_of_cell: &Raster<i32>,
+    c: usize,
+    r: i64,
+) -> Option<usize> {
+    let g = &mask.spec;
+    let k0 = commune_of_cell.data[c];
     let (cx, cy) = ((c % g.nx) as i64, (c / g.nx) as i64);
     for k in 0..=r {
         for dy in -k..=k {
@@ -210,7 +221,7 @@ fn free_near(g: &GridSpec, owner: &[u32], mask: &Raster<u8>, c: usize, r: i64) -
                 let (x, y) = (x as usize, y as usize);
                 if x < g.nx && y < g.ny {
                     let q = g.index(x, y);
-                    if owner[q] == u32::MAX && mask.data[q] == 1 {
+                    if owner[q] == u32::MAX && mask.data[q] == 1 && commune_of_cell.data[q] == k0 {
                         return Some(q);
                     }
                 }
@@ -221,13 +232,15 @@ fn free_near(g: &GridSpec, owner: &[u32], mask: &Raster<u8>, c: usize, r: i64) -
 }
 
 /// Draws each village's area and grows all villages together from their label points' cells (a
-/// seed already taken moves to the nearest free land cell within 5 cells), then sets each one's
-/// polygon and a label point inside it. A village with no cell (off the grid, or nothing free
-/// near it) keeps a one-cell square where it stands.
+/// seed already taken moves to the nearest free land cell within 5 cells), each within its seed's
+/// commune (so the village, and its label point, stay in the commune it was placed in), then sets
+/// each one's polygon and a label point inside it. A village with no cell (off the grid, or nothing
+/// free near it) keeps a one-cell square where it stands.
 pub fn grow_villages(
     hamlets: &mut [Hamlet],
     terrain: &Raster<f32>,
     mask: &Raster<u8>,
+    commune_of_cell: &Raster<i32>,
     p: &VillageAreaParams,
     seed: u64,
 ) -> Result<()> {
@@ -240,7 +253,7 @@ pub fn grow_villages(
         let u = rng.f64();
         let seed_cell = g
             .cell_of(h.x_m, h.y_m)
-            .and_then(|(ix, iy)| free_near(g, &owner, mask, g.index(ix, iy), 5));
+            .and_then(|(ix, iy)| free_near(&owner, mask, commune_of_cell, g.index(ix, iy), 5));
         let h0 = seed_cell.map_or(0.0, |c| terrain.data[c] as f64);
         let (lo, hi) = if h0 > p.mountain_above_m {
             p.mountain_ha
@@ -255,13 +268,14 @@ pub fn grow_villages(
         }
         growers.push(Grower {
             seed: seed_cell.unwrap_or(0),
+            commune: seed_cell.map_or(-1, |c| commune_of_cell.data[c]),
             h0,
             target,
             r_max: p.max_radius_factor * (target as f64 / std::f64::consts::PI).sqrt() + 1.5,
             cells,
         });
     }
-    grow_all(terrain, mask, &mut owner, &mut growers, p);
+    grow_all(terrain, mask, commune_of_cell, &mut owner, &mut growers, p);
     for (v, gr) in growers.iter_mut().enumerate() {
         unpinch(g, &mut owner, v as u32, &mut gr.cells);
         gr.cells.sort_unstable();
