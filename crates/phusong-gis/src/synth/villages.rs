@@ -411,4 +411,45 @@ mod tests {
             "settled {in_s:.2}° vs ring {ring_s:.2}°"
         );
     }
+
+    /// Villages written to `inputs/hamlets.gpkg` and read back (what every stage after synth sees)
+    /// keep their polygons, label points and cells.
+    #[test]
+    fn villages_round_trip_through_the_inputs_geopackage() {
+        let (t, m, c, roads, towns) = world();
+        let proj = Projector::new(32648).unwrap();
+        let params = HamletParams {
+            count: 120,
+            total_population: 50_000,
+            unpowered: 3,
+            mountain_share: 0.5,
+            ..Default::default()
+        };
+        let hs = synth_hamlets(&t, &m, &c, &[None; 6], &roads, &towns, &params, 3, &proj).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hamlets.gpkg");
+        crate::io::gpkg::write_gpkg(&path, &[crate::export::hamlets_layer(&hs, 32648, None)])
+            .unwrap();
+        let back = crate::io::vector_in::read_hamlets(
+            &path,
+            None,
+            &crate::io::vector_in::HamletFields::default(),
+            32648,
+            300.0,
+        )
+        .unwrap();
+        assert_eq!(back.len(), hs.len());
+        for (a, b) in hs.iter().zip(&back) {
+            assert_eq!(
+                (a.population, a.grid_power, &a.name),
+                (b.population, b.grid_power, &b.name)
+            );
+            assert!(
+                (a.x_m - b.x_m).abs() < 1e-6 && (a.y_m - b.y_m).abs() < 1e-6,
+                "{}",
+                a.name
+            );
+        }
+        assert_eq!(VillageCells::new(&m, &hs), VillageCells::new(&m, &back));
+    }
 }
