@@ -30,6 +30,7 @@ demo-itm: build
 
 test: deps-qgis
 	cargo test --workspace --lib --bins --tests -- $(IGNORED)
+	$(if $(IGNORED),,cargo test --test mutation -- --ignored)
 	cargo test --workspace --doc
 	cargo test --benches
 

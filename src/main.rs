@@ -94,7 +94,8 @@ struct LinkArgs {
     /// Run folder of that study (default: out/<scenario name>).
     #[arg(long, short, value_name = "RUN_DIR", requires = "scenario")]
     out: Option<PathBuf>,
-    /// Projected CRS of the analysis (default: the scenario's, else 32648 = UTM 48N).
+    /// Projected CRS of the analysis (default: the scenario's, else the WGS 84 UTM zone of the
+    /// link's midpoint, e.g. 32648 = UTM 48N).
     #[arg(long, value_name = "EPSG")]
     epsg: Option<u32>,
     /// The model of the link's main row: the scenario's, with these overrides (without a scenario:
@@ -128,8 +129,44 @@ struct LinkArgs {
     plot: Option<PathBuf>,
 }
 
+/// `phusong init`: a new study from a commune layer.
+#[derive(Args, Clone)]
+struct InitArgs {
+    /// Commune polygons with census population: any OGR vector (GeoJSON, GPKG, Shapefile), any CRS
+    /// (VN-2000 included).
+    #[arg(long, value_name = "FILE")]
+    communes: PathBuf,
+    /// Layer of that file (default: its first).
+    #[arg(long, value_name = "LAYER")]
+    layer: Option<String>,
+    /// Census population field (people).
+    #[arg(long, value_name = "F", default_value = "population")]
+    population_field: String,
+    /// Commune name field.
+    #[arg(long, value_name = "F", default_value = "commune_vn")]
+    name_field: String,
+    /// Commune code field (unique per commune).
+    #[arg(long, value_name = "F", default_value = "commune_id")]
+    code_field: String,
+    /// Study name (run folder out/<NAME>).
+    #[arg(long, value_name = "NAME")]
+    name: String,
+    /// Folder to write scenario.toml into (default: studies/<NAME>).
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Study grid cell, m (10–1000).
+    #[arg(long, value_name = "M", default_value_t = 90.0)]
+    resolution_m: f64,
+    /// Margin round the communes' bounds for sites across the border, m (0–100000).
+    #[arg(long, value_name = "M", default_value_t = phusong_gis::init::DEFAULT_MARGIN_M)]
+    margin_m: f64,
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// A new study from a commune layer: writes DIR/scenario.toml with the UTM zone, extent, land,
+    /// bundled national data and derived counts written out and commented.
+    Init(InitArgs),
     /// The whole Nghệ An study on the embedded data (data/nghe-an/scenario.toml) into out/nghe-an.
     Demo {
         /// Folder of real layers (see `run --help`).
@@ -237,7 +274,12 @@ fn run_link(a: &LinkArgs) -> Result<()> {
     let to = Endpoint::parse(&a.to, "--to", link::DEFAULT_TO_HEIGHT_M)?;
     let mut params = LinkParams::new(a.freq_mhz);
     let dem = match (&a.dem, &a.scenario) {
-        (Some(dem), _) => dem.clone(),
+        (Some(dem), _) => {
+            // No study: the UTM zone of the link's midpoint (not always zone 48).
+            params.epsg =
+                phusong_gis::study::utm_epsg(0.5 * (from.lon + to.lon), 0.5 * (from.lat + to.lat));
+            dem.clone()
+        }
         (None, Some(scenario)) => {
             let (s, out) = load(&StudyArgs {
                 scenario: scenario.clone(),
@@ -315,6 +357,7 @@ fn run(cli: Cli) -> Result<()> {
             print_summary(&summary, &out);
         }
         Command::Link(a) => run_link(a)?,
+        Command::Init(a) => run_init(a)?,
         Command::Site(a) => run_site(a)?,
         Command::Synth(a) => {
             let (s, out) = load(a)?;
@@ -349,6 +392,57 @@ fn run(cli: Cli) -> Result<()> {
             print_summary(&summary, &out);
         }
     }
+    Ok(())
+}
+
+/// The bundled national data: ./data/vietnam, else the one beside the crate's sources.
+fn national_data() -> PathBuf {
+    let local = Path::new("data/vietnam");
+    if local.exists() {
+        std::path::absolute(local).unwrap_or_else(|_| local.to_path_buf())
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(local)
+    }
+}
+
+/// `phusong init`: writes the scenario and says what it derived.
+fn run_init(a: &InitArgs) -> Result<()> {
+    let dir = match &a.dir {
+        Some(d) => d.clone(),
+        None => phusong_gis::run_folder::confine(Path::new("studies"), &a.name)?,
+    };
+    let r = phusong_gis::init::init(&phusong_gis::init::InitArgs {
+        communes: a.communes.clone(),
+        layer: a.layer.clone(),
+        fields: phusong_gis::io::vector_in::CommuneFields {
+            code: a.code_field.clone(),
+            name: a.name_field.clone(),
+            population: Some(a.population_field.clone()),
+        },
+        name: a.name.clone(),
+        dir,
+        resolution_m: a.resolution_m,
+        margin_m: a.margin_m,
+        data_dir: national_data(),
+    })?;
+    println!(
+        "{}: {} communes{}, EPSG:{}; sites {}, hamlets {}, unpowered {}",
+        r.scenario.display(),
+        r.communes,
+        r.population
+            .map_or(String::new(), |p| format!(" ({p} people)")),
+        r.epsg,
+        r.counts.sites,
+        r.counts.hamlets,
+        r.counts.unpowered_hamlets
+    );
+    if let Some(z) = &r.zones_note {
+        println!("note: {z}");
+    }
+    for l in &r.left_out {
+        println!("warning: left out of the grid: {l}");
+    }
+    println!("next: phusong run {}", r.scenario.display());
     Ok(())
 }
 

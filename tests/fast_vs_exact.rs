@@ -54,6 +54,7 @@ fn site() -> Site {
         eirp_dbm: 58.0,
         h_beamwidth_deg: 65.0,
         v_beamwidth_deg: 10.0,
+        pattern: None,
     };
     Site {
         id: 1,

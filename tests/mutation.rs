@@ -203,7 +203,7 @@ fn folder_verifies_or_asks_for_rerun(run: &Path, case: &str) {
 }
 
 #[test]
-#[ignore = "about a minute: mutation run of the CLI (cargo test -- --include-ignored)"]
+#[ignore = "about a minute: mutation run of the CLI; `make test` runs it (cargo test --test mutation -- --ignored)"]
 fn mutated_inputs_never_panic_hang_or_leave_an_accepted_mix() {
     let t0 = Instant::now();
     let tmp = tempfile::tempdir().unwrap();

@@ -17,6 +17,7 @@ pub fn bench_site(freq_mhz: f64, bandwidth_mhz: f64, eirp_dbm: f64) -> Site {
         eirp_dbm,
         h_beamwidth_deg: 65.0,
         v_beamwidth_deg: 10.0,
+        pattern: None,
     };
     Site {
         id: 1,

@@ -27,6 +27,7 @@ fn site(id: u32, x: f64, y: f64) -> Site {
         eirp_dbm: 55.0,
         h_beamwidth_deg: 65.0,
         v_beamwidth_deg: 10.0,
+        pattern: None,
     };
     Site {
         id,

@@ -6,8 +6,10 @@
 //! [`reports`] are the JSON files stages write; [`export`] builds the styled layers.
 
 pub mod crs;
+pub mod derive;
 pub mod error;
 pub mod export;
+pub mod init;
 pub mod io;
 pub mod itm_batch;
 pub mod link;

@@ -11,7 +11,7 @@ use crate::run_folder::{clean_stale_temps, LockMode, RunLock, StageTx};
 use crate::scenario::Scenario;
 use crate::study::Study;
 use phusong_engine::coverage::rollup::{rollup, Rollup};
-use phusong_engine::coverage::{combine, compute_windows, CoverageParams, CoverageRasters};
+use phusong_engine::coverage::{compute_coverage, CoverageParams, CoverageRasters};
 use phusong_engine::gaps::{find_gaps, site_index, Gap, GapCause};
 use phusong_engine::grid::Raster;
 use phusong_engine::plan::build::{self, Demand, PlanInputs};
@@ -140,8 +140,7 @@ pub fn coverage_rasters(
     p: &CoverageParams,
     r: &dyn Reporter,
 ) -> CoverageRasters {
-    let windows = compute_windows(&study.terrain, sites, p, r);
-    combine(&study.info.grid, sites, &windows, p)
+    compute_coverage(&study.terrain, sites, p, r)
 }
 
 fn roll(study: &Study, rsrp: &Raster<f32>, p: &CoverageParams) -> Rollup {

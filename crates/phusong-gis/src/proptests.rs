@@ -116,6 +116,7 @@ fn sector_strategy() -> impl Strategy<Value = Sector> {
             eirp_dbm: e,
             h_beamwidth_deg: hb,
             v_beamwidth_deg: vb,
+            pattern: None,
         })
 }
 
@@ -294,7 +295,7 @@ proptest! {
         let mut s = Scenario { seed: seed as u64, resolution_m: res, ..Scenario::default() };
         s.coverage.threshold_rsrp_dbm = thr;
         s.plan.budget = budget;
-        s.synth.sites = sites;
+        s.synth.sites = Some(sites);
         s.validate().unwrap();
         let text = toml::to_string(&s).unwrap();
         let back: Scenario = toml::from_str(&text).unwrap();

@@ -202,6 +202,10 @@ pub struct Summary {
     /// path-loss model's validity warnings with their counts.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// The synthesiser's counts (sites, hamlets, unpowered villages, …): each value with the
+    /// documented rule that derived it, or a note that the scenario gave it.
+    #[serde(default)]
+    pub synthetic_counts: Vec<crate::derive::CountRule>,
 }
 
 impl Summary {
@@ -256,6 +260,7 @@ impl Summary {
             synthetic_layers: study.info.synthetic_layers.clone(),
             real_layers: study.info.real_layers.clone(),
             warnings: run_warnings(study, cov),
+            synthetic_counts: study.info.counts.clone(),
         }
     }
 }

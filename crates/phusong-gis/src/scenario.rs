@@ -36,6 +36,10 @@ pub struct Inputs {
     /// is proposed on a cell whose centre lies inside one.
     pub protected_areas: Option<PathBuf>,
     pub protected_areas_layer: Option<String>,
+    /// Study outline: any OGR polygon layer, any CRS. The study area is its union (else the union of
+    /// the communes, else the synthesiser's Nghệ An outline).
+    pub outline: Option<PathBuf>,
+    pub outline_layer: Option<String>,
     /// Folder laid out like `../shared/data/nghe-an` (admin/, roads/, coast/): real communes with census
     /// population and real roads replace the synthesiser's approximations.
     pub real_layers: Option<PathBuf>,
@@ -50,20 +54,23 @@ pub struct SynthParams {
     pub landmask: PathBuf,
     /// GeoNames populated places (towns), TSV.
     pub places: PathBuf,
-    pub sites: usize,
-    pub hamlets: usize,
+    /// Counts left out (`None`) are derived by the documented rules of [`crate::derive`] and listed
+    /// in `summary.json` with the rule used.
+    pub sites: Option<usize>,
+    pub hamlets: Option<usize>,
+    /// Villages without grid power: 0 unless the user says.
     pub unpowered_hamlets: usize,
     /// Province population when no census layer is given.
-    pub population: u64,
-    pub communes: usize,
+    pub population: Option<u64>,
+    pub communes: Option<usize>,
     /// Site placement knobs (see `synth::sites::SiteParams`).
     pub unpowered_clearance_m: f64,
     pub remote_share: f64,
     /// Remote powered hamlets operators have not built near, and the clearance kept from them.
-    pub underserved_hamlets: usize,
+    pub underserved_hamlets: Option<usize>,
     pub underserved_clearance_m: f64,
     /// Share of hamlets placed in mountain valleys (see `synth::hamlets::HamletParams`).
-    pub mountain_hamlet_share: f64,
+    pub mountain_hamlet_share: Option<f64>,
 }
 
 impl Default for SynthParams {
@@ -72,19 +79,22 @@ impl Default for SynthParams {
             p1511: "dem/p1511_topo_5arcmin.asc".into(),
             landmask: "coast/landmask_3s.tif".into(),
             places: "places/geonames_places.tsv".into(),
-            sites: 8550,
-            hamlets: 5000,
-            unpowered_hamlets: 63,
-            population: 2_834_430,
-            communes: 130,
+            sites: None,
+            hamlets: None,
+            unpowered_hamlets: 0,
+            population: None,
+            communes: None,
             unpowered_clearance_m: 2500.0,
             remote_share: 0.9,
-            underserved_hamlets: 450,
+            underserved_hamlets: None,
             underserved_clearance_m: 1500.0,
-            mountain_hamlet_share: 0.5,
+            mountain_hamlet_share: None,
         }
     }
 }
+
+/// Default seed of the synthesiser: the example study's (`data/nghe-an/scenario.toml`).
+pub const DEFAULT_SEED: u64 = 20240710;
 
 /// A whole study.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -103,6 +113,13 @@ pub struct Scenario {
     pub plan: PlanParams,
     /// Optional window (study CRS, metres: xmin, ymin, xmax, ymax) to run on part of the area.
     pub clip_m: Option<[f64; 4]>,
+    /// The study grid's extent (study CRS, metres: xmin, ymin, xmax, ymax); default: the study
+    /// area's bounds. `phusong init` writes the communes' bounds plus a margin for sites across the
+    /// border, leaving far-offshore islands out.
+    pub extent_m: Option<[f64; 4]>,
+    /// Accept input layers (DEM, land mask, places, communes) that cover only part of the study
+    /// area, with a warning naming the layer and the missing share, instead of an error.
+    pub allow_partial_inputs: bool,
     /// Folder the relative paths are resolved against (the scenario file's folder).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -114,12 +131,14 @@ impl Default for Scenario {
             name: "study".into(),
             crs_epsg: crate::crs::DEFAULT_EPSG,
             resolution_m: 90.0,
-            seed: 1,
+            seed: DEFAULT_SEED,
             inputs: Inputs::default(),
             synth: SynthParams::default(),
             coverage: CoverageParams::default(),
             plan: PlanParams::default(),
             clip_m: None,
+            extent_m: None,
+            allow_partial_inputs: false,
             base_dir: PathBuf::from("."),
         }
     }
@@ -159,14 +178,16 @@ impl Scenario {
             )
             .into());
         }
-        if let Some(c) = self.clip_m {
-            if c.iter().any(|v| !v.is_finite()) || c[0] >= c[2] || c[1] >= c[3] {
-                return Err(ParamError::new(
-                    "clip_m",
-                    format!("{c:?}"),
-                    "[xmin, ymin, xmax, ymax] in metres, finite, with xmin < xmax and ymin < ymax",
-                )
-                .into());
+        for (key, window) in [("clip_m", self.clip_m), ("extent_m", self.extent_m)] {
+            if let Some(c) = window {
+                if c.iter().any(|v| !v.is_finite()) || c[0] >= c[2] || c[1] >= c[3] {
+                    return Err(ParamError::new(
+                        key,
+                        format!("{c:?}"),
+                        "[xmin, ymin, xmax, ymax] in metres, finite, with xmin < xmax and ymin < ymax",
+                    )
+                    .into());
+                }
             }
         }
         if self.inputs.sites_csv.is_some() && self.inputs.opencellid_csv.is_some() {
@@ -189,21 +210,21 @@ impl SynthParams {
                 Err(ParamError::new(key, v, format!("0–{max}")).under("synth"))
             }
         };
-        count("sites", self.sites, 1_000_000)?;
-        count("hamlets", self.hamlets, 1_000_000)?;
-        count("unpowered_hamlets", self.unpowered_hamlets, self.hamlets)?;
+        let hamlets = self.hamlets.unwrap_or(1_000_000);
+        count("sites", self.sites.unwrap_or(0), 1_000_000)?;
+        count("hamlets", hamlets, 1_000_000)?;
+        count("unpowered_hamlets", self.unpowered_hamlets, hamlets)?;
         count(
             "underserved_hamlets",
-            self.underserved_hamlets,
-            self.hamlets,
+            self.underserved_hamlets.unwrap_or(0),
+            hamlets,
         )?;
-        count("communes", self.communes, 100_000)?;
-        if self.population > 2_000_000_000 {
-            return Err(ParamError::new(
-                "synth.population",
-                self.population,
-                "0–2e9 people",
-            ));
+        count("communes", self.communes.unwrap_or(1), 100_000)?;
+        if self.communes == Some(0) {
+            return Err(ParamError::new("synth.communes", 0, "1–100000"));
+        }
+        if let Some(p) = self.population.filter(|&p| p > 2_000_000_000) {
+            return Err(ParamError::new("synth.population", p, "0–2e9 people"));
         }
         check_range(
             "unpowered_clearance_m",
@@ -222,14 +243,9 @@ impl SynthParams {
         )
         .map_err(k)?;
         check_range("remote_share", self.remote_share, 0.0, 1.0, "0–1").map_err(k)?;
-        check_range(
-            "mountain_hamlet_share",
-            self.mountain_hamlet_share,
-            0.0,
-            1.0,
-            "0–1",
-        )
-        .map_err(k)?;
+        if let Some(m) = self.mountain_hamlet_share {
+            check_range("mountain_hamlet_share", m, 0.0, 1.0, "0–1").map_err(k)?;
+        }
         Ok(())
     }
 }

@@ -45,6 +45,10 @@ pub struct StudyInfo {
     /// OpenCelliD cells…), one sentence each; copied into `summary.json`.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// The synthesiser's counts (sites, hamlets, …), each with the rule that derived it or a note
+    /// that the scenario gave it; copied into `summary.json`.
+    #[serde(default)]
+    pub counts: Vec<crate::derive::CountRule>,
 }
 
 impl StudyInfo {
@@ -57,7 +61,43 @@ impl StudyInfo {
                 format!("cannot read ({e}); run `phusong synth` first"),
             )
         })?;
-        serde_json::from_str(&text).map_err(|e| Error::input(&info_path, e.to_string()))
+        let info: StudyInfo =
+            serde_json::from_str(&text).map_err(|e| Error::input(&info_path, e.to_string()))?;
+        info.check_grid()
+            .map_err(|m| Error::input(&info_path, format!("grid.{m}")))?;
+        check_memory(info.grid.len())?;
+        Ok(info)
+    }
+
+    /// The grid as `study.json` gives it (perhaps edited by hand) must be one phusong can compute
+    /// on: the same ranges as the scenario's `resolution_m` and `crs_epsg`.
+    fn check_grid(&self) -> std::result::Result<(), String> {
+        let g = &self.grid;
+        if !(g.cell_m.is_finite() && (10.0..=1000.0).contains(&g.cell_m)) {
+            return Err(format!(
+                "cell_m = {}: expected 10–1000 m (the scenario's resolution_m)",
+                g.cell_m
+            ));
+        }
+        if !(g.x0_m.is_finite() && g.y0_m.is_finite() && g.x0_m.abs() < 1e8 && g.y0_m.abs() < 1e8) {
+            return Err(format!(
+                "x0_m, y0_m = {}, {}: expected finite coordinates in metres of EPSG:{}",
+                g.x0_m, g.y0_m, g.epsg
+            ));
+        }
+        if g.nx == 0 || g.ny == 0 || g.nx > 1_000_000 || g.ny > 1_000_000 {
+            return Err(format!(
+                "nx × ny = {} × {}: expected 1–1000000 cells each way",
+                g.nx, g.ny
+            ));
+        }
+        if !(1024..=32767).contains(&g.epsg) {
+            return Err(format!(
+                "epsg = {}: expected an EPSG code of a projected CRS in metres",
+                g.epsg
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -109,11 +149,19 @@ pub fn read_places(path: &Path, proj: &Projector) -> Result<Vec<(String, f64, f6
                     path,
                     "line",
                     i + 1,
-                    format!("{what} '{}' is not a number", f[k]),
+                    format!("{what} {} is not a number", crate::io::shown_value(f[k])),
                 )
             })
         };
         let (pop, lat, lon) = (num(4, "population")?, num(5, "lat")?, num(6, "lon")?);
+        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+            return Err(Error::record(
+                path,
+                "line",
+                i + 1,
+                format!("lat {lat}, lon {lon}: expected −90…90° and −180…180°"),
+            ));
+        }
         let (x, y) = proj.project(lon, lat)?;
         out.push((f[0].to_string(), x, y, pop.max(0.0) as u64));
     }
@@ -128,15 +176,18 @@ struct Prep<'a> {
     synthetic: Vec<String>,
     real: Vec<String>,
     warnings: Vec<String>,
+    /// The real commune layer, when one is given (named in errors about the study area).
+    communes_path: Option<PathBuf>,
 }
 
 /// A town: x, y (m, study CRS) and population.
 type Town = (f64, f64, u64);
 
-/// Census population per commune, and the study's total.
+/// Census population per commune, the study's total, and the synthesiser's counts.
 struct Population {
     census: Vec<Option<u64>>,
     total: u64,
+    counts: crate::derive::Counts,
 }
 
 impl Prep<'_> {
@@ -196,11 +247,24 @@ impl Prep<'_> {
             return Err(Error::input(&p, "no commune polygons"));
         }
         self.real.push(format!("communes: {}", p.display()));
+        self.communes_path = Some(p);
         Ok(Some(c))
     }
 
-    /// Study area: the union of the real communes, or the synthesiser's outline.
+    /// Study area: the `inputs.outline` layer's union, else the union of the real communes, else
+    /// the synthesiser's outline.
     fn outline(&mut self, real_communes: Option<&[Commune]>) -> Result<MultiPolygon<f64>> {
+        let s = self.s;
+        if let Some(p) = &s.inputs.outline {
+            let p = s.resolve(p);
+            let polys =
+                vector_in::read_polygons(&p, s.inputs.outline_layer.as_deref(), s.crs_epsg)?;
+            if polys.is_empty() {
+                return Err(Error::input(&p, "no outline polygons"));
+            }
+            self.real.push(format!("outline: {}", p.display()));
+            return Ok(MultiPolygon(polys.into_iter().flat_map(|m| m.0).collect()));
+        }
         if let Some(c) = real_communes {
             return Ok(MultiPolygon(
                 c.iter()
@@ -229,13 +293,25 @@ impl Prep<'_> {
             .bounding_rect()
             .ok_or_else(|| Error::Other("study outline is empty".into()))?;
         let (mut x0, mut y0, mut x1, mut y1) = (bb.min().x, bb.min().y, bb.max().x, bb.max().y);
+        if let Some(e) = s.extent_m {
+            (x0, y0, x1, y1) = (e[0], e[1], e[2], e[3]);
+        }
         if let Some([a, b, c, d]) = s.clip_m {
             (x0, y0, x1, y1) = (x0.max(a), y0.max(b), x1.min(c), y1.min(d));
             if x1 <= x0 || y1 <= y0 {
-                return Err(Error::Config(format!(
-                    "clip_m {:?} does not overlap the study area",
-                    s.clip_m
-                )));
+                let msg = format!(
+                    "the study area (x {:.0}–{:.0} m, y {:.0}–{:.0} m in EPSG:{epsg}) does not \
+                     overlap clip_m {:?}: expected them to overlap",
+                    bb.min().x,
+                    bb.max().x,
+                    bb.min().y,
+                    bb.max().y,
+                    [a, b, c, d]
+                );
+                return Err(match &self.communes_path {
+                    Some(p) => Error::input(p, format!("its communes span {msg}")),
+                    None => Error::Config(msg),
+                });
             }
         }
         let grid = GridSpec::covering(epsg, x0, y0, x1, y1, s.resolution_m);
@@ -247,8 +323,15 @@ impl Prep<'_> {
         Ok(grid)
     }
 
-    /// Terrain from the real DEM or synthesised, voids filled.
-    fn terrain(&mut self, grid: &GridSpec, landmask: &Path, log: &dyn Fn(&str)) -> Result<Terrain> {
+    /// Terrain from the real DEM or synthesised on `land` (land fraction, no NaN), voids filled.
+    /// P.1511 must cover the study area (`area`).
+    fn terrain(
+        &mut self,
+        grid: &GridSpec,
+        land: &Raster<f32>,
+        area: &Raster<u8>,
+        log: &dyn Fn(&str),
+    ) -> Result<Terrain> {
         let s = self.s;
         let height = match &s.inputs.dem {
             Some(p) => {
@@ -256,6 +339,15 @@ impl Prep<'_> {
                 self.real.push(format!("dem: {}", p.display()));
                 let h = read_raster_to_grid(&p, grid, Resample::Bilinear)?;
                 check_dem(&p, &h)?;
+                let native_m = crate::io::raster_in::native_cell_m(&p)?;
+                if native_m > MAX_DEM_COARSENING * grid.cell_m {
+                    self.warnings.push(format!(
+                        "dem: its cells of about {native_m:.0} m are coarser than {MAX_DEM_COARSENING} × the \
+                         study's {} m: heights in between are interpolated, so terrain finer than \
+                         {native_m:.0} m is missing",
+                        grid.cell_m
+                    ));
+                }
                 h
             }
             None => {
@@ -263,12 +355,25 @@ impl Prep<'_> {
                     "dem ({} m fractal detail on ITU-R P.1511 relief)",
                     s.resolution_m
                 ));
-                synth::terrain::synth_dem(grid, &s.resolve(&s.synth.p1511), landmask, s.seed)?
+                let p = self.synth_file("p1511", &s.synth.p1511)?;
+                let mut base = read_raster_to_grid(&p, grid, Resample::CubicSpline)?;
+                let covered = count_in_area(area, |i| !base.data[i].is_nan());
+                self.check_cover("P.1511 terrain (synth.p1511)", &p, covered, area)?;
+                phusong_engine::terrain::fill_voids(&mut base);
+                synth::terrain::synth_from_base(&base, land, s.seed, &Default::default())
             }
         };
+        let n = height.data.len().max(1);
         let (terrain, voids) = Terrain::new(height);
         if voids > 0 {
-            log(&format!("terrain: filled {voids} void cells"));
+            let msg = format!(
+                "dem: {voids} of {n} cells ({:.2} %) were void (nodata, NaN or outside the file) and \
+                 were filled from their neighbours; a DEM void over more than {:.0} % is refused",
+                100.0 * voids as f64 / n as f64,
+                100.0 * MAX_DEM_VOID_SHARE
+            );
+            log(&msg);
+            self.warnings.push(msg);
         }
         Ok(terrain)
     }
@@ -284,7 +389,26 @@ impl Prep<'_> {
     ) -> Result<(Raster<u8>, Raster<i32>, Vec<Commune>)> {
         if let Some(c) = real_communes {
             let given = c.len();
-            let (mask, ids, kept) = mask_from_communes(grid, land, c)?;
+            self.warnings.extend(parts_outside(grid, &c));
+            let (mask, ids, kept, claimed) = mask_from_communes(grid, c)?;
+            if kept.is_empty() {
+                let msg = format!(
+                    "none of its {given} communes has a land cell in the study grid: expected \
+                     polygons over land, in or reprojectable to EPSG:{}",
+                    grid.epsg
+                );
+                return Err(match &self.communes_path {
+                    Some(p) => Error::input(p, msg),
+                    None => Error::Other(format!("communes: {msg}")),
+                });
+            }
+            if claimed > 0 {
+                self.warnings.push(format!(
+                    "communes: {claimed} smaller than a {} m cell are given a cell at or near \
+                     their interior point",
+                    grid.cell_m
+                ));
+            }
             if kept.len() < given {
                 self.warnings.push(format!(
                     "communes: {} of {given} have no land cell in the study grid and are left out",
@@ -293,11 +417,12 @@ impl Prep<'_> {
             }
             return Ok((mask, ids, kept));
         }
-        let s = self.s;
         let mask = synth::outline::study_mask(grid, outline, land);
-        self.synthetic
-            .push(format!("communes ({} Voronoi cells)", s.synth.communes));
-        let (c, ids) = synth::communes::synth_communes(&mask, s.synth.communes, s.seed)?;
+        let facts =
+            crate::derive::facts_from_area(&mask, &self.synth_file("p1511", &self.s.synth.p1511)?)?;
+        let n = crate::derive::counts(&self.s.synth, &facts, true).communes;
+        self.synthetic.push(format!("communes ({n} Voronoi cells)"));
+        let (c, ids) = synth::communes::synth_communes(&mask, n, self.s.seed)?;
         Ok((mask, ids, c))
     }
 
@@ -308,7 +433,9 @@ impl Prep<'_> {
         mask: &Raster<u8>,
     ) -> Result<(Vec<Town>, Vec<LineString<f64>>)> {
         let s = self.s;
-        let places = read_places(&s.resolve(&s.synth.places), &self.proj)?;
+        let places_path = self.synth_file("places", &s.synth.places)?;
+        let places = read_places(&places_path, &self.proj)?;
+        self.check_places(&places_path, &places, mask)?;
         let towns: Vec<Town> = places
             .iter()
             .filter(|(_, x, y, _)| mask.at(*x, *y) == Some(1))
@@ -339,7 +466,7 @@ impl Prep<'_> {
         roads: &[LineString<f64>],
         towns: &[Town],
     ) -> Result<Vec<Hamlet>> {
-        let s = self.s;
+        let (s, counts) = (self.s, &population.counts);
         if let Some(p) = &s.inputs.hamlets {
             let p = s.resolve(p);
             let d = HamletFields::default();
@@ -365,13 +492,13 @@ impl Prep<'_> {
         }
         self.synthetic.push(format!(
             "hamlets ({} thôn/bản, {} without grid power)",
-            s.synth.hamlets, s.synth.unpowered_hamlets
+            counts.hamlets, counts.unpowered_hamlets
         ));
         let params = synth::hamlets::HamletParams {
-            count: s.synth.hamlets,
+            count: counts.hamlets,
             total_population: population.total,
-            unpowered: s.synth.unpowered_hamlets,
-            mountain_share: s.synth.mountain_hamlet_share,
+            unpowered: counts.unpowered_hamlets,
+            mountain_share: counts.mountain_hamlet_share,
             ..Default::default()
         };
         synth::hamlets::synth_hamlets(
@@ -387,6 +514,38 @@ impl Prep<'_> {
         )
     }
 
+    /// Refuses a site file (phusong's CSV or OpenCelliD) none of whose sites lies on the study grid:
+    /// coverage would be empty, so the study would be meaningless (synthesised sites may be none:
+    /// a green-field plan).
+    fn check_some_site_inside(&self, mask: &Raster<u8>, sites: &[Site]) -> Result<()> {
+        let s = self.s;
+        let (path, what) = match (&s.inputs.sites_csv, &s.inputs.opencellid_csv) {
+            (Some(p), _) => (s.resolve(p), "site"),
+            (None, Some(p)) => (
+                s.resolve(p),
+                "LTE cell (rows of other radios — GSM, UMTS, CDMA, NR — are not read)",
+            ),
+            (None, None) => return Ok(()),
+        };
+        let g = &mask.spec;
+        if sites.iter().any(|x| g.cell_of(x.x_m, x.y_m).is_some()) {
+            return Ok(());
+        }
+        Err(Error::input(
+            &path,
+            format!(
+                "no {what} in the study area: {} read, none on the study grid (x {:.0}–{:.0} m, \
+                 y {:.0}–{:.0} m, EPSG:{}); expected at least one",
+                sites.len(),
+                g.x0_m,
+                g.x1_m(),
+                g.y1_m(),
+                g.y0_m,
+                g.epsg
+            ),
+        ))
+    }
+
     /// Sites from a sites CSV, else from OpenCelliD, else synthesised.
     fn sites(
         &mut self,
@@ -394,6 +553,7 @@ impl Prep<'_> {
         mask: &Raster<u8>,
         hamlets: &[Hamlet],
         roads: &[LineString<f64>],
+        counts: &crate::derive::Counts,
     ) -> Result<Vec<Site>> {
         let s = self.s;
         if let Some(p) = &s.inputs.sites_csv {
@@ -422,12 +582,12 @@ impl Prep<'_> {
             return Ok(sites);
         }
         self.synthetic
-            .push(format!("sites ({} BTS of 3 operators)", s.synth.sites));
+            .push(format!("sites ({} BTS of 3 operators)", counts.sites));
         let params = synth::sites::SiteParams {
-            count: s.synth.sites,
+            count: counts.sites,
             unpowered_clearance_m: s.synth.unpowered_clearance_m,
             remote_share: s.synth.remote_share,
-            underserved_hamlets: s.synth.underserved_hamlets,
+            underserved_hamlets: counts.underserved_hamlets,
             underserved_clearance_m: s.synth.underserved_clearance_m,
             ..Default::default()
         };
@@ -443,10 +603,9 @@ impl Prep<'_> {
     }
 }
 
-/// Counts of sites and hamlets outside the study area (off the grid or on a cell outside the
-/// mask): they are kept — a site outside still serves cells near the border; a hamlet outside
-/// counts in no commune — and reported.
-fn outside_warnings(mask: &Raster<u8>, sites: &[Site], hamlets: &[Hamlet]) -> Vec<String> {
+/// Counts of sites outside the study area (off the grid or on a cell outside the mask): they are
+/// kept — a site outside still serves cells near the border — and reported.
+fn outside_warnings(mask: &Raster<u8>, sites: &[Site]) -> Vec<String> {
     let outside = |x: f64, y: f64| mask.at(x, y) != Some(1);
     let mut out = Vec::new();
     let s: Vec<&Site> = sites.iter().filter(|s| outside(s.x_m, s.y_m)).collect();
@@ -461,38 +620,78 @@ fn outside_warnings(mask: &Raster<u8>, sites: &[Site], hamlets: &[Hamlet]) -> Ve
             first.lat
         ));
     }
-    let h: Vec<&Hamlet> = hamlets.iter().filter(|h| outside(h.x_m, h.y_m)).collect();
-    if let Some(first) = h.first() {
-        out.push(format!(
-            "hamlets: {} of {} lie outside the study area (first: '{}' at {:.5}, {:.5})",
-            h.len(),
-            hamlets.len(),
-            first.name,
-            first.lon,
-            first.lat
-        ));
-    }
     out
 }
 
-/// Mask and commune raster from real communes, keeping the communes with land on the grid (all of
-/// them unless `clip_m` cuts the area); a commune cut by the clip window keeps its whole census
-/// population.
-fn mask_from_communes(
-    grid: &GridSpec,
-    land: &Raster<f32>,
-    c: Vec<Commune>,
-) -> Result<(Raster<u8>, Raster<i32>, Vec<Commune>)> {
-    let mut ids = crate::rasterize::commune_raster(grid, &c)?;
-    let mut mask = Raster::filled(grid.clone(), 0u8, None);
-    let mut cells = vec![0usize; c.len()];
-    for i in 0..grid.len() {
-        let l = land.data[i];
-        let inside = ids.data[i] >= 0 && !l.is_nan() && l >= 0.5;
-        mask.data[i] = inside as u8;
-        if inside {
-            cells[ids.data[i] as usize] += 1;
+/// Splits hamlets into those inside the study area (a land cell of the mask) and those outside;
+/// the inside ones are renumbered 1, 2, … when any were dropped. Hamlets outside are left out of
+/// every count: counting them as uncovered would understate coverage.
+pub fn hamlets_inside(mask: &Raster<u8>, hamlets: Vec<Hamlet>) -> (Vec<Hamlet>, Vec<Hamlet>) {
+    let (mut inside, outside): (Vec<Hamlet>, Vec<Hamlet>) = hamlets
+        .into_iter()
+        .partition(|h| mask.at(h.x_m, h.y_m) == Some(1));
+    if !outside.is_empty() {
+        for (k, h) in inside.iter_mut().enumerate() {
+            h.id = k as u32 + 1;
         }
+    }
+    (inside, outside)
+}
+
+/// The warning for hamlets left out by [`hamlets_inside`].
+fn hamlets_outside_warning(inside: usize, outside: &[Hamlet]) -> Option<String> {
+    let first = outside.first()?;
+    Some(format!(
+        "hamlets: {} of {} lie outside the study area (first: '{}' at {:.5}, {:.5}); they are left \
+         out of the coverage counts",
+        outside.len(),
+        inside + outside.len(),
+        first.name,
+        first.lon,
+        first.lat
+    ))
+}
+
+/// Study mask, commune index per cell, kept communes, and how many took their interior point's cell.
+type CommuneRasters = (Raster<u8>, Raster<i32>, Vec<Commune>, usize);
+
+/// Mask and commune raster from real communes: land is the commune polygons themselves (a cell is
+/// in the study when its centre lies in a commune). A commune too small to hold a cell centre takes
+/// a cell at or near its interior point ([`cell_to_claim`]), so every commune on the grid is kept
+/// at any resolution; communes still without a cell (off the grid) are left out. Returns the mask, the commune index per cell, the kept communes and how many communes
+/// took their interior point's cell.
+fn mask_from_communes(grid: &GridSpec, c: Vec<Commune>) -> Result<CommuneRasters> {
+    let mut ids = crate::rasterize::commune_raster(grid, &c)?;
+    let mut cells = vec![0usize; c.len()];
+    for &k in &ids.data {
+        if k >= 0 {
+            cells[k as usize] += 1;
+        }
+    }
+    let mut claimed = 0;
+    for (k, commune) in c.iter().enumerate() {
+        if cells[k] > 0 {
+            continue;
+        }
+        let Some(p) = geo::InteriorPoint::interior_point(&commune.geometry) else {
+            continue;
+        };
+        let Some((ix, iy)) = grid.cell_of(p.x(), p.y()) else {
+            continue;
+        };
+        if let Some(i) = cell_to_claim(grid, &ids.data, &cells, ix, iy) {
+            let owner = ids.data[i];
+            if owner >= 0 {
+                cells[owner as usize] -= 1;
+            }
+            ids.data[i] = k as i32;
+            cells[k] = 1;
+            claimed += 1;
+        }
+    }
+    let mut mask = Raster::filled(grid.clone(), 0u8, None);
+    for (m, &k) in mask.data.iter_mut().zip(&ids.data) {
+        *m = u8::from(k >= 0);
     }
     let mut new_index = vec![-1i32; c.len()];
     let mut kept = Vec::new();
@@ -507,19 +706,305 @@ fn mask_from_communes(
             *v = new_index[*v as usize];
         }
     }
-    Ok((mask, ids, kept))
+    Ok((mask, ids, kept, claimed))
 }
 
+/// The cell a commune without a cell centre takes: the nearest (in rings of up to
+/// [`CLAIM_RADIUS_CELLS`] round its interior point's cell, row by row) owned by a commune that keeps
+/// another cell, else the nearest cell outside every commune within one ring (it becomes land).
+fn cell_to_claim(
+    g: &GridSpec,
+    ids: &[i32],
+    cells: &[usize],
+    ix: usize,
+    iy: usize,
+) -> Option<usize> {
+    let ring = |r: usize| {
+        let (x0, y0) = (ix.saturating_sub(r), iy.saturating_sub(r));
+        let (x1, y1) = ((ix + r).min(g.nx - 1), (iy + r).min(g.ny - 1));
+        (y0..=y1)
+            .flat_map(move |y| (x0..=x1).map(move |x| (x, y)))
+            .filter(move |&(x, y)| x.abs_diff(ix) == r || y.abs_diff(iy) == r)
+    };
+    for r in 0..=CLAIM_RADIUS_CELLS {
+        if let Some((x, y)) = ring(r).find(|&(x, y)| {
+            let o = ids[g.index(x, y)];
+            o >= 0 && cells[o as usize] > 1
+        }) {
+            return Some(g.index(x, y));
+        }
+    }
+    (0..=1)
+        .flat_map(ring)
+        .find(|&(x, y)| ids[g.index(x, y)] < 0)
+        .map(|(x, y)| g.index(x, y))
+}
+
+/// How far (cells) a commune too small for a cell centre looks for a cell to take.
+pub const CLAIM_RADIUS_CELLS: usize = 3;
+
+/// Commune parts (polygons of multi-part communes, or whole communes) wholly outside the grid —
+/// e.g. far-offshore islands that `phusong init` left out of the extent — one warning each.
+fn parts_outside(grid: &GridSpec, communes: &[Commune]) -> Vec<String> {
+    let (x0, x1, y0, y1) = (grid.x0_m, grid.x1_m(), grid.y1_m(), grid.y0_m);
+    let mut out = Vec::new();
+    for c in communes {
+        let n = c.geometry.0.len();
+        for (k, poly) in c.geometry.0.iter().enumerate() {
+            let Some(b) = poly.bounding_rect() else {
+                continue;
+            };
+            if b.max().x < x0 || b.min().x > x1 || b.max().y < y0 || b.min().y > y1 {
+                let km2 = geo::Area::unsigned_area(poly) / 1e6;
+                let (cx, cy) = (0.5 * (b.min().x + b.max().x), 0.5 * (b.min().y + b.max().y));
+                out.push(format!(
+                    "communes: part {} of {n} of '{}' ({}; {km2:.1} km² around x {cx:.0}, y {cy:.0} m) lies \
+                     outside the study extent and is left out (far offshore?); its census population \
+                     stays with the rest of the commune",
+                    k + 1,
+                    c.name,
+                    c.code
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Cells of `area` (value 1) for which `covered(index)` holds.
+fn count_in_area(area: &Raster<u8>, covered: impl Fn(usize) -> bool) -> usize {
+    area.data
+        .iter()
+        .enumerate()
+        .filter(|&(i, &a)| a == 1 && covered(i))
+        .count()
+}
+
+/// Largest share of the study area an input layer may leave uncovered (edge effects of resampling)
+/// before it is refused (or, with `allow_partial_inputs`, reported).
+pub const MAX_UNCOVERED_SHARE: f64 = 0.005;
+
+/// Margin round the places' own bounding box within which a study still counts as covered by the
+/// list, degrees (~25 km: a town's reach).
+pub const PLACES_MARGIN_DEG: f64 = 0.25;
+
 /// The communes' census populations; the total is their sum when every commune has one, else the
-/// scenario's synthetic population.
-fn study_population(s: &Scenario, communes: &[Commune]) -> Population {
+/// derived or given population.
+fn study_population(communes: &[Commune], counts: crate::derive::Counts) -> Population {
     let census: Vec<Option<u64>> = communes.iter().map(|c| c.population).collect();
     let total = if census.iter().all(Option::is_some) && !census.is_empty() {
         census.iter().flatten().sum()
     } else {
-        s.synth.population
+        counts.population
     };
-    Population { census, total }
+    Population {
+        census,
+        total,
+        counts,
+    }
+}
+
+/// UTM zone (1–60) of a longitude.
+pub fn utm_zone(lon: f64) -> u32 {
+    (((lon + 180.0) / 6.0).floor() as i64).clamp(0, 59) as u32 + 1
+}
+
+/// EPSG code of WGS 84 / UTM for a point (326zz north, 327zz south).
+pub fn utm_epsg(lon: f64, lat: f64) -> u32 {
+    if lat >= 0.0 {
+        32600 + utm_zone(lon)
+    } else {
+        32700 + utm_zone(lon)
+    }
+}
+
+impl Prep<'_> {
+    /// A `[synth]` file, resolved, with a hint when it is missing.
+    fn synth_file(&self, key: &str, p: &Path) -> Result<PathBuf> {
+        let r = self.s.resolve(p);
+        if r.exists() {
+            return Ok(r);
+        }
+        Err(Error::input(
+            &r,
+            format!(
+                "file not found: `synth.{key}` (\"{}\", relative to the scenario's folder) is the \
+                 synthesiser's input; the project bundles Vietnam-wide files under data/vietnam/ \
+                 (see data/README.md), and `phusong init` writes their paths into a new scenario",
+                p.display()
+            ),
+        ))
+    }
+
+    /// Refuses (or, with `allow_partial_inputs`, reports) a layer that covers `covered` of the
+    /// study area's cells, naming the layer and the missing share.
+    fn check_cover(
+        &mut self,
+        layer: &str,
+        path: &Path,
+        covered: usize,
+        area: &Raster<u8>,
+    ) -> Result<()> {
+        let total = area.data.iter().filter(|&&a| a == 1).count();
+        if total == 0 {
+            return Err(Error::Config(
+                "the study area holds no cell of the grid".into(),
+            ));
+        }
+        let missing = 1.0 - covered as f64 / total as f64;
+        if missing <= MAX_UNCOVERED_SHARE {
+            return Ok(());
+        }
+        let msg = format!(
+            "{layer} covers only {:.1} % of the study area ({:.1} % missing)",
+            100.0 * (1.0 - missing),
+            100.0 * missing
+        );
+        if self.s.allow_partial_inputs {
+            self.warnings.push(format!(
+                "WARNING {}: {msg}; continuing because allow_partial_inputs = true",
+                path.display()
+            ));
+            return Ok(());
+        }
+        Err(Error::input(
+            path,
+            format!(
+                "{msg}: give a layer that covers the whole study (data/vietnam/ covers Vietnam), or set \
+                 allow_partial_inputs = true to continue with a warning"
+            ),
+        ))
+    }
+
+    /// The places list must cover the study area: cells (sampled) whose centre lies within the
+    /// places' bounding box widened by [`PLACES_MARGIN_DEG`].
+    fn check_places(
+        &mut self,
+        path: &Path,
+        places: &[(String, f64, f64, u64)],
+        area: &Raster<u8>,
+    ) -> Result<()> {
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for (_, x, y, _) in places {
+            let (lon, lat) = self.proj.unproject(*x, *y)?;
+            b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
+        }
+        let m = PLACES_MARGIN_DEG;
+        let g = &area.spec;
+        // Every k-th cell in both directions: at most ~40,000 cells unprojected.
+        let k = ((g.len() as f64 / 40_000.0).sqrt().ceil() as usize).max(1);
+        let mut sample = Raster::filled(g.clone(), 0u8, None);
+        let mut inside = vec![false; g.len()];
+        for iy in (0..g.ny).step_by(k) {
+            for ix in (0..g.nx).step_by(k) {
+                let i = g.index(ix, iy);
+                if area.data[i] != 1 {
+                    continue;
+                }
+                sample.data[i] = 1;
+                let (x, y) = g.center(ix, iy);
+                let (lon, lat) = self.proj.unproject(x, y)?;
+                inside[i] =
+                    lon >= b[0] - m && lon <= b[2] + m && lat >= b[1] - m && lat <= b[3] + m;
+            }
+        }
+        let covered = count_in_area(&sample, |i| inside[i]);
+        self.check_cover("places (synth.places)", path, covered, &sample)
+    }
+
+    /// Land fraction per cell (0–1, no NaN) for the terrain and, without communes, the mask: the
+    /// GSHHG land mask (which must cover the study area), raised to 1 on every commune cell —
+    /// communes are land by definition. Outside the mask's footprint (beyond the study area, or
+    /// allowed partial cover) cells count as land. Not read when a real DEM and communes are given.
+    fn land(
+        &mut self,
+        grid: &GridSpec,
+        area: &Raster<u8>,
+        communes: Option<&[Commune]>,
+    ) -> Result<Raster<f32>> {
+        let s = self.s;
+        let mut land = if s.inputs.dem.is_some() && communes.is_some() {
+            Raster::filled(grid.clone(), 1f32, None)
+        } else {
+            let p = self.synth_file("landmask", &s.synth.landmask)?;
+            let r = read_raster_to_grid(&p, grid, Resample::Average)?;
+            let covered = count_in_area(area, |i| !r.data[i].is_nan());
+            self.check_cover("land mask (synth.landmask)", &p, covered, area)?;
+            r
+        };
+        for v in &mut land.data {
+            *v = if v.is_nan() { 1.0 } else { v.clamp(0.0, 1.0) };
+        }
+        land.nodata = None;
+        if let Some(c) = communes {
+            let ids = crate::rasterize::commune_raster(grid, c)?;
+            for (v, &k) in land.data.iter_mut().zip(&ids.data) {
+                if k >= 0 {
+                    *v = 1.0;
+                }
+            }
+        }
+        Ok(land)
+    }
+
+    /// The synthesiser's counts: given in the scenario, or derived by [`crate::derive`]'s rules
+    /// over the study's extent (the same extent `phusong init` used).
+    fn counts(
+        &self,
+        grid: &GridSpec,
+        mask: &Raster<u8>,
+        communes: &[Commune],
+    ) -> Result<crate::derive::Counts> {
+        let s = self.s;
+        let p1511 = self.synth_file("p1511", &s.synth.p1511)?;
+        let real =
+            s.inputs.communes.is_some() || self.real.iter().any(|r| r.starts_with("communes"));
+        let facts = if real {
+            let b = s
+                .extent_m
+                .unwrap_or([grid.x0_m, grid.y1_m(), grid.x1_m(), grid.y0_m]);
+            crate::derive::facts_from_communes(communes, b, grid.epsg, &p1511)?
+        } else {
+            crate::derive::facts_from_area(mask, &p1511)?
+        };
+        Ok(crate::derive::counts(&s.synth, &facts, !real))
+    }
+
+    /// Warns when the study CRS is a UTM zone other than the study centroid's, and when the study
+    /// spans two zones (naming the one chosen).
+    fn check_zone(&mut self, outline: &MultiPolygon<f64>) -> Result<()> {
+        let epsg = self.s.crs_epsg;
+        let (Some(c), Some(bb)) = (geo::Centroid::centroid(outline), outline.bounding_rect())
+        else {
+            return Ok(());
+        };
+        let (lon, lat) = self.proj.unproject(c.x(), c.y())?;
+        let want = utm_epsg(lon, lat);
+        let is_utm = (32601..=32660).contains(&epsg) || (32701..=32760).contains(&epsg);
+        if is_utm && epsg != want {
+            self.warnings.push(format!(
+                "crs: the study's centroid ({lon:.3}°E, {lat:.3}°N) lies in UTM zone {} (EPSG:{want}) \
+                 but the scenario uses EPSG:{epsg}; distances and areas away from that zone's \
+                 meridian are distorted (`phusong init` picks the centroid's zone)",
+                utm_zone(lon)
+            ));
+        }
+        let (w, _) = self.proj.unproject(bb.min().x, c.y())?;
+        let (e, _) = self.proj.unproject(bb.max().x, c.y())?;
+        if utm_zone(w) != utm_zone(e) {
+            self.warnings.push(format!(
+                "crs: the study spans UTM zones {} and {} ({w:.2}–{e:.2}°E); EPSG:{epsg} is used for all of it",
+                utm_zone(w),
+                utm_zone(e)
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Study {
@@ -532,17 +1017,25 @@ impl Study {
             synthetic: Vec::new(),
             real: Vec::new(),
             warnings: Vec::new(),
+            communes_path: None,
         };
-        let landmask_path = s.resolve(&s.synth.landmask);
         let real_communes = prep.real_communes()?;
         let outline = prep.outline(real_communes.as_deref())?;
+        prep.check_zone(&outline)?;
         let grid = prep.grid(&outline, log)?;
-        let terrain = prep.terrain(&grid, &landmask_path, log)?;
-        let land = read_raster_to_grid(&landmask_path, &grid, Resample::Average)?;
+        let area = crate::rasterize::polygon_mask(&grid, std::slice::from_ref(&outline))?;
+        let land = prep.land(&grid, &area, real_communes.as_deref())?;
+        let terrain = prep.terrain(&grid, &land, &area, log)?;
         let (mask, commune_of_cell, communes) =
             prep.mask_and_communes(&grid, &land, real_communes, &outline)?;
+        if s.inputs.outline.is_some() && s.inputs.communes.is_some() {
+            let covered = count_in_area(&area, |i| commune_of_cell.data[i] >= 0);
+            let p = s.resolve(s.inputs.communes.as_deref().unwrap_or(Path::new("")));
+            prep.check_cover("communes (inputs.communes)", &p, covered, &area)?;
+        }
+        let counts = prep.counts(&grid, &mask, &communes)?;
         let (towns, roads) = prep.towns_and_roads(&terrain, &mask)?;
-        let population = study_population(s, &communes);
+        let population = study_population(&communes, counts);
         let hamlets = prep.hamlets(
             &terrain,
             &mask,
@@ -551,9 +1044,12 @@ impl Study {
             &roads,
             &towns,
         )?;
-        let sites = prep.sites(&terrain, &mask, &hamlets, &roads)?;
+        let (hamlets, outside) = hamlets_inside(&mask, hamlets);
         prep.warnings
-            .extend(outside_warnings(&mask, &sites, &hamlets));
+            .extend(hamlets_outside_warning(hamlets.len(), &outside));
+        let sites = prep.sites(&terrain, &mask, &hamlets, &roads, &population.counts)?;
+        prep.check_some_site_inside(&mask, &sites)?;
+        prep.warnings.extend(outside_warnings(&mask, &sites));
         let village_cells = VillageCells::new(&mask, &hamlets);
         prep.warnings.extend(village_cells.warnings(&hamlets));
         let info = StudyInfo {
@@ -564,6 +1060,7 @@ impl Study {
             real_layers: prep.real,
             population: population.total,
             warnings: prep.warnings,
+            counts: population.counts.rules,
         };
         let study = Study {
             info,
@@ -681,6 +1178,7 @@ impl Study {
             phusong_engine::plan::PlanParams::default().village_radius_m,
         )?;
         assign_communes(&mut hamlets, &commune_of_cell);
+        let (hamlets, _) = hamlets_inside(&mask, hamlets);
         let village_cells = VillageCells::new(&mask, &hamlets);
         let sites = sites_csv::read_sites_csv(&dir.join(files::SITES), &proj)?;
         let roads = vector_in::read_lines(&dir.join(files::ROADS), None, epsg)?;
@@ -708,6 +1206,10 @@ pub fn assign_communes(hamlets: &mut [Hamlet], commune_of_cell: &Raster<i32>) {
             .map(|k| k as usize);
     }
 }
+
+/// How many times coarser than the study grid a DEM may be before a warning says its terrain is
+/// interpolated.
+pub const MAX_DEM_COARSENING: f64 = 2.0;
 
 /// Largest share of the study grid a DEM may leave void (nodata, or outside the file) before its
 /// terrain would be mostly invented by void filling.
@@ -738,7 +1240,7 @@ fn check_dem(path: &Path, h: &Raster<f32>) -> Result<()> {
     if let Some(bad) = h
         .data
         .iter()
-        .find(|v| v.is_finite() && !(-500.0..=9000.0).contains(*v) && h.nodata != Some(**v))
+        .find(|v| !v.is_nan() && !(-500.0..=9000.0).contains(*v) && h.nodata != Some(**v))
     {
         return Err(Error::input(
             path,
@@ -749,9 +1251,10 @@ fn check_dem(path: &Path, h: &Raster<f32>) -> Result<()> {
 }
 
 /// Bytes per grid cell a study holds at its peak (terrain, mask and commune rasters, best-server,
-/// SINR, serving-site and per-operator rasters, combine buffers and site windows), measured on the
-/// Nghệ An demo (2.73 GB peak for 4.0 M cells at 90 m) and rounded up.
-pub const PEAK_BYTES_PER_CELL: u64 = 700;
+/// SINR, serving-site and per-operator rasters and the combiner's per-cell accumulators; site windows
+/// are folded in as they finish, a chunk at a time), measured on the Nghệ An demo (532 MB peak RSS
+/// for 4.0 M cells at 90 m, every stage) and rounded up with room for denser server overlap.
+pub const PEAK_BYTES_PER_CELL: u64 = 200;
 
 /// Refuses, before allocating anything, a grid whose estimated peak memory exceeds what this
 /// machine has, naming the estimate.
@@ -774,5 +1277,62 @@ fn check_memory(cells: usize) -> Result<()> {
             have as f64 / 1e9
         ))),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    fn commune(name: &str, x0: f64, y0: f64, x1: f64, y1: f64) -> Commune {
+        Commune {
+            code: name.into(),
+            name: name.into(),
+            population: Some(100),
+            geometry: MultiPolygon(vec![
+                polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)],
+            ]),
+        }
+    }
+
+    /// Three wards inside one 1 km cell of a big commune, and one ward off the grid: the three take
+    /// distinct cells near their interior points (from the big commune, which keeps the rest), the
+    /// one off the grid is left out, and the land area is unchanged.
+    #[test]
+    fn communes_smaller_than_a_cell_are_kept() {
+        let g = GridSpec::covering(32648, 0.0, 0.0, 10_000.0, 10_000.0, 1000.0);
+        let c = vec![
+            commune("big", 0.0, 0.0, 10_000.0, 10_000.0),
+            commune("w1", 4_100.0, 4_100.0, 4_300.0, 4_300.0),
+            commune("w2", 4_520.0, 4_520.0, 4_580.0, 4_580.0), // no cell centre (4 500) inside
+            commune("w3", 4_700.0, 4_700.0, 4_900.0, 4_900.0),
+            commune("far", 50_000.0, 50_000.0, 50_100.0, 50_100.0),
+        ];
+        let (mask, ids, kept, claimed) = mask_from_communes(&g, c).unwrap();
+        assert_eq!(claimed, 3);
+        let names: Vec<&str> = kept.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["big", "w1", "w2", "w3"]);
+        let count = |k: i32| ids.data.iter().filter(|&&v| v == k).count();
+        assert_eq!((count(0), count(1), count(2), count(3)), (97, 1, 1, 1));
+        assert_eq!(mask.data.iter().filter(|&&m| m == 1).count(), 100);
+        // Each ward's cell is its interior point's cell or a neighbour of it (within 3 cells).
+        let (cx, cy) = g.cell_of(4_500.0, 4_500.0).unwrap();
+        for k in 1..=3 {
+            let i = ids.data.iter().position(|&v| v == k).unwrap();
+            let (x, y) = (i % g.nx, i / g.nx);
+            assert!(
+                x.abs_diff(cx) <= 3 && y.abs_diff(cy) <= 3,
+                "ward {k} at {x},{y}"
+            );
+        }
+    }
+
+    #[test]
+    fn utm_zones_of_vietnam() {
+        assert_eq!(utm_epsg(107.99, 16.0), 32648);
+        assert_eq!(utm_epsg(108.01, 16.0), 32649);
+        assert_eq!(utm_zone(102.0), 48);
+        assert_eq!(utm_zone(101.99), 47);
     }
 }

@@ -10,7 +10,9 @@ use crate::error::{check_range, ParamError};
 use crate::propagation::models::{Model, ModelConfig};
 use serde::{Deserialize, Serialize};
 
-pub use combine::{combine, CoverageRasters};
+pub use combine::{
+    combine, compute_coverage, compute_coverage_chunked, Combiner, CoverageRasters, SITES_PER_CHUNK,
+};
 pub use exact::site_losses_exact;
 pub use site::{
     point_rsrp_dbm, site_losses, site_range_m, site_rsrp, site_window, SiteLosses, SiteWindow,

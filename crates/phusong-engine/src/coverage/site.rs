@@ -5,7 +5,6 @@ use crate::grid::GridSpec;
 use crate::propagation::models::{
     LinkSpec, LossTable, ProfilePoint, RadialBatch, TerrainProfile, Warnings,
 };
-use crate::radio::antenna::pattern_db;
 use crate::radio::Site;
 use crate::terrain::Terrain;
 
@@ -62,13 +61,7 @@ pub(crate) fn link(site: &Site, p: &CoverageParams, freq_mhz: f64) -> LinkSpec {
 
 /// Direction-dependent part of the link: antenna gain of a sector towards a receiver.
 fn sector_gain_db(s: &crate::radio::Sector, azimuth_deg: f64, depression_deg: f64) -> f64 {
-    pattern_db(
-        azimuth_deg - s.azimuth_deg,
-        depression_deg,
-        s.tilt_deg(),
-        s.h_beamwidth_deg,
-        s.v_beamwidth_deg,
-    )
+    s.gain_db(azimuth_deg, depression_deg)
 }
 
 /// Path loss (dB) from `site` over its window, one value per cell (NaN beyond range), and the model's

@@ -231,6 +231,7 @@ pub fn tower(c: &Candidate, id: u32, height_m: f64, p: &PlanParams, lon: f64, la
         eirp_dbm: p.eirp_dbm,
         h_beamwidth_deg: 65.0,
         v_beamwidth_deg: 10.0,
+        pattern: None,
     };
     Site {
         id,

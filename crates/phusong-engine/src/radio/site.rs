@@ -21,12 +21,37 @@ pub struct Sector {
     pub h_beamwidth_deg: f64,
     /// Vertical half-power beamwidth, degrees (3GPP TR 36.814: 10°).
     pub v_beamwidth_deg: f64,
+    /// A measured pattern (MSI/Planet file); `None` uses the 3GPP TR 36.814 pattern with the
+    /// beamwidths above. Shared between the sectors that name the same file.
+    #[serde(skip)]
+    pub pattern: Option<std::sync::Arc<crate::radio::AntennaPattern>>,
 }
 
 impl Sector {
     /// Total down-tilt, degrees.
     pub fn tilt_deg(&self) -> f64 {
         self.mech_tilt_deg + self.elec_tilt_deg
+    }
+    /// Relative antenna gain (dB, ≤ 0) towards `azimuth_deg` (clockwise from north) and
+    /// `depression_deg` below the horizon: the measured pattern when there is one (tilted by the
+    /// mechanical tilt and by any electrical tilt beyond the one built into its vertical cut),
+    /// else the 3GPP TR 36.814 pattern.
+    pub fn gain_db(&self, azimuth_deg: f64, depression_deg: f64) -> f64 {
+        let off = azimuth_deg - self.azimuth_deg;
+        match &self.pattern {
+            Some(p) => p.gain_db(
+                off,
+                depression_deg,
+                self.mech_tilt_deg + self.elec_tilt_deg - p.elec_tilt_deg,
+            ),
+            None => crate::radio::antenna::pattern_db(
+                off,
+                depression_deg,
+                self.tilt_deg(),
+                self.h_beamwidth_deg,
+                self.v_beamwidth_deg,
+            ),
+        }
     }
     /// Reference-signal EIRP per resource element, dBm: carrier EIRP spread evenly over the
     /// 12·N_RB subcarriers (3GPP TS 36.214 RSRP definition, equal RS/data EPRE assumed).
@@ -81,6 +106,7 @@ mod tests {
             eirp_dbm: 61.0,
             h_beamwidth_deg: 65.0,
             v_beamwidth_deg: 10.0,
+            pattern: None,
         };
         // 1200 subcarriers: 10·log10(1200) = 30.79 dB.
         assert!((s.rs_eirp_dbm() - (61.0 - 30.7918)).abs() < 1e-3);

@@ -263,8 +263,9 @@ impl Positions {
                     Error::input(
                         path,
                         format!(
-                            "header has no column '{name}' (header: {})",
-                            rec.iter().collect::<Vec<_>>().join(",")
+                            "header has no column '{name}': expected OpenCelliD's header \
+                             (radio,mcc,net,area,cell,unit,lon,lat,…) or none ({})",
+                            crate::io::shown_header(rec.iter())
                         ),
                     )
                 })
@@ -316,7 +317,8 @@ fn parse_row(
         "NR" | "GSM" | "UMTS" | "CDMA" => return Ok(None),
         _ => {
             return Err(err(format!(
-                "column 'radio' is '{radio_text}', expected GSM, UMTS, CDMA, LTE or NR"
+                "column 'radio' is {}, expected GSM, UMTS, CDMA, LTE or NR",
+                crate::io::shown_value(radio_text)
             )))
         }
     };
@@ -324,7 +326,8 @@ fn parse_row(
         let s = field(i, name)?;
         s.parse::<u64>().map_err(|_| {
             err(format!(
-                "column '{name}' is '{s}', expected a non-negative integer"
+                "column '{name}' is {}, expected a non-negative integer",
+                crate::io::shown_value(s)
             ))
         })
     };
@@ -333,7 +336,8 @@ fn parse_row(
         match s.parse::<f64>() {
             Ok(v) if (-lim..=lim).contains(&v) => Ok(v),
             _ => Err(err(format!(
-                "column '{name}' is '{s}', expected degrees in −{lim} … {lim}"
+                "column '{name}' is {}, expected degrees in −{lim} … {lim}",
+                crate::io::shown_value(s)
             ))),
         }
     };
@@ -433,6 +437,7 @@ fn group(
                     eirp_dbm: d.eirp_dbm,
                     h_beamwidth_deg: d.h_beamwidth_deg,
                     v_beamwidth_deg: d.v_beamwidth_deg,
+                    pattern: None,
                 })
                 .collect(),
         });

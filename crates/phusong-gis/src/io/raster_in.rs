@@ -3,7 +3,7 @@
 
 use crate::crs::srs_from_epsg;
 use crate::error::{Context, Error, Result};
-use gdal::{Dataset, DriverManager, GeoTransform};
+use gdal::{DriverManager, GeoTransform};
 use phusong_engine::grid::{GridSpec, Raster};
 use std::ffi::{CStr, CString};
 use std::path::Path;
@@ -32,6 +32,27 @@ impl Resample {
     }
 }
 
+/// Native cell size of the raster at `path` in metres, the larger of its two sides (degrees of a
+/// geographic CRS converted at the raster's central latitude, 111.32 km per degree of longitude
+/// at the equator, 110.57 km per degree of latitude).
+pub fn native_cell_m(path: &Path) -> Result<f64> {
+    let src = crate::io::open_dataset(path, "a raster GDAL reads")?;
+    let gt = src
+        .geo_transform()
+        .ctx(|| format!("{}: reading geotransform", path.display()))?;
+    let srs = src
+        .spatial_ref()
+        .ctx(|| format!("{}: reading CRS", path.display()))?;
+    let (dx, dy) = (gt[1].abs(), gt[5].abs());
+    if srs.is_geographic() {
+        let lat = gt[3] + gt[5] * src.raster_size().1 as f64 / 2.0;
+        let kx = 111_320.0 * lat.to_radians().cos();
+        Ok((dx * kx).max(dy * 110_574.0))
+    } else {
+        Ok(dx.max(dy) * srs.linear_units())
+    }
+}
+
 /// Reads band 1 of the raster at `path` and warps it onto `grid` (CRS `EPSG:grid.epsg`).
 ///
 /// Source nodata and voids become NaN; cells outside the source's footprint are NaN. A source without a
@@ -41,10 +62,10 @@ pub fn read_raster_to_grid(
     grid: &GridSpec,
     resample: Resample,
 ) -> Result<Raster<f32>> {
-    if !path.exists() {
-        return Err(Error::input(path, "file not found"));
-    }
-    let src = Dataset::open(path).ctx(|| format!("{}: opening raster", path.display()))?;
+    let src = crate::io::open_dataset(
+        path,
+        "a raster GDAL reads (GeoTIFF, SRTM .hgt, ESRI .asc, …) with a CRS",
+    )?;
     if src.raster_count() < 1 {
         return Err(Error::input(path, "has no raster band"));
     }

@@ -26,10 +26,15 @@
 //! | `h_beamwidth_deg` | no | horizontal half-power beamwidth, degrees; default **65** | 0 < bw ≤ 360 |
 //! | `v_beamwidth_deg` | no | vertical half-power beamwidth, degrees; default **10** | 0 < bw ≤ 180 |
 //! | `name` | no | site name; default: the `site_id` text | |
+//! | `antenna_file` | no | the sector's measured pattern, an MSI/Planet file (path relative to the CSV); empty = the 3GPP TR 36.814 pattern with the beamwidths above | 360 + 360 points |
 //!
 //! ¹ When `eirp_dbm` is absent or empty on a row, the row must give `tx_power_dbm` and
 //! `antenna_gain_dbi`, and EIRP = tx_power_dbm + antenna_gain_dbi − feeder_loss_db (which must then
 //! fall in 20 … 80 dBm).
+//!
+//! With `antenna_file`, the file's vertical cut already holds its own electrical tilt (`TILT` /
+//! `ELECTRICAL_TILT`); the row's `mech_tilt_deg`, and any `elec_tilt_deg` beyond the file's, tilt it
+//! further. EIRP stays the row's: the file's `GAIN` is not added again.
 //!
 //! Two rows of one site with the same `azimuth_deg` and `freq_mhz` are the same sector listed twice
 //! and refused, naming both lines.
@@ -48,9 +53,10 @@
 
 use crate::crs::Projector;
 use crate::error::{Context, Error, Result};
-use phusong_engine::radio::{Sector, Site};
+use phusong_engine::radio::{AntennaPattern, Sector, Site};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Horizontal half-power beamwidth used when the column is absent or empty, degrees
 /// (a common 3-sector panel; 3GPP TR 36.814 Table A.2.1.1-2 models 70°).
@@ -82,7 +88,7 @@ const REQUIRED: [&str; 10] = [
 ];
 
 /// Column order written by [`write_sites_csv`].
-const WRITTEN: [&str; 14] = [
+const WRITTEN: [&str; 15] = [
     "site_id",
     "name",
     "operator",
@@ -97,6 +103,7 @@ const WRITTEN: [&str; 14] = [
     "eirp_dbm",
     "h_beamwidth_deg",
     "v_beamwidth_deg",
+    "antenna_file",
 ];
 
 /// Header name → column index.
@@ -147,15 +154,62 @@ pub fn read_sites_csv(path: &Path, proj: &Projector) -> Result<Vec<Site>> {
     let cols = columns(path, &header)?;
 
     let mut rows = Vec::new();
+    let mut patterns = Patterns::default();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| csv_error(path, e))?;
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue; // blank line
         }
         let line = rec.position().map_or(0, |p| p.line() as usize);
-        rows.push(parse_row(path, &cols, &rec, line)?);
+        let mut row = parse_row(path, &cols, &rec, line)?;
+        if let Some(f) = cols.get(&rec, "antenna_file") {
+            row.sector.pattern = Some(patterns.load(path, line, f)?);
+        }
+        rows.push(row);
     }
     group(path, rows, proj)
+}
+
+/// Antenna pattern files read so far, by resolved path: each is read once and shared.
+#[derive(Default)]
+struct Patterns(std::collections::BTreeMap<std::path::PathBuf, Arc<AntennaPattern>>);
+
+impl Patterns {
+    /// The pattern named on `line` of the CSV `csv`, its path relative to the CSV's folder.
+    fn load(&mut self, csv: &Path, line: usize, name: &str) -> Result<Arc<AntennaPattern>> {
+        let file = csv.parent().unwrap_or(Path::new(".")).join(name);
+        if let Some(p) = self.0.get(&file) {
+            return Ok(p.clone());
+        }
+        let on_row = |msg: String| Error::record(csv, "row", line, msg);
+        // A pattern file is ~10 kB; a device or a huge file is not one.
+        match std::fs::metadata(&file) {
+            Ok(m) if m.is_file() && m.len() <= 1 << 20 => {}
+            _ => {
+                return Err(on_row(format!(
+                "column 'antenna_file': {} is not a readable file of at most 1 MiB (expected an \
+                     MSI/Planet pattern file)",
+                file.display()
+            )))
+            }
+        }
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            on_row(format!(
+                "column 'antenna_file': cannot read {} as text: {e} (expected an MSI/Planet pattern file)",
+                file.display()
+            ))
+        })?;
+        let source = std::path::absolute(&file).unwrap_or(file.clone());
+        let p = AntennaPattern::parse_msi(&text, &source.to_string_lossy()).map_err(|e| {
+            on_row(format!(
+                "column 'antenna_file': {}: {e} (expected an MSI/Planet pattern file)",
+                file.display()
+            ))
+        })?;
+        let p = Arc::new(p);
+        self.0.insert(file, p.clone());
+        Ok(p)
+    }
 }
 
 fn columns(path: &Path, header: &csv::StringRecord) -> Result<Columns> {
@@ -181,9 +235,10 @@ fn columns(path: &Path, header: &csv::StringRecord) -> Result<Columns> {
         return Err(Error::input(
             path,
             format!(
-                "missing column(s) {} (header has: {})",
+                "missing column(s) {}: expected a header line naming the columns of phusong's site \
+                 CSV (see README) ({})",
                 missing.join(", "),
-                header.iter().map(str::trim).collect::<Vec<_>>().join(", ")
+                crate::io::shown_header(header.iter())
             ),
         ));
     }
@@ -210,7 +265,10 @@ fn parse_row(path: &Path, cols: &Columns, rec: &csv::StringRecord, line: usize) 
             None => Ok(None),
             Some(s) => match s.parse::<f64>() {
                 Ok(v) if v.is_finite() => Ok(Some(v)),
-                _ => Err(err(format!("column '{name}' is '{s}', expected a number"))),
+                _ => Err(err(format!(
+                    "column '{name}' is {}, expected a number",
+                    crate::io::shown_value(s)
+                ))),
             },
         }
     };
@@ -297,6 +355,7 @@ fn parse_row(path: &Path, cols: &Columns, rec: &csv::StringRecord, line: usize) 
             eirp_dbm,
             h_beamwidth_deg: h_bw,
             v_beamwidth_deg: v_bw,
+            pattern: None,
         },
     })
 }
@@ -430,51 +489,43 @@ pub fn write_sites_csv_with(
             )));
         }
     }
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| Error::input(path, "not a file path"))?
-        .to_string_lossy();
-    let tmp = path.with_file_name(format!(".{file_name}.tmp"));
-    let io_err = |e: csv::Error| Error::Other(format!("writing {}: {e}", tmp.display()));
-    {
-        let file = std::fs::File::create(&tmp).ctx(|| format!("creating {}", tmp.display()))?;
-        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-        let header = WRITTEN.iter().copied().chain(extra.iter().map(|(n, _)| *n));
-        w.write_record(header).map_err(io_err)?;
-        for (k, s) in sites.iter().enumerate() {
-            for sec in &s.sectors {
-                // `{}` on f64 prints the shortest text that parses back to the same value.
-                let standard = [
-                    s.id.to_string(),
-                    s.name.clone(),
-                    s.operator.clone(),
-                    s.lon.to_string(),
-                    s.lat.to_string(),
-                    s.height_m.to_string(),
-                    sec.azimuth_deg.to_string(),
-                    sec.mech_tilt_deg.to_string(),
-                    sec.elec_tilt_deg.to_string(),
-                    sec.freq_mhz.to_string(),
-                    sec.bandwidth_mhz.to_string(),
-                    sec.eirp_dbm.to_string(),
-                    sec.h_beamwidth_deg.to_string(),
-                    sec.v_beamwidth_deg.to_string(),
-                ];
-                let extras = extra.iter().map(|(_, v)| v[k].clone());
-                w.write_record(standard.into_iter().chain(extras))
-                    .map_err(io_err)?;
-            }
+    let io_err = |e: csv::Error| Error::Other(format!("writing {}: {e}", path.display()));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = WRITTEN.iter().copied().chain(extra.iter().map(|(n, _)| *n));
+    w.write_record(header).map_err(io_err)?;
+    for (k, s) in sites.iter().enumerate() {
+        for sec in &s.sectors {
+            // `{}` on f64 prints the shortest text that parses back to the same value.
+            let standard = [
+                s.id.to_string(),
+                s.name.clone(),
+                s.operator.clone(),
+                s.lon.to_string(),
+                s.lat.to_string(),
+                s.height_m.to_string(),
+                sec.azimuth_deg.to_string(),
+                sec.mech_tilt_deg.to_string(),
+                sec.elec_tilt_deg.to_string(),
+                sec.freq_mhz.to_string(),
+                sec.bandwidth_mhz.to_string(),
+                sec.eirp_dbm.to_string(),
+                sec.h_beamwidth_deg.to_string(),
+                sec.v_beamwidth_deg.to_string(),
+                sec.pattern
+                    .as_ref()
+                    .map_or(String::new(), |p| p.source.clone()),
+            ];
+            let extras = extra.iter().map(|(_, v)| v[k].clone());
+            w.write_record(standard.into_iter().chain(extras))
+                .map_err(io_err)?;
         }
-        let inner = w
-            .into_inner()
-            .map_err(|e| Error::Other(format!("writing {}: {e}", tmp.display())))?;
-        let file = inner
-            .into_inner()
-            .map_err(|e| Error::Other(format!("writing {}: {e}", tmp.display())))?;
-        file.sync_all()
-            .ctx(|| format!("syncing {}", tmp.display()))?;
     }
-    std::fs::rename(&tmp, path).ctx(|| format!("renaming {} to {}", tmp.display(), path.display()))
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Other(format!("writing {}: {e}", path.display())))?;
+    // A unique temp name (pid and counter), fsync, rename, fsync of the folder.
+    crate::run_folder::atomic_write(path, &bytes)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -507,6 +558,7 @@ mod tests {
             eirp_dbm: 61.3,
             h_beamwidth_deg: 65.0,
             v_beamwidth_deg: 7.0,
+            pattern: None,
         }
     }
 
@@ -534,7 +586,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("out.csv");
         write_sites_csv(&p, &sites).unwrap();
-        assert!(!dir.path().join(".out.csv.tmp").exists());
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "out.csv")
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
         let back = read_sites_csv(&p, &proj).unwrap();
         assert_eq!(back.len(), 2);
         for (a, b) in sites.iter().zip(&back) {
@@ -563,6 +620,54 @@ mod tests {
         assert!(write_sites_csv_with(&p, &sites, &bad).is_err());
         let clash = vec![("height_m", vec![String::new(), String::new()])];
         assert!(write_sites_csv_with(&p, &sites, &clash).is_err());
+    }
+
+    /// Writers of one file at the same time (threads of one process) each use their own temp
+    /// file: the result is wholly one writer's file and no temp is left (a fixed temp name let
+    /// them truncate each other's file or rename it away).
+    #[test]
+    fn concurrent_writers_use_distinct_temp_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sites.csv");
+        let versions: Vec<Vec<Site>> = (0..8)
+            .map(|k| {
+                vec![Site {
+                    id: k + 1,
+                    name: format!("S{k}"),
+                    operator: "Viettel".into(),
+                    x_m: 0.0,
+                    y_m: 0.0,
+                    lon: 105.0 + 0.01 * k as f64,
+                    lat: 19.0,
+                    height_m: 30.0,
+                    sectors: (0..=k as usize).map(|j| sector(10.0 * j as f64)).collect(),
+                }]
+            })
+            .collect();
+        let expected: Vec<Vec<u8>> = versions
+            .iter()
+            .map(|v| {
+                let q = dir.path().join("one.csv");
+                write_sites_csv(&q, v).unwrap();
+                std::fs::read(&q).unwrap()
+            })
+            .collect();
+        std::fs::remove_file(dir.path().join("one.csv")).unwrap();
+        for _ in 0..20 {
+            std::thread::scope(|sc| {
+                for v in &versions {
+                    let p = &p;
+                    sc.spawn(move || write_sites_csv(p, v).unwrap());
+                }
+            });
+            let got = std::fs::read(&p).unwrap();
+            assert!(expected.contains(&got), "a mix of writers");
+        }
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["sites.csv".to_string()]);
     }
 
     #[test]
@@ -731,5 +836,85 @@ mod tests {
         let p = write(&dir, &format!("{HEADER}\n"));
         let proj = Projector::new(DEFAULT_EPSG).unwrap();
         assert_eq!(read_sites_csv(&p, &proj).unwrap().len(), 0);
+    }
+
+    /// A small valid MSI file: flat 0 dB cuts except a 20 dB back lobe.
+    fn msi(tilt: f64) -> String {
+        let mut t = format!("NAME panel\nGAIN 15.85\nTILT ELECTRICAL {tilt}\nHORIZONTAL 360\n");
+        for a in 0..360 {
+            t += &format!("{a} {}\n", if (90..270).contains(&a) { 20.0 } else { 0.0 });
+        }
+        t += "VERTICAL 360\n";
+        for a in 0..360 {
+            t += &format!("{a} 0.0\n");
+        }
+        t
+    }
+
+    #[test]
+    fn antenna_files_are_read_shared_and_written_back() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("ant")).unwrap();
+        std::fs::write(dir.path().join("ant/panel.msi"), msi(4.0)).unwrap();
+        let p = write(
+            &dir,
+            &format!(
+                "{HEADER},antenna_file\n\
+                 A,Viettel,105.6,18.7,30,0,2,4,1800,20,61,ant/panel.msi\n\
+                 A,Viettel,105.6,18.7,30,120,2,4,1800,20,61,ant/panel.msi\n\
+                 A,Viettel,105.6,18.7,30,240,2,4,1800,20,61,\n"
+            ),
+        );
+        let proj = Projector::new(DEFAULT_EPSG).unwrap();
+        let sites = read_sites_csv(&p, &proj).unwrap();
+        let s = &sites[0].sectors;
+        let (a, b) = (
+            s[0].pattern.as_ref().unwrap(),
+            s[1].pattern.as_ref().unwrap(),
+        );
+        assert!(Arc::ptr_eq(a, b), "one file is read once");
+        assert_eq!(a.elec_tilt_deg, 4.0);
+        assert!((a.gain_dbi.unwrap() - 18.0).abs() < 1e-9);
+        assert!(
+            s[2].pattern.is_none(),
+            "an empty cell keeps the 3GPP pattern"
+        );
+        // Back lobe: 20 dB down behind the first sector, none in front.
+        assert!((s[0].gain_db(180.0, 0.0) + 20.0).abs() < 1e-9);
+        assert!(s[0].gain_db(0.0, 3.0).abs() < 1e-9);
+        // Written back with the file's absolute path, read again from another folder: same patterns.
+        let other = tempfile::tempdir().unwrap();
+        let q = other.path().join("copy.csv");
+        write_sites_csv(&q, &sites).unwrap();
+        let back = read_sites_csv(&q, &proj).unwrap();
+        assert_eq!(back[0].sectors[0].pattern, sites[0].sectors[0].pattern);
+        assert!(back[0].sectors[2].pattern.is_none());
+    }
+
+    #[test]
+    fn a_missing_or_malformed_antenna_file_names_row_column_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let row = |f: &str| {
+            format!("{HEADER},antenna_file\nA,Viettel,105.6,18.7,30,0,2,4,1800,20,61,{f}\n")
+        };
+        let e = read_err_in(&dir, &row("nope.msi"));
+        assert!(e.contains("line 2") || e.contains("row 2"), "{e}");
+        assert!(e.contains("antenna_file") && e.contains("nope.msi"), "{e}");
+        std::fs::write(
+            dir.path().join("bad.msi"),
+            msi(4.0).replace("HORIZONTAL 360", "HORIZONTAL 90"),
+        )
+        .unwrap();
+        let e = read_err_in(&dir, &row("bad.msi"));
+        assert!(
+            e.contains("bad.msi") && e.contains("line 4") && e.contains("360"),
+            "{e}"
+        );
+    }
+
+    fn read_err_in(dir: &tempfile::TempDir, text: &str) -> String {
+        let p = write(dir, text);
+        let proj = Projector::new(DEFAULT_EPSG).unwrap();
+        read_sites_csv(&p, &proj).unwrap_err().to_string()
     }
 }

@@ -9,7 +9,6 @@ use crate::crs::{srs_from_epsg, Projector};
 use crate::error::{Context, Error, Result};
 use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform};
 use gdal::vector::{FieldValue, LayerAccess};
-use gdal::Dataset;
 use geo::{Geometry, InteriorPoint, LineString, MultiPolygon, Point, Polygon};
 use phusong_engine::demand::{Commune, Hamlet};
 use std::path::Path;
@@ -72,7 +71,10 @@ fn load(
     epsg: u32,
     want: &[Want],
 ) -> Result<(Vec<Feat>, Vec<bool>)> {
-    let ds = Dataset::open(path).ctx(|| format!("opening {}", path.display()))?;
+    let ds = crate::io::open_dataset(
+        path,
+        "a vector layer GDAL/OGR reads (GeoPackage, GeoJSON, Shapefile, …)",
+    )?;
     let layer_names = || ds.layers().map(|l| l.name()).collect::<Vec<_>>().join(", ");
     let mut lyr = match layer {
         Some(name) => ds.layer_by_name(name).map_err(|_| {
@@ -115,6 +117,8 @@ fn load(
         )
     })?;
     src.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    // VN-2000 layers (national UTM, provincial TM-3 zones) take the official datum shift.
+    crate::crs::apply_vn2000_shift(&mut src)?;
     let dst = srs_from_epsg(epsg)?;
     let ct = CoordTransform::new(&src, &dst).ctx(|| {
         format!(
@@ -192,10 +196,12 @@ fn count(
         Some(FieldValue::Integer64Value(i)) => *i as f64,
         Some(FieldValue::RealValue(r)) => *r,
         Some(FieldValue::StringValue(s)) if s.trim().is_empty() => return Ok(None),
-        Some(FieldValue::StringValue(s)) => s
-            .trim()
-            .parse::<f64>()
-            .map_err(|_| format!("field '{field}' is '{s}', expected a number"))?,
+        Some(FieldValue::StringValue(s)) => s.trim().parse::<f64>().map_err(|_| {
+            format!(
+                "field '{field}' is {}, expected a number",
+                crate::io::shown_value(s)
+            )
+        })?,
         Some(other) => {
             return Err(format!(
                 "field '{field}' is {}, expected a number",

@@ -5,7 +5,7 @@ use crate::crs::srs_from_epsg;
 use crate::error::{Context, Error, Result};
 use crate::io::raster_in::{read_raster_to_grid, Resample};
 use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
-use gdal::{Dataset, GeoTransformEx};
+use gdal::GeoTransformEx;
 use phusong_engine::grid::{GridSpec, Raster};
 use std::path::Path;
 
@@ -68,7 +68,10 @@ pub fn read_path_dem(
     if !dem.exists() {
         return Err(Error::input(dem, "file not found"));
     }
-    let ds = Dataset::open(dem).ctx(|| format!("{}: opening DEM", dem.display()))?;
+    let ds = crate::io::open_dataset(
+        dem,
+        "a DEM raster GDAL reads (GeoTIFF, SRTM .hgt, ESRI .asc, …)",
+    )?;
     let wkt = ds.projection();
     if wkt.trim().is_empty() {
         return Err(Error::input(

@@ -98,7 +98,9 @@ pub fn synth_roads_with(
             x: nodes[j].1 .0,
             y: nodes[j].1 .1,
         }];
-        for &c in &cells[1..cells.len().saturating_sub(1)] {
+        // Interior cells only (none when both towns share a cell, or are neighbours).
+        let interior = cells.get(1..cells.len().saturating_sub(1)).unwrap_or(&[]);
+        for &c in interior {
             let (x, y) = cg.spec.center(c % cg.spec.nx, c / cg.spec.nx);
             coords.push(Coord { x, y });
         }
@@ -322,6 +324,46 @@ mod tests {
         let root = find(&mut parent, 0);
         assert!((0..towns.len()).all(|i| find(&mut parent, i) == root));
         assert_eq!(roads, synth_roads(&t, &m, &towns, 5));
+    }
+
+    /// Real place lists: two towns in one cost cell, a repeated town, towns off the grid. Every town
+    /// on the grid is joined (n − 1 roads for n towns on the grid), each road runs between two of
+    /// them, and nothing panics (issue 11: `slice index starts at 1 but ends at 0`).
+    #[test]
+    fn towns_sharing_a_cell_duplicates_and_towns_off_the_grid() {
+        let (t, m) = flat(80, 60); // 20 km × 15 km, cost cells of 1 km
+        let on_grid = [
+            (5_100.0, 95_100.0),
+            (5_300.0, 95_400.0), // same 1-km cost cell as the first
+            (5_100.0, 95_100.0), // the first again (duplicate row in a places file)
+            (15_000.0, 90_000.0),
+            (16_000.0, 90_000.0), // neighbouring cell
+        ];
+        let off = [(-3_000.0, 95_000.0), (5_000.0, 200_000.0)];
+        let towns: Vec<(f64, f64)> = on_grid.iter().chain(off.iter()).copied().collect();
+        let roads = synth_roads(&t, &m, &towns, 3);
+        assert_eq!(roads.len(), on_grid.len() - 1);
+        for r in &roads {
+            assert!(r.0.len() >= 2);
+            for end in [r.0[0], *r.0.last().unwrap()] {
+                assert!(
+                    on_grid.iter().any(|&(x, y)| x == end.x && y == end.y),
+                    "road end {end:?} is not a town on the grid"
+                );
+            }
+        }
+        // All towns in one cell: still a tree of straight segments.
+        let same = [
+            (5_100.0, 95_100.0),
+            (5_200.0, 95_200.0),
+            (5_300.0, 95_300.0),
+        ];
+        let r = synth_roads(&t, &m, &same, 3);
+        assert_eq!(r.len(), 2);
+        assert!(r.iter().all(|l| l.0.len() == 2));
+        // One town on the grid, or none: no roads.
+        assert!(synth_roads(&t, &m, &[(5_100.0, 95_100.0), (-1.0, 0.0)], 3).is_empty());
+        assert!(synth_roads(&t, &m, &[], 3).is_empty());
     }
 
     #[test]

@@ -415,6 +415,7 @@ fn draw_radio(rng: &mut Rng, urban: bool, lowland: bool) -> (f64, Vec<Sector>) {
             eirp_dbm,
             h_beamwidth_deg: 65.0,
             v_beamwidth_deg: 10.0,
+            pattern: None,
         })
         .collect();
     (height_m, sectors)

@@ -49,7 +49,9 @@ impl Default for TerrainParams {
 }
 
 /// Land fraction (0 = sea, 1 = land) of each cell from a land/water mask raster, area-averaged.
-/// Cells outside the mask's footprint count as land (the mask covers the coast; beyond it is inland).
+/// Cells outside the mask's footprint count as land (the mask covers the coast; beyond it is inland):
+/// a study checks first that the mask covers its area (`study.rs`, `synth.landmask`), refusing a
+/// mask that covers only part of it.
 pub fn read_land_fraction(landmask: &Path, grid: &GridSpec) -> Result<Raster<f32>> {
     let mut r = read_raster_to_grid(landmask, grid, Resample::Average)?;
     for v in &mut r.data {
