@@ -156,6 +156,10 @@ fn hamlet_rollup_equals_brute_force_classification() {
             lat: 0.0,
             population: k + 1,
             grid_power: true,
+            // Smaller than a cell: the village takes the cell holding its centroid.
+            area: geo::MultiPolygon(vec![
+                geo::Rect::new((x - 5.0, y - 5.0), (x + 5.0, y + 5.0)).to_polygon()
+            ]),
         });
     }
     let mask = Raster::filled(g.clone(), 1u8, None);
@@ -166,7 +170,12 @@ fn hamlet_rollup_equals_brute_force_classification() {
         }
     }
     let thr = p.threshold_rsrp_dbm;
-    let roll = rollup(&c.rsrp_dbm, &mask, &communes, 3, &hamlets, thr);
+    let vc = phusong_engine::demand::VillageCells::new(&mask, &hamlets);
+    let t_v = phusong_engine::coverage::rollup::Threshold {
+        rsrp_dbm: thr,
+        village_share: 0.95,
+    };
+    let roll = rollup(&c.rsrp_dbm, &mask, &communes, 3, &hamlets, &vc, t_v);
     let (mut checked, mut agree) = (0, 0);
     for (h, hc) in hamlets.iter().zip(&roll.hamlets) {
         let (ix, iy) = g.cell_of(h.x_m, h.y_m).unwrap();

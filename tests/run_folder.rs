@@ -173,7 +173,11 @@ fn kill_minus_nine_never_leaves_an_accepted_mix() {
                     &study.commune_of_cell,
                     study.communes.len(),
                     &study.hamlets,
-                    report.threshold_rsrp_dbm,
+                    &study.village_cells,
+                    phusong_engine::coverage::rollup::Threshold {
+                        rsrp_dbm: report.threshold_rsrp_dbm,
+                        village_share: 0.95,
+                    },
                 );
                 assert!(
                     (r.total.land_area_covered_pct - report.total.land_area_covered_pct).abs()

@@ -28,13 +28,16 @@ impl GapCause {
     }
 }
 
-/// One uncovered hamlet.
+/// One hamlet below the village share rule (uncovered or partially covered).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Gap {
     /// Index into the study's hamlets.
     pub hamlet: usize,
     pub population: u32,
     pub grid_power: bool,
+    /// Share of the village's cells at or above the threshold, 0–1 (> 0: partially covered).
+    pub covered_share: f64,
+    /// Median RSRP over the village's cells, dBm (see [`HamletCoverage::rsrp_dbm`]).
     pub best_rsrp_dbm: Option<f32>,
     /// Distance to the nearest existing site, metres, and its id.
     pub nearest_site_m: Option<f64>,
@@ -55,7 +58,8 @@ pub fn site_index(sites: &[Site]) -> SiteIndex {
     )
 }
 
-/// Lists every uncovered hamlet with its cause, in hamlet order.
+/// Lists every hamlet not covered with its cause, in hamlet order. The cause is evaluated at the
+/// village's label point (inside its settled area).
 pub fn find_gaps(
     hamlets: &[Hamlet],
     coverage: &[HamletCoverage],
@@ -82,6 +86,7 @@ pub fn find_gaps(
                 hamlet: i,
                 population: h.population,
                 grid_power: h.grid_power,
+                covered_share: c.covered_share,
                 best_rsrp_dbm: c.rsrp_dbm,
                 nearest_site_m,
                 nearest_site_id: nearest.map(|n| sites[n.data].id),

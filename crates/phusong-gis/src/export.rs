@@ -29,8 +29,10 @@ pub fn rsrp_classes() -> Vec<(f64, f64, String, String)> {
     ]
 }
 
-/// Hamlet points. The first fields (`name`, `population`, `grid_power`) are what
-/// `io::vector_in::read_hamlets` reads back; coverage fields are added when given.
+/// Village polygons (their settled areas). The first fields (`name`, `population`, `grid_power`)
+/// are what `io::vector_in::read_hamlets` reads back; coverage fields are added when given: the
+/// median RSRP over the village's cells, the share of its cells covered (0–1) and whether that
+/// share reaches the village threshold, before and after the plan.
 pub fn hamlets_layer(
     hamlets: &[Hamlet],
     epsg: u32,
@@ -46,14 +48,16 @@ pub fn hamlets_layer(
     if cov.is_some() {
         fields.extend([
             ("rsrp_dbm", K::Real),
-            ("covered", K::Boolean),
+            ("covered_share_before", K::Real),
+            ("covered_before", K::Boolean),
             ("rsrp_after_dbm", K::Real),
+            ("covered_share_after", K::Real),
             ("covered_after", K::Boolean),
         ]);
     }
     let style = match cov {
         Some(_) => Style::Categorized {
-            field: "covered".into(),
+            field: "covered_before".into(),
             classes: vec![
                 ("1".into(), "#1a9641".into(), "covered".into()),
                 ("0".into(), "#d7191c".into(), "not covered".into()),
@@ -74,15 +78,18 @@ pub fn hamlets_layer(
             h.commune.map_or(V::Null, |c| V::Integer(c as i64)),
         ];
         if let Some((before, after)) = cov {
+            let share = |s: f64| V::Real((s * 10_000.0).round() / 10_000.0);
             let b = &before[i];
             vals.push(rsrp_value(b.rsrp_dbm));
+            vals.push(share(b.covered_share));
             vals.push(V::Boolean(b.covered));
             let a = after.map(|a| &a[i]);
             vals.push(rsrp_value(a.and_then(|a| a.rsrp_dbm)));
+            vals.push(a.map_or(V::Null, |a| share(a.covered_share)));
             vals.push(a.map_or(V::Null, |a| V::Boolean(a.covered)));
         }
         l.features
-            .push((Geometry::Point(Point::new(h.x_m, h.y_m)), vals));
+            .push((Geometry::MultiPolygon(h.area.clone()), vals));
     }
     l
 }
@@ -270,6 +277,7 @@ pub fn gaps_layer(gaps: &[Gap], hamlets: &[Hamlet], epsg: u32) -> Layer {
         ("name", K::Text),
         ("population", K::Integer),
         ("grid_power", K::Boolean),
+        ("covered_share", K::Real),
         ("best_rsrp_dbm", K::Real),
         ("nearest_site_km", K::Real),
         ("nearest_site_id", K::Integer),
@@ -300,6 +308,7 @@ pub fn gaps_layer(gaps: &[Gap], hamlets: &[Hamlet], epsg: u32) -> Layer {
                 V::Text(h.name.clone()),
                 V::Integer(g.population as i64),
                 V::Boolean(g.grid_power),
+                V::Real((g.covered_share * 10_000.0).round() / 10_000.0),
                 rsrp_value(g.best_rsrp_dbm),
                 g.nearest_site_m
                     .map_or(V::Null, |d| V::Real((d / 10.0).round() / 100.0)),

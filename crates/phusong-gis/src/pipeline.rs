@@ -150,7 +150,8 @@ fn roll(study: &Study, rsrp: &Raster<f32>, p: &CoverageParams) -> Rollup {
         &study.commune_of_cell,
         study.communes.len(),
         &study.hamlets,
-        p.effective_threshold_dbm(),
+        &study.village_cells,
+        p.threshold(),
     )
 }
 
@@ -328,12 +329,9 @@ pub fn stage_plan(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) -> R
         commune_of_cell: &study.commune_of_cell,
         communes: &study.communes,
         protected: protected.as_ref(),
+        village_cells: &study.village_cells,
     };
-    let demand = Demand::new(
-        &inputs,
-        p.effective_threshold_dbm(),
-        s.plan.area_weight_per_km2,
-    );
+    let demand = Demand::new(&inputs, p.threshold(), s.plan.area_weight_per_km2);
     let (excl, cands) = build::candidates_for(&inputs, &demand, &s.plan);
     let lon_lat = cands
         .places

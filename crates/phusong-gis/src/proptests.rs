@@ -136,6 +136,7 @@ fn area() -> impl Strategy<Value = AreaCoverageJson> {
             hamlets: h,
             hamlets_covered_pct: hp,
             hamlets_uncovered: hu,
+            hamlets_partial: hu / 2,
             population: p,
             population_covered_pct: pp,
         })

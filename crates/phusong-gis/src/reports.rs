@@ -67,7 +67,11 @@ pub struct AreaCoverageJson {
     pub land_area_covered_pct: f64,
     pub hamlets: u64,
     pub hamlets_covered_pct: f64,
+    /// Hamlets below the village share threshold, partially covered ones included.
     pub hamlets_uncovered: u64,
+    /// Of those, hamlets with some covered cells (0 < share < threshold).
+    #[serde(default)]
+    pub hamlets_partial: u64,
     pub population: u64,
     pub population_covered_pct: f64,
 }
@@ -80,6 +84,7 @@ impl From<&AreaCoverage> for AreaCoverageJson {
             hamlets: a.hamlets,
             hamlets_covered_pct: a.hamlets_covered_pct,
             hamlets_uncovered: a.hamlets_uncovered,
+            hamlets_partial: a.hamlets_partial,
             population: a.population,
             population_covered_pct: a.population_covered_pct,
         }
@@ -123,8 +128,19 @@ pub struct PlanReport {
 pub struct SummaryCoverage {
     pub land_area_covered_pct: f64,
     pub hamlets_covered_pct: f64,
+    /// People in covered cells (population spread over each village's cells), %.
     pub population_covered_pct: f64,
+    /// Villages whose share of covered cells reaches `coverage.village_covered_share`.
+    #[serde(default)]
+    pub hamlets_covered: u64,
+    /// Villages below it with some cells covered (0 < share < threshold).
+    #[serde(default)]
+    pub hamlets_partial: u64,
+    /// Villages below it (partially covered ones included).
     pub hamlets_uncovered: u64,
+    /// Villages with no covered cell at all.
+    #[serde(default)]
+    pub hamlets_without_signal: u64,
     pub unpowered_hamlets_uncovered: u64,
 }
 
@@ -139,7 +155,10 @@ impl SummaryCoverage {
             land_area_covered_pct: roll.total.land_area_covered_pct,
             hamlets_covered_pct: roll.total.hamlets_covered_pct,
             population_covered_pct: roll.total.population_covered_pct,
+            hamlets_covered: roll.total.hamlets_covered,
+            hamlets_partial: roll.total.hamlets_partial,
             hamlets_uncovered: roll.total.hamlets_uncovered,
+            hamlets_without_signal: roll.total.hamlets_uncovered - roll.total.hamlets_partial,
             unpowered_hamlets_uncovered: unpowered as u64,
         }
     }
@@ -164,6 +183,9 @@ pub struct Summary {
     pub land_area_km2: f64,
     pub threshold_rsrp_dbm: f64,
     pub indoor_margin_db: f64,
+    /// A village counts as covered when this share of its cells (of its people) is, 0–1.
+    #[serde(default)]
+    pub village_covered_share: f64,
     pub before: SummaryCoverage,
     pub per_operator_land_area_covered_pct: BTreeMap<String, f64>,
     pub gaps: GapSummary,
@@ -216,6 +238,7 @@ impl Summary {
             population: before.total.population,
             land_area_km2: before.total.land_area_km2,
             threshold_rsrp_dbm: p.threshold_rsrp_dbm,
+            village_covered_share: p.village_covered_share,
             indoor_margin_db: p.indoor_margin_db,
             before: SummaryCoverage::new(&study.hamlets, before),
             per_operator_land_area_covered_pct: cov
@@ -448,9 +471,9 @@ pub fn human_summary(s: &Summary) -> String {
             s.threshold_rsrp_dbm, s.model, s.reliability_method
         ),
         format!(
-            "before: {:.2} % of land, {:.2} % of hamlets ({} uncovered, {} of them without power), {:.2} % of people",
-            b.land_area_covered_pct, b.hamlets_covered_pct, b.hamlets_uncovered,
-            b.unpowered_hamlets_uncovered, b.population_covered_pct
+            "before: {:.2} % of land, {:.2} % of hamlets ({} uncovered: {} partially, {} without signal; {} without power), {:.2} % of people",
+            b.land_area_covered_pct, b.hamlets_covered_pct, b.hamlets_uncovered, b.hamlets_partial,
+            b.hamlets_without_signal, b.unpowered_hamlets_uncovered, b.population_covered_pct
         ),
         format!(
             "gaps:   {} in terrain shadow, {} out of range; {unreachable}",
@@ -459,10 +482,11 @@ pub fn human_summary(s: &Summary) -> String {
     ];
     lines.extend(plan_lines(s));
     lines.push(format!(
-        "after:  {:.2} % of land, {:.2} % of hamlets ({} uncovered), {:.2} % of people",
+        "after:  {:.2} % of land, {:.2} % of hamlets ({} uncovered, {} of them partially), {:.2} % of people",
         a.land_area_covered_pct,
         a.hamlets_covered_pct,
         a.hamlets_uncovered,
+        a.hamlets_partial,
         a.population_covered_pct
     ));
     lines.extend(targets_lines(s));

@@ -9,7 +9,7 @@ use crate::io::{atomic, gpkg, layer, raster_out, sites_csv};
 use crate::scenario::Scenario;
 use crate::synth;
 use geo::{BoundingRect, LineString, MultiPolygon};
-use phusong_engine::demand::{Commune, Hamlet};
+use phusong_engine::demand::{Commune, Hamlet, VillageCells};
 use phusong_engine::grid::{GridSpec, Raster};
 use phusong_engine::radio::Site;
 use phusong_engine::terrain::Terrain;
@@ -112,6 +112,8 @@ pub struct Study {
     pub commune_of_cell: Raster<i32>,
     pub communes: Vec<Commune>,
     pub hamlets: Vec<Hamlet>,
+    /// Every hamlet's cells on the grid and the people in each (from its polygon).
+    pub village_cells: VillageCells,
     pub sites: Vec<Site>,
     pub roads: Vec<LineString<f64>>,
 }
@@ -483,6 +485,7 @@ impl Prep<'_> {
                 s.inputs.hamlets_layer.as_deref(),
                 &fields,
                 s.crs_epsg,
+                s.plan.village_radius_m,
             )?;
             assign_communes(&mut h, commune_of_cell);
             return Ok(h);
@@ -1047,6 +1050,8 @@ impl Study {
         let sites = prep.sites(&terrain, &mask, &hamlets, &roads, &population.counts)?;
         prep.check_some_site_inside(&mask, &sites)?;
         prep.warnings.extend(outside_warnings(&mask, &sites));
+        let village_cells = VillageCells::new(&mask, &hamlets);
+        prep.warnings.extend(village_cells.warnings(&hamlets));
         let info = StudyInfo {
             name: s.name.clone(),
             grid,
@@ -1065,6 +1070,7 @@ impl Study {
             commune_of_cell,
             communes,
             hamlets,
+            village_cells,
             sites,
             roads,
         };
@@ -1163,14 +1169,17 @@ impl Study {
             },
             epsg,
         )?;
+        // Written as polygons; a user's point layer here becomes discs of the default radius.
         let mut hamlets = vector_in::read_hamlets(
             &dir.join(files::HAMLETS),
             None,
             &HamletFields::default(),
             epsg,
+            phusong_engine::plan::PlanParams::default().village_radius_m,
         )?;
         assign_communes(&mut hamlets, &commune_of_cell);
         let (hamlets, _) = hamlets_inside(&mask, hamlets);
+        let village_cells = VillageCells::new(&mask, &hamlets);
         let sites = sites_csv::read_sites_csv(&dir.join(files::SITES), &proj)?;
         let roads = vector_in::read_lines(&dir.join(files::ROADS), None, epsg)?;
         Ok(Study {
@@ -1181,6 +1190,7 @@ impl Study {
             commune_of_cell,
             communes,
             hamlets,
+            village_cells,
             sites,
             roads,
         })

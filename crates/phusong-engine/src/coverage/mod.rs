@@ -42,6 +42,8 @@ pub struct CoverageParams {
     pub noise_figure_db: f64,
     /// Servers "within this margin" of the best are counted (overlap / pilot pollution), dB.
     pub overlap_margin_db: f64,
+    /// A village counts as covered when at least this share of its cells (of its people) is, (0, 1].
+    pub village_covered_share: f64,
 }
 
 impl Default for CoverageParams {
@@ -57,6 +59,7 @@ impl Default for CoverageParams {
             load: 0.5,
             noise_figure_db: 7.0,
             overlap_margin_db: 6.0,
+            village_covered_share: 0.95,
         }
     }
 }
@@ -65,6 +68,13 @@ impl CoverageParams {
     /// The RSRP a location needs to count as covered: threshold plus indoor margin.
     pub fn effective_threshold_dbm(&self) -> f64 {
         self.threshold_rsrp_dbm + self.indoor_margin_db
+    }
+    /// The cell threshold (with indoor margin) and the village share rule.
+    pub fn threshold(&self) -> rollup::Threshold {
+        rollup::Threshold {
+            rsrp_dbm: self.effective_threshold_dbm(),
+            village_share: self.village_covered_share,
+        }
     }
     /// Thermal noise per 15 kHz resource element at the receiver, dBm: −174 dBm/Hz + 10·log10(15 kHz) + NF.
     pub fn noise_per_re_dbm(&self) -> f64 {
@@ -126,6 +136,14 @@ impl CoverageParams {
             30.0,
             "0–30 dB",
         )?;
+        let v = self.village_covered_share;
+        if !(v.is_finite() && v > 0.0 && v <= 1.0) {
+            return Err(ParamError::new(
+                "coverage.village_covered_share",
+                v,
+                "a share in (0, 1] (e.g. 0.95: 95 % of a village's cells)",
+            ));
+        }
         if matches!(self.model.model, Model::Itm(_)) && self.rx_height_m < 0.5 {
             return Err(ParamError::new(
                 "coverage.rx_height_m",

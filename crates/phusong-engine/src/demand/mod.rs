@@ -1,15 +1,20 @@
 //! Demand: hamlets (thôn/bản) and communes, the units coverage is rolled up to.
 
-use geo::MultiPolygon;
-use serde::{Deserialize, Serialize};
+pub mod cells;
 
-/// A hamlet or village, as a point in the study CRS.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+use geo::MultiPolygon;
+
+pub use cells::{village_covered, VillageCells};
+
+/// A hamlet or village: its settled area (a polygon) and a label point inside it, in the study CRS.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Hamlet {
     pub id: u32,
     pub name: String,
     /// Index into the study's commune list, if the hamlet falls in one.
     pub commune: Option<usize>,
+    /// Label (representative) point, inside `area`: where the village is named, its commune taken
+    /// and its gap cause evaluated.
     pub x_m: f64,
     pub y_m: f64,
     pub lon: f64,
@@ -17,6 +22,9 @@ pub struct Hamlet {
     pub population: u32,
     /// Connected to the electricity grid.
     pub grid_power: bool,
+    /// Settled area in the study CRS: coverage of the village is coverage across the grid cells
+    /// whose centre lies in it (see [`cells`]).
+    pub area: MultiPolygon<f64>,
 }
 
 /// A commune (xã/phường) polygon in the study CRS.

@@ -4,8 +4,9 @@
 //! hamlets no in-village tower reaches, and the coverage after the plan.
 
 use crate::coverage::rollup::Rollup;
+use crate::coverage::rollup::Threshold;
 use crate::coverage::{compute_windows, CoverageParams, SiteWindow};
-use crate::demand::{Commune, Hamlet};
+use crate::demand::{village_covered, Commune, Hamlet, VillageCells};
 use crate::grid::{GridSpec, Raster};
 use crate::plan::candidates::{self, Candidates, PlannedTower};
 use crate::plan::cover::{self, CoverSets};
@@ -34,52 +35,96 @@ pub struct PlanInputs<'a> {
     pub communes: &'a [Commune],
     /// 1 = inside a protected area, where no tower may stand (on the study grid).
     pub protected: Option<&'a Raster<u8>>,
+    /// Every village's cells (the same the roll-up `before` used).
+    pub village_cells: &'a VillageCells,
 }
 
-/// Demand not met today: uncovered hamlets (weight = population, at least 1 so that an empty hamlet
-/// still counts), then uncovered land cells (area weight), as items of a weighted maximum-coverage
-/// problem.
+/// Demand not met today: villages not covered (weight = population, at least 1 so that an empty
+/// village still counts), then cells not covered that are land or where people live (area weight
+/// for land), as items of a weighted maximum-coverage problem. A candidate covers a village item
+/// when the existing network and that one tower together bring the village's share of covered cells
+/// to the village threshold (conservative: two towers sharing a village are not credited with it).
 pub struct Demand {
-    /// Indices of uncovered hamlets; item k < `hamlets.len()` is hamlet `hamlets[k]`.
+    /// Indices of villages not covered; item k < `hamlets.len()` is hamlet `hamlets[k]`.
     pub hamlets: Vec<usize>,
-    /// Grid indices of uncovered land cells; item `hamlets.len() + j` is cell `cells[j]`.
+    /// Grid indices of uncovered land or populated cells; item `hamlets.len() + j` is `cells[j]`.
     pub cells: Vec<usize>,
-    /// Budget-objective weight of every item: people, or `area_weight_per_km2` × cell area.
+    /// Budget-objective weight of every item: people, or `area_weight_per_km2` × cell area (land).
     pub weight: Vec<f64>,
+    /// People living in each item's cell (0 for village items).
+    pub people: Vec<f64>,
+    /// Whether each item is a land cell of the study area (false for village items).
+    pub land: Vec<bool>,
     /// Item of each grid cell (u32::MAX: none).
     item_of_cell: Vec<u32>,
+    /// Per village item: its cells not covered today (grid indices, ascending) and their bounding
+    /// box (ix0, iy0, ix1, iy1), its cells covered today, and its cell count.
+    open: Vec<(Vec<usize>, [usize; 4], usize, usize)>,
+    village_share: f64,
 }
 
 impl Demand {
     /// Items of the demand left by `inputs`, with `area_weight_per_km2` persons per km² of land.
-    pub fn new(inputs: &PlanInputs, threshold_dbm: f64, area_weight_per_km2: f64) -> Demand {
+    pub fn new(inputs: &PlanInputs, t: Threshold, area_weight_per_km2: f64) -> Demand {
         let grid = inputs.terrain.grid();
-        let covered = |v: f32| !v.is_nan() && v as f64 >= threshold_dbm;
+        let covered = |v: f32| !v.is_nan() && v as f64 >= t.rsrp_dbm;
         let hamlets: Vec<usize> = (0..inputs.hamlets.len())
             .filter(|&i| !inputs.before.hamlets[i].covered)
             .collect();
+        let people = inputs.village_cells.people_per_cell(grid.len());
         let cells: Vec<usize> = (0..grid.len())
-            .filter(|&i| inputs.mask.data[i] == 1 && !covered(inputs.rsrp_dbm.data[i]))
+            .filter(|&i| {
+                (inputs.mask.data[i] == 1 || people[i] > 0) && !covered(inputs.rsrp_dbm.data[i])
+            })
             .collect();
         let cell_w = grid.cell_area_km2() * area_weight_per_km2;
+        let n_h = hamlets.len();
         let mut weight: Vec<f64> = hamlets
             .iter()
             .map(|&i| inputs.hamlets[i].population.max(1) as f64)
             .collect();
-        weight.extend(std::iter::repeat_n(cell_w, cells.len()));
+        let mut land = vec![false; n_h];
+        let mut item_people = vec![0.0; n_h];
+        for &c in &cells {
+            let is_land = inputs.mask.data[c] == 1;
+            weight.push(if is_land { cell_w } else { 0.0 });
+            land.push(is_land);
+            item_people.push(people[c] as f64);
+        }
         let mut item_of_cell = vec![u32::MAX; grid.len()];
         for (j, &c) in cells.iter().enumerate() {
-            item_of_cell[c] = (hamlets.len() + j) as u32;
+            item_of_cell[c] = (n_h + j) as u32;
         }
+        let open = hamlets
+            .iter()
+            .map(|&i| {
+                let vc = inputs.village_cells.cells.get(i).map_or(&[][..], |v| v);
+                let open: Vec<usize> = vc
+                    .iter()
+                    .map(|&(c, _)| c)
+                    .filter(|&c| !covered(inputs.rsrp_dbm.data[c]))
+                    .collect();
+                let mut bb = [usize::MAX, usize::MAX, 0, 0];
+                for &c in &open {
+                    let (ix, iy) = (c % grid.nx, c / grid.nx);
+                    bb = [bb[0].min(ix), bb[1].min(iy), bb[2].max(ix), bb[3].max(iy)];
+                }
+                (open.clone(), bb, vc.len() - open.len(), vc.len())
+            })
+            .collect();
         Demand {
             hamlets,
             cells,
             weight,
+            people: item_people,
+            land,
             item_of_cell,
+            open,
+            village_share: t.village_share,
         }
     }
 
-    /// Positions (study CRS) of every item: hamlets, then cell centres.
+    /// Positions (study CRS) of every item: villages' label points, then cell centres.
     pub fn points(&self, grid: &GridSpec, all_hamlets: &[Hamlet]) -> Vec<[f64; 2]> {
         let mut pts: Vec<[f64; 2]> = self
             .hamlets
@@ -93,22 +138,22 @@ impl Demand {
         pts
     }
 
-    /// Items a tower's coverage window reaches at or above the threshold, ascending.
-    pub(crate) fn covered_by(
-        &self,
-        w: &SiteWindow,
-        grid: &GridSpec,
-        hamlets: &[Hamlet],
-        thr: f64,
-    ) -> Vec<u32> {
+    /// Items a tower's coverage window brings to the threshold (villages: with the existing
+    /// network, to the village share), ascending.
+    pub(crate) fn covered_by(&self, w: &SiteWindow, grid: &GridSpec, thr: f64) -> Vec<u32> {
         let covered = |v: f32| !v.is_nan() && v as f64 >= thr;
         let mut items = Vec::new();
-        for (k, &h) in self.hamlets.iter().enumerate() {
-            let hm = &hamlets[h];
-            if let Some((ix, iy)) = grid.cell_of(hm.x_m, hm.y_m) {
-                if w.rsrp_at(ix, iy).is_some_and(covered) {
-                    items.push(k as u32);
-                }
+        let (wx1, wy1) = (w.ix0 + w.nx, w.iy0 + w.ny);
+        for (k, (open, bb, have, n)) in self.open.iter().enumerate() {
+            if open.is_empty() || bb[2] < w.ix0 || bb[0] >= wx1 || bb[3] < w.iy0 || bb[1] >= wy1 {
+                continue;
+            }
+            let new = open
+                .iter()
+                .filter(|&&c| w.rsrp_at(c % grid.nx, c / grid.nx).is_some_and(covered))
+                .count();
+            if village_covered(have + new, *n, self.village_share) {
+                items.push(k as u32);
             }
         }
         for j in 0..w.ny {
@@ -120,6 +165,17 @@ impl Demand {
             }
         }
         items
+    }
+
+    /// Per village item: its cells, where in-village candidates may stand.
+    fn village_cells(&self, inputs: &PlanInputs) -> Vec<(usize, Vec<usize>)> {
+        self.hamlets
+            .iter()
+            .map(|&i| {
+                let cells = inputs.village_cells.cells.get(i).map_or(&[][..], |v| v);
+                (i, cells.iter().map(|c| c.0).collect())
+            })
+            .collect()
     }
 }
 
@@ -141,7 +197,7 @@ pub fn candidates_for(
         inputs.terrain,
         &excl.allowed,
         inputs.hamlets,
-        &demand.hamlets,
+        &demand.village_cells(inputs),
         &points,
         p.grid_spacing_m * 2.0,
         p,
@@ -163,8 +219,8 @@ pub struct CurvePoint {
 pub struct UnreachableHamlet {
     pub hamlet_id: u32,
     pub name: String,
-    /// Best RSRP any in-village candidate (its own cell or the highest cell within
-    /// `village_radius_m`, every height) gives at the hamlet, dBm; `None` without one.
+    /// Best RSRP any in-village candidate (its label point's cell or its highest cell, every
+    /// height) gives at the village's label point, dBm; `None` without one.
     pub best_rsrp_dbm_in_village: Option<f64>,
     pub reason: String,
 }
@@ -249,8 +305,7 @@ pub fn plan(
         .collect();
     let counts = candidate_counts(cands, sets, &kept, p);
     let unreachable = unreachable_hamlets(inputs, demand, cands, sets, &kept, cov, p);
-    let population: Vec<f64> = inputs.hamlets.iter().map(|h| h.population as f64).collect();
-    let problem = solve::Problem::new(demand, sets, &kept, &population);
+    let problem = solve::Problem::new(demand, sets, &kept);
     let limits = solve::limits(p);
     let (budget, chosen) = solve::budget_plan(&problem, p.budget, &limits)?;
     let chosen = solve::lower_heights(&problem, chosen);
@@ -331,27 +386,33 @@ fn unreachable_hamlets(
             }
         }
     }
-    let grid = inputs.terrain.grid();
     let thr = cov.effective_threshold_dbm();
+    let p_share = cov.village_covered_share;
     (0..demand.hamlets.len())
         .filter(|&k| !reached[k])
         .map(|k| {
             let h = &inputs.hamlets[demand.hamlets[k]];
             let b = (!best[k].is_nan()).then_some((best[k] * 100.0).round() / 100.0);
-            let reason = if grid.cell_of(h.x_m, h.y_m).is_none() {
-                "outside the study grid".to_string()
+            let n = demand.open[k].3;
+            let reason = if n == 0 {
+                "no cell on the study grid".to_string()
             } else if cands.in_village[k].is_empty() {
                 format!(
-                    "no cell within {} m where a tower may stand (steeper than {}°, within {} m of \
-                     an existing site, or protected)",
+                    "no cell in the village or within {} m of its label point where a tower may \
+                     stand (steeper than {}°, within {} m of an existing site, or protected)",
                     p.village_radius_m, p.max_slope_deg, p.min_distance_to_sites_m
                 )
             } else {
+                let share = 100.0 * p_share;
                 match b {
                     Some(r) => format!(
-                        "the best in-village tower gives {r} dBm, below the {thr} dBm threshold"
+                        "no in-village tower brings {share} % of its {n} cells to the {thr} dBm \
+                         threshold (the best gives {r} dBm at its label point)"
                     ),
-                    None => "no in-village tower reaches its cell".to_string(),
+                    None => format!(
+                        "no in-village tower brings {share} % of its {n} cells to the {thr} dBm \
+                         threshold (none reaches its label point)"
+                    ),
                 }
             };
             UnreachableHamlet {
@@ -403,12 +464,11 @@ fn walk_picks(
                 let h = &inputs.hamlets[demand.hamlets[it]];
                 ids.push(h.id);
                 np += h.population as u64;
-            } else {
-                lc += 1;
             }
+            lc += u64::from(demand.land[it]);
+            pc += demand.people[it] as u64;
         }
         hc += ids.len() as u64;
-        pc += np;
         curve.push(point(rank + 1, hc, pc, lc));
         let var = &sets.variants[v];
         let c = &cands.places[var.place];

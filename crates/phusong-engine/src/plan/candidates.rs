@@ -1,4 +1,4 @@
-//! Candidate places for new towers: in every uncovered hamlet, on local high ground near it, and on
+//! Candidate places for new towers: in every village not covered, on local high ground near it, and on
 //! a regular grid near unmet demand — only on cells the exclusions allow.
 
 use crate::demand::Hamlet;
@@ -15,9 +15,10 @@ use std::collections::BTreeMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CandidateKind {
-    /// On the cell of an uncovered hamlet.
+    /// On the cell of the label point (centre) of a village not covered.
     Village,
-    /// The highest allowed cell within `village_radius_m` of an uncovered hamlet.
+    /// The highest allowed cell of a village not covered (or, when every cell of it is excluded,
+    /// the highest allowed cell within `village_radius_m` of its label point: its edge).
     VillageHigh,
     /// The highest allowed cell within `high_ground_radius_m` of an uncovered hamlet.
     HighGround,
@@ -51,9 +52,9 @@ pub struct Candidate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Candidates {
     pub places: Vec<Candidate>,
-    /// For each entry of `uncovered_hamlets` (same order): indices into `places` of its in-village
-    /// candidates (its own cell and the highest cell within `village_radius_m`), empty when every
-    /// cell near it is excluded.
+    /// For each village not covered (the order given to [`generate`]): indices into `places` of its
+    /// in-village candidates (its centre cell and its highest cell), empty when every cell in and
+    /// near it is excluded.
     pub in_village: Vec<Vec<usize>>,
 }
 
@@ -121,16 +122,30 @@ impl Placer<'_> {
     }
 }
 
-/// Generates candidate places on `allowed` cells: in every uncovered hamlet (its own cell, and the
-/// highest cell within `village_radius_m`), on the highest ground within `high_ground_radius_m` of
-/// it, and on the highest cell near every node of a regular grid within `reach_m` of `demand_points`
-/// (positions, study CRS, of uncovered hamlets and land). A cell is one place whatever found it
+/// Highest allowed cell among `cells` (grid indices), ties to the first.
+fn highest_of(terrain: &Terrain, allowed: &Raster<u8>, cells: &[usize]) -> Option<(usize, usize)> {
+    let nx = terrain.grid().nx;
+    let mut best: Option<(usize, f32)> = None;
+    for &c in cells {
+        let h = terrain.height_m.data[c];
+        if allowed.data[c] == 1 && best.is_none_or(|(_, bh)| h > bh) {
+            best = Some((c, h));
+        }
+    }
+    best.map(|(c, _)| (c % nx, c / nx))
+}
+
+/// Generates candidate places on `allowed` cells: in every village not covered — `uncovered` gives
+/// each one's hamlet index and grid cells — its centre (label point's) cell and its highest cell
+/// (the "inside or at its edge"), then the highest ground within `high_ground_radius_m` of
+/// it, and the highest cell near every node of a regular grid within `reach_m` of `demand_points`
+/// (positions, study CRS, of uncovered villages and cells). A cell is one place whatever found it
 /// first (village kinds first).
 pub fn generate(
     terrain: &Terrain,
     allowed: &Raster<u8>,
     hamlets: &[Hamlet],
-    uncovered_hamlets: &[usize],
+    uncovered: &[(usize, Vec<usize>)],
     demand_points: &[[f64; 2]],
     reach_m: f64,
     p: &PlanParams,
@@ -149,24 +164,26 @@ pub fn generate(
         index_of_cell: BTreeMap::new(),
         places: Vec::new(),
     };
-    let mut in_village = Vec::with_capacity(uncovered_hamlets.len());
-    for &i in uncovered_hamlets {
+    let mut in_village = Vec::with_capacity(uncovered.len());
+    for (i, cells) in uncovered {
         let mut own = Vec::new();
-        if let Some(h) = hamlets.get(i) {
+        if let Some(h) = hamlets.get(*i) {
             if let Some(c) = g
                 .cell_of(h.x_m, h.y_m)
                 .filter(|c| allowed.get(c.0, c.1) == 1)
             {
                 own.push(placer.add(c, CandidateKind::Village));
             }
-            if let Some(c) = highest_near(terrain, allowed, h.x_m, h.y_m, p.village_radius_m) {
+            let high = highest_of(terrain, allowed, cells)
+                .or_else(|| highest_near(terrain, allowed, h.x_m, h.y_m, p.village_radius_m));
+            if let Some(c) = high {
                 own.push(placer.add(c, CandidateKind::VillageHigh));
             }
         }
         own.dedup();
         in_village.push(own);
     }
-    for &i in uncovered_hamlets {
+    for &(i, _) in uncovered {
         if let Some(h) = hamlets.get(i) {
             if let Some(c) = highest_near(terrain, allowed, h.x_m, h.y_m, p.high_ground_radius_m) {
                 placer.add(c, CandidateKind::HighGround);
@@ -249,6 +266,7 @@ pub struct PlannedTower {
     pub commune: Option<String>,
     /// Budget-objective weight (people + area) this tower adds after the towers ranked before it.
     pub gain_weight: f64,
+    /// Villages this tower brings to the village threshold first, and their population.
     pub new_hamlets: u64,
     pub new_population: u64,
     /// Ids of the hamlets this tower covers first (in rank order).

@@ -77,7 +77,7 @@ pub fn cover_sets(
             let w = site_window(i, &v.site, inputs.terrain, cov);
             let items = w
                 .as_ref()
-                .map(|w| demand.covered_by(w, grid, inputs.hamlets, thr))
+                .map(|w| demand.covered_by(w, grid, thr))
                 .unwrap_or_default();
             let rsrp = village_of_place[v.place]
                 .iter()

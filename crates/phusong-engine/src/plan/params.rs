@@ -13,8 +13,9 @@ pub struct PlanParams {
     pub grid_spacing_m: f64,
     /// Radius around each uncovered hamlet searched for high ground, metres.
     pub high_ground_radius_m: f64,
-    /// Radius of "in the village": every uncovered hamlet gets a candidate on its own cell and on
-    /// the highest allowed cell within this distance, metres.
+    /// Radius of a village given as a point: its settled area is a disc of this radius, metres.
+    /// Also "at its edge" for candidates: a village whose every cell is excluded gets a candidate on
+    /// the highest allowed cell within this distance of its label point.
     pub village_radius_m: f64,
     /// A candidate within this distance of a grid-powered hamlet is flagged grid-powered, else solar.
     pub grid_power_reach_m: f64,

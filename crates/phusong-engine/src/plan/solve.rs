@@ -25,20 +25,16 @@ pub(crate) struct Problem {
     pub cover: Vec<Vec<u32>>,
     /// Budget-objective weight of every item.
     pub weight: Vec<f64>,
-    /// Items below this index are uncovered hamlets, the rest uncovered land cells.
+    /// Items below this index are villages not covered, the rest uncovered cells.
     pub hamlet_items: usize,
-    /// Population of each uncovered-hamlet item.
-    pub population: Vec<f64>,
+    /// People in each item's cell (0 for village items): the population measure.
+    pub people: Vec<f64>,
+    /// Whether each item is a land cell: the land-area measure.
+    pub land: Vec<bool>,
 }
 
 impl Problem {
-    /// `population` is every hamlet's (the study's list).
-    pub(crate) fn new(
-        demand: &Demand,
-        sets: &CoverSets,
-        kept: &[usize],
-        population: &[f64],
-    ) -> Problem {
+    pub(crate) fn new(demand: &Demand, sets: &CoverSets, kept: &[usize]) -> Problem {
         let hamlet_items = demand.hamlets.len();
         Problem {
             variants: kept.to_vec(),
@@ -50,7 +46,8 @@ impl Problem {
             cover: kept.iter().map(|&v| sets.cover[v].clone()).collect(),
             weight: demand.weight.clone(),
             hamlet_items,
-            population: demand.hamlets.iter().map(|&i| population[i]).collect(),
+            people: demand.people.clone(),
+            land: demand.land.clone(),
         }
     }
 
@@ -276,6 +273,7 @@ pub struct TargetResult {
 }
 
 /// The three measures the report gives: (name, item weight, total, covered before the plan).
+/// Villages count by the share rule; people and land by cell.
 fn measures(problem: &Problem, inputs: &PlanInputs) -> Vec<(&'static str, Instance, f64, f64)> {
     let t = &inputs.before.total;
     let h = problem.hamlet_items;
@@ -288,15 +286,13 @@ fn measures(problem: &Problem, inputs: &PlanInputs) -> Vec<(&'static str, Instan
         ),
         (
             "population",
-            problem.instance(|i| {
-                (i < h && problem.population[i] > 0.0).then(|| problem.population[i])
-            }),
+            problem.instance(|i| (problem.people[i] > 0.0).then(|| problem.people[i])),
             t.population as f64,
             t.population_covered as f64,
         ),
         (
             "land_area",
-            problem.instance(|i| (i >= h).then_some(1.0)),
+            problem.instance(|i| problem.land[i].then_some(1.0)),
             t.land_cells as f64,
             t.land_cells_covered as f64,
         ),

@@ -9,7 +9,7 @@ use crate::crs::{srs_from_epsg, Projector};
 use crate::error::{Context, Error, Result};
 use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform};
 use gdal::vector::{FieldValue, LayerAccess};
-use geo::{Geometry, InteriorPoint, LineString, MultiPolygon, Point};
+use geo::{Geometry, InteriorPoint, LineString, MultiPolygon, Point, Polygon};
 use phusong_engine::demand::{Commune, Hamlet};
 use std::path::Path;
 
@@ -274,14 +274,30 @@ fn to_multipolygon(g: Geometry<f64>) -> Option<MultiPolygon<f64>> {
     }
 }
 
-/// Hamlets (villages) from a point or polygon layer: polygons stand for their interior point
-/// (a point guaranteed inside; geo's `InteriorPoint`). Ids 1.. in file order; `commune` is left
-/// `None` for the caller to assign.
+/// A disc of `radius_m` around `p` as a 64-gon (vertices on the circle), counter-clockwise. The
+/// vertices sit half a step off the axes, so the disc's interior point is `p` itself.
+pub fn disc(p: Point<f64>, radius_m: f64) -> MultiPolygon<f64> {
+    let r = radius_m.max(1.0);
+    let ring: Vec<(f64, f64)> = (0..64)
+        .map(|k| {
+            let a = (k as f64 + 0.5) * std::f64::consts::TAU / 64.0;
+            (p.x() + r * a.cos(), p.y() + r * a.sin())
+        })
+        .collect();
+    MultiPolygon(vec![Polygon::new(LineString::from(ring), vec![])])
+}
+
+/// Hamlets (villages) from a polygon or point layer: a polygon is the village's settled area as
+/// given (reprojected; a self-intersecting ring is refused); a point becomes a disc of
+/// `point_radius_m` (at least 1 m). The label point is the area's interior point (a point
+/// guaranteed inside; geo's `InteriorPoint`). Ids 1.. in file order; `commune` is left `None` for
+/// the caller to assign.
 pub fn read_hamlets(
     path: &Path,
     layer: Option<&str>,
     fields: &HamletFields,
     epsg: u32,
+    point_radius_m: f64,
 ) -> Result<Vec<Hamlet>> {
     let mut want = vec![Want(&fields.name, true), Want(&fields.population, true)];
     if let Some(g) = &fields.grid_power {
@@ -293,17 +309,22 @@ pub fn read_hamlets(
     let mut out = Vec::with_capacity(feats.len());
     for f in feats {
         let rec = |msg: String| Error::record(path, "feature", f.fid, msg);
-        let p: Point<f64> = match f.geometry {
+        let area: MultiPolygon<f64> = match f.geometry {
             None => return Err(rec("has no geometry, expected a point or polygon".into())),
-            Some(Geometry::Point(p)) => p,
-            Some(Geometry::MultiPoint(m)) if m.0.len() == 1 => m.0[0],
+            Some(Geometry::Point(p)) => disc(p, point_radius_m),
+            Some(Geometry::MultiPoint(m)) if m.0.len() == 1 => disc(m.0[0], point_radius_m),
             Some(g) => {
                 let k = kind(&g);
                 to_multipolygon(g)
-                    .and_then(|m| m.interior_point())
                     .ok_or_else(|| rec(format!("geometry is {k}, expected a point or polygon")))?
             }
         };
+        for (k, poly) in area.0.iter().enumerate() {
+            self_intersection(poly).map_err(|m| rec(format!("polygon {k}: {m}")))?;
+        }
+        let p: Point<f64> = area
+            .interior_point()
+            .ok_or_else(|| rec("polygon is empty, expected an area".into()))?;
         let population = count(f.values[1].as_ref(), &fields.population, u32::MAX as f64)
             .map_err(rec)?
             .ok_or_else(|| {
@@ -336,6 +357,7 @@ pub fn read_hamlets(
             lat,
             population: population as u32,
             grid_power,
+            area,
         });
     }
     Ok(out)
@@ -604,7 +626,7 @@ mod tests {
                 ),
             ],
         );
-        let h = read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG).unwrap();
+        let h = read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG, 300.0).unwrap();
         let proj = Projector::new(DEFAULT_EPSG).unwrap();
         assert_eq!(h.len(), 3);
         assert_eq!(h.iter().map(|h| h.id).collect::<Vec<_>>(), vec![1, 2, 3]);
@@ -622,6 +644,31 @@ mod tests {
         assert!((h[0].lon - 104.5).abs() < 1e-9 && (h[0].lat - 19.2).abs() < 1e-9);
         // The polygon's representative point lies inside the square.
         assert!(h[2].lon > 104.0 && h[2].lon < 104.01 && h[2].lat > 19.5 && h[2].lat < 19.51);
+        // The polygon is taken as given (its four corners, reprojected), not collapsed to a point.
+        use geo::{Area, Contains};
+        let ring = &h[2].area.0[0].exterior().0;
+        assert_eq!(ring.len(), 5);
+        for (lon, lat) in [
+            (104.0, 19.5),
+            (104.01, 19.5),
+            (104.01, 19.51),
+            (104.0, 19.51),
+        ] {
+            let (x, y) = proj.project(lon, lat).unwrap();
+            assert!(
+                ring.iter()
+                    .any(|c| (c.x - x).abs() < 1e-3 && (c.y - y).abs() < 1e-3),
+                "corner {lon}, {lat} missing from {ring:?}"
+            );
+        }
+        // A point becomes a disc of the given radius around it (a 64-gon: area 0.9984 π r²).
+        let a = h[0].area.unsigned_area();
+        let disc = std::f64::consts::PI * 300.0 * 300.0;
+        assert!((a / disc - 0.99839).abs() < 1e-4, "{a} vs {disc}");
+        assert!(h[0].area.contains(&geo::Point::new(x, y)));
+        let h50 = read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG, 50.0).unwrap();
+        let a50 = h50[0].area.unsigned_area();
+        assert!((a50 / (std::f64::consts::PI * 2500.0) - 0.99839).abs() < 1e-4);
         assert!(h.iter().all(|h| h.commune.is_none()));
 
         // Without the grid_power field, every hamlet is powered.
@@ -629,7 +676,7 @@ mod tests {
             grid_power: Some("electric".into()),
             ..HamletFields::default()
         };
-        assert!(read_hamlets(&p, None, &fields, DEFAULT_EPSG)
+        assert!(read_hamlets(&p, None, &fields, DEFAULT_EPSG, 300.0)
             .unwrap()
             .iter()
             .all(|h| h.grid_power));
@@ -651,7 +698,7 @@ mod tests {
                     feature(props, geom),
                 ],
             );
-            read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG)
+            read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG, 300.0)
                 .unwrap_err()
                 .to_string()
         };
@@ -699,16 +746,22 @@ mod tests {
             None,
             &[feature(r#""ten":"x","dan_so":1"#, &pt)],
         );
-        let e = read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG)
+        let e = read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG, 300.0)
             .unwrap_err()
             .to_string();
         assert!(
             e.contains("has no field 'name'; its fields are: ten, dan_so"),
             "{e}"
         );
-        let e = read_hamlets(&p, Some("nope"), &HamletFields::default(), DEFAULT_EPSG)
-            .unwrap_err()
-            .to_string();
+        let e = read_hamlets(
+            &p,
+            Some("nope"),
+            &HamletFields::default(),
+            DEFAULT_EPSG,
+            300.0,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("no layer 'nope'; layers are: f"), "{e}");
     }
 
@@ -728,7 +781,7 @@ mod tests {
                 &point(x0, y0),
             )],
         );
-        let h = read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG).unwrap();
+        let h = read_hamlets(&p, None, &HamletFields::default(), DEFAULT_EPSG, 300.0).unwrap();
         let proj = Projector::new(DEFAULT_EPSG).unwrap();
         let (x, y) = proj.project(h[0].lon, h[0].lat).unwrap();
         assert!((h[0].x_m - x).abs() < 1e-3 && (h[0].y_m - y).abs() < 1e-3);

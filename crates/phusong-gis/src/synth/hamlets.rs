@@ -32,6 +32,8 @@ pub struct HamletParams {
     /// Share of hamlets drawn from mountain valley floors (cells above 300 m, weighted by flatness and
     /// hollowness only, ignoring roads and towns): the small bản of the western districts. Default 0.3.
     pub mountain_share: f64,
+    /// How each hamlet's settled area is grown (see [`super::villages`]).
+    pub areas: super::villages::VillageAreaParams,
 }
 
 impl Default for HamletParams {
@@ -44,6 +46,7 @@ impl Default for HamletParams {
             road_scale_m: 2500.0,
             size_sigma: 0.8,
             mountain_share: 0.3,
+            areas: Default::default(),
         }
     }
 }
@@ -390,6 +393,7 @@ impl Placer<'_> {
                 lat: 0.0,
                 population: 0,
                 grid_power: true,
+                area: geo::MultiPolygon(Vec::new()),
             });
         }
         let parts = apportion(pop, &self.raw_size[first..], 1);
@@ -465,6 +469,8 @@ fn name_and_locate(hamlets: &mut [Hamlet], terrain: &Raster<f32>, proj: &Project
 ///   largest remainder, ≥ 1 each when the total allows.
 /// * The `params.unpowered` most remote hamlets (far from roads and towns, high, towards the western
 ///   border) get `grid_power = false`.
+/// * Each hamlet's settled area is grown from its position over the terrain
+///   ([`super::villages::grow_villages`]); its label point moves inside that polygon.
 ///
 /// `towns` are (x, y, population) in the grid CRS; `commune_of_cell` holds commune indices (−1 none).
 #[allow(clippy::too_many_arguments)]
@@ -522,6 +528,14 @@ pub fn synth_hamlets(
     }
     let mut hamlets = placer.hamlets;
     mark_unpowered(&mut hamlets, terrain, &road_d, towns, params.unpowered);
+    super::villages::grow_villages(
+        &mut hamlets,
+        terrain,
+        mask,
+        commune_of_cell,
+        &params.areas,
+        seed,
+    )?;
     name_and_locate(&mut hamlets, terrain, proj)?;
     Ok(hamlets)
 }

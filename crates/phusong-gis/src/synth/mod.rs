@@ -12,3 +12,4 @@ pub mod rng;
 pub mod roads;
 pub mod sites;
 pub mod terrain;
+pub mod villages;
