@@ -370,7 +370,7 @@ fn targets_lines(s: &Summary) -> Vec<String> {
         let mut text = format!("{} {}", label(m), values.join(" / "));
         if t.values().any(Option::is_none) {
             if let Some(max) = s.reachable_pct.get(m) {
-                text.push_str(&format!(" (at most {max:.2} %)"));
+                text.push_str(&format!(" (at most {} %)", pct_below_100(*max)));
             }
         }
         parts.push(text);
@@ -501,4 +501,27 @@ pub fn human_summary(s: &Summary) -> String {
         }
     ));
     lines.join("\n")
+}
+
+/// A percentage short of 100 printed with enough decimals not to round up to "100.00"
+/// (99.9998 stays 99.9998), at least two.
+fn pct_below_100(pct: f64) -> String {
+    for decimals in 2..=6 {
+        let text = format!("{pct:.decimals$}");
+        if pct >= 100.0 || !text.starts_with("100") {
+            return text;
+        }
+    }
+    format!("{pct:.6}")
+}
+
+#[cfg(test)]
+mod pct_tests {
+    #[test]
+    fn short_of_100_never_prints_100() {
+        assert_eq!(super::pct_below_100(99.9998), "99.9998");
+        assert_eq!(super::pct_below_100(99.99), "99.99");
+        assert_eq!(super::pct_below_100(97.5), "97.50");
+        assert_eq!(super::pct_below_100(99.996), "99.996");
+    }
 }
