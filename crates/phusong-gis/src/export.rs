@@ -320,6 +320,10 @@ pub fn gaps_layer(gaps: &[Gap], hamlets: &[Hamlet], epsg: u32) -> Layer {
     l
 }
 
+/// Layers switched on when the QGIS project opens: the planner's question — coverage before the
+/// plan, the gaps and the proposed towers; the rest is in the project, switched off.
+pub const SHOWN_ON_OPENING: [&str; 3] = ["RSRP (dBm)", "gaps", "sites_proposed"];
+
 /// The run folder's rasters as QGIS layers, styled, top first.
 pub fn raster_layers() -> Vec<crate::io::qgis::RasterLayer> {
     use crate::io::qgis::{RasterLayer, RasterStyle};
@@ -380,4 +384,23 @@ pub fn raster_layers() -> Vec<crate::io::qgis::RasterLayer> {
             },
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every layer shown on opening is one the export writes (a renamed layer would otherwise open
+    /// a project with nothing switched on), and no more than five are on.
+    #[test]
+    fn layers_shown_on_opening_exist() {
+        let mut names: Vec<String> = raster_layers().into_iter().map(|r| r.name).collect();
+        names.push(gaps_layer(&[], &[], 32648).name);
+        names.push(proposed_layer(&[], 32648).name);
+        names.push(sites_layer(&[], 32648).name);
+        for shown in SHOWN_ON_OPENING {
+            assert!(names.iter().any(|n| n == shown), "{shown} not in {names:?}");
+        }
+        assert!(SHOWN_ON_OPENING.len() <= 5);
+    }
 }

@@ -455,6 +455,7 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
         files::GPKG,
         &layers,
         &rasters,
+        Some(&ex::SHOWN_ON_OPENING),
     )?;
     let summary = Summary::new(s, study, &cov, &gaps, &plan, &before, &after);
     tx.write(

@@ -263,6 +263,8 @@ struct ProjectLayer {
     source: String,
     provider: &'static str,
     xml: String,
+    /// Switched on when the project opens.
+    checked: bool,
 }
 
 /// The union of the layer extents, reprojected into the project CRS.
@@ -348,6 +350,7 @@ fn vector_layer(
         source,
         provider: "ogr",
         xml: x,
+        checked: true,
     })
 }
 
@@ -390,20 +393,26 @@ fn raster_layer(
         source,
         provider: "gdal",
         xml: x,
+        checked: true,
     })
 }
 
-/// `<layer-tree-group>`: every layer checked, in drawing order (first on top).
+/// `<layer-tree-group>`: every layer, in drawing order (first on top), checked or not.
 fn layer_tree_xml(layers: &[ProjectLayer]) -> String {
     let mut q = String::from("  <layer-tree-group>\n    <customproperties/>\n");
     for l in layers {
         let _ = writeln!(
             q,
-            r#"    <layer-tree-layer id="{}" name="{}" source="{}" providerKey="{}" checked="Qt::Checked" expanded="1" legend_exp="">"#,
+            r#"    <layer-tree-layer id="{}" name="{}" source="{}" providerKey="{}" checked="{}" expanded="1" legend_exp="">"#,
             xml_escape(&l.id),
             xml_escape(&l.name),
             xml_escape(&l.source),
-            l.provider
+            l.provider,
+            if l.checked {
+                "Qt::Checked"
+            } else {
+                "Qt::Unchecked"
+            }
         );
         q.push_str("      <customproperties/>\n    </layer-tree-layer>\n");
     }
@@ -488,11 +497,12 @@ pub fn write_project(
     rasters: &[RasterLayer],
 ) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    write_project_in(path, dir, epsg, gpkg_rel_path, vectors, rasters)
+    write_project_in(path, dir, epsg, gpkg_rel_path, vectors, rasters, None)
 }
 
 /// As [`write_project`], reading the rasters' extents from `data_dir` (the run folder) while the
 /// project is written elsewhere (a stage's staging folder, moved into the run folder at commit).
+/// `shown` names the layers switched on when the project opens (`None`: all of them).
 pub fn write_project_in(
     path: &Path,
     data_dir: &Path,
@@ -500,6 +510,7 @@ pub fn write_project_in(
     gpkg_rel_path: &str,
     vectors: &[Layer],
     rasters: &[RasterLayer],
+    shown: Option<&[&str]>,
 ) -> Result<()> {
     let gpkg = relative(path, gpkg_rel_path)?;
     let mut extent = ProjectExtent {
@@ -519,6 +530,9 @@ pub fn write_project_in(
             vectors.len() + j,
             &mut extent,
         )?);
+    }
+    for l in &mut layers {
+        l.checked = shown.is_none_or(|names| names.contains(&l.name.as_str()));
     }
     layers.sort_by_key(|l| l.order); // stable: keeps the caller's order within a group
     let full = extent.full.unwrap_or([0.0, 0.0, 1.0, 1.0]);
@@ -634,6 +648,48 @@ mod tests {
         let pat = format!("{name}=\"");
         let start = tag.find(&pat)? + pat.len();
         Some(&tag[start..start + tag[start..].find('"')?])
+    }
+
+    /// Only the layers named as shown are checked when the project opens; without a list, all are.
+    #[test]
+    fn only_the_layers_shown_on_opening_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let (vectors, rasters) = demo(dir.path());
+        let p = dir.path().join("phusong.qgs");
+        let checked = |q: &str| -> Vec<(String, bool)> {
+            q.split("<layer-tree-layer ")
+                .skip(1)
+                .map(|s| {
+                    let on = match attr(s, "checked").unwrap() {
+                        "Qt::Checked" => true,
+                        "Qt::Unchecked" => false,
+                        other => panic!("{other}"),
+                    };
+                    (attr(s, "name").unwrap().to_string(), on)
+                })
+                .collect()
+        };
+        let shown = [vectors[1].name.as_str(), rasters[0].name.as_str()];
+        write_project_in(
+            &p,
+            dir.path(),
+            32648,
+            "phusong.gpkg",
+            &vectors,
+            &rasters,
+            Some(&shown),
+        )
+        .unwrap();
+        let got = checked(&std::fs::read_to_string(&p).unwrap());
+        assert_eq!(got.len(), 4);
+        for (name, on) in &got {
+            assert_eq!(*on, shown.contains(&name.as_str()), "{name}");
+        }
+        assert_eq!(got.iter().filter(|(_, on)| *on).count(), 2);
+        write_project(&p, 32648, "phusong.gpkg", &vectors, &rasters).unwrap();
+        assert!(checked(&std::fs::read_to_string(&p).unwrap())
+            .iter()
+            .all(|(_, on)| *on));
     }
 
     #[test]
