@@ -145,6 +145,39 @@ fn small_study_end_to_end() {
     assert_eq!(n_prop as usize, summary.plan.towers);
     let n_gaps = ds.layer_by_name("gaps").unwrap().feature_count();
     assert_eq!(n_gaps, summary.before.hamlets_uncovered);
+    // communes.csv: one row per commune, villages and people conserved, the same numbers as the
+    // GeoPackage's communes layer.
+    let mut rdr = csv::Reader::from_path(out.join("communes.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), summary.communes);
+    let col = |name: &str| {
+        phusong_gis::reports::COMMUNES_CSV_COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .unwrap()
+    };
+    let sum = |name: &str| -> u64 {
+        rows.iter()
+            .map(|r| r[col(name)].parse::<u64>().unwrap())
+            .sum()
+    };
+    assert_eq!(sum("villages"), summary.hamlets as u64);
+    assert_eq!(sum("population"), summary.population);
+    assert_eq!(
+        sum("villages_covered_before"),
+        summary.before.hamlets_covered
+    );
+    assert_eq!(sum("villages_covered_after"), summary.after.hamlets_covered);
+    let mut layer = ds.layer_by_name("communes").unwrap();
+    for (f, r) in layer.features().zip(&rows) {
+        let value = |n: &str| f.field(f.field_index(n).unwrap()).unwrap().unwrap();
+        assert_eq!(value("code").into_string().unwrap(), &r[col("code")]);
+        let pct = value("area_covered_pct").into_real().unwrap();
+        let csv_pct: f64 = r[col("land_covered_pct_before")].parse().unwrap();
+        assert!((pct - csv_pct).abs() < 0.006, "{pct} vs {csv_pct}");
+        let villages = value("hamlets").into_int64().unwrap();
+        assert_eq!(villages.to_string(), &r[col("villages")]);
+    }
 }
 
 /// A protected-area layer (GeoJSON in the study CRS) keeps every candidate, hence every proposed

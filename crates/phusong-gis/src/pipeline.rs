@@ -457,6 +457,10 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
         &rasters,
         Some(&ex::SHOWN_ON_OPENING),
     )?;
+    tx.write(
+        files::COMMUNES_CSV,
+        reports::communes_csv(&study.communes, &before.communes, &after.communes)?.as_bytes(),
+    )?;
     let summary = Summary::new(s, study, &cov, &gaps, &plan, &before, &after);
     tx.write(
         files::SUMMARY,

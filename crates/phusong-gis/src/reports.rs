@@ -503,6 +503,60 @@ pub fn human_summary(s: &Summary) -> String {
     lines.join("\n")
 }
 
+/// Columns of `communes.csv`.
+pub const COMMUNES_CSV_COLUMNS: [&str; 14] = [
+    "code",
+    "name",
+    "census_population",
+    "land_area_km2",
+    "land_covered_pct_before",
+    "land_covered_pct_after",
+    "villages",
+    "villages_covered_before",
+    "villages_partial_before",
+    "villages_covered_after",
+    "population",
+    "population_covered_before",
+    "population_covered_pct_before",
+    "population_covered_pct_after",
+];
+
+/// `communes.csv`: one row per commune (the study's commune order), coverage before and after the
+/// plan from the same roll-ups as `summary.json` and the GeoPackage, for pasting into a report.
+pub fn communes_csv(
+    communes: &[phusong_engine::demand::Commune],
+    before: &[AreaCoverage],
+    after: &[AreaCoverage],
+) -> Result<String> {
+    let err = |e: csv::Error| Error::Other(format!("communes.csv: {e}"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(COMMUNES_CSV_COLUMNS).map_err(err)?;
+    let r2 = |x: f64| format!("{:.2}", x);
+    for ((c, b), a) in communes.iter().zip(before).zip(after) {
+        w.write_record([
+            c.code.clone(),
+            c.name.clone(),
+            c.population.map_or(String::new(), |p| p.to_string()),
+            r2(b.land_area_km2),
+            r2(b.land_area_covered_pct),
+            r2(a.land_area_covered_pct),
+            b.hamlets.to_string(),
+            b.hamlets_covered.to_string(),
+            b.hamlets_partial.to_string(),
+            a.hamlets_covered.to_string(),
+            b.population.to_string(),
+            b.population_covered.to_string(),
+            r2(b.population_covered_pct),
+            r2(a.population_covered_pct),
+        ])
+        .map_err(err)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Other(format!("communes.csv: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| Error::Other(format!("communes.csv: {e}")))
+}
+
 /// A percentage short of 100 printed with enough decimals not to round up to "100.00"
 /// (99.9998 stays 99.9998), at least two.
 fn pct_below_100(pct: f64) -> String {

@@ -13,3 +13,4 @@ pub const PROPOSED: &str = "proposed_sites.csv";
 pub const GPKG: &str = "phusong.gpkg";
 pub const PROJECT: &str = "project.qgs";
 pub const SUMMARY: &str = "summary.json";
+pub const COMMUNES_CSV: &str = "communes.csv";
