@@ -178,6 +178,41 @@ fn small_study_end_to_end() {
         let villages = value("hamlets").into_int64().unwrap();
         assert_eq!(villages.to_string(), &r[col("villages")]);
     }
+    // villages.csv: one row per village; covered rows and people match summary.json.
+    let mut rdr = csv::Reader::from_path(out.join("villages.csv")).unwrap();
+    let v: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(v.len(), summary.hamlets);
+    let vcol = |name: &str| {
+        phusong_gis::reports::VILLAGES_CSV_COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .unwrap()
+    };
+    let people: u64 = v
+        .iter()
+        .map(|r| r[vcol("population")].parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(people, summary.population);
+    for (when, s) in [("before", &summary.before), ("after", &summary.after)] {
+        let covered = v
+            .iter()
+            .filter(|r| &r[vcol(&format!("covered_{when}"))] == "true")
+            .count();
+        assert_eq!(covered as u64, s.hamlets_covered, "{when}");
+        let share_ok = v.iter().all(|r| {
+            let share: f64 = r[vcol(&format!("covered_share_{when}"))].parse().unwrap();
+            let covered = &r[vcol(&format!("covered_{when}"))] == "true";
+            let thr = summary.village_covered_share;
+            // Printed to 4 decimals: covered ⇒ at least the threshold, not covered ⇒ at most it.
+            (0.0..=1.0).contains(&share)
+                && if covered {
+                    share >= thr - 5e-5
+                } else {
+                    share <= thr + 5e-5
+                }
+        });
+        assert!(share_ok, "{when}: covered must follow the share");
+    }
 }
 
 /// A protected-area layer (GeoJSON in the study CRS) keeps every candidate, hence every proposed

@@ -461,6 +461,16 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
         files::COMMUNES_CSV,
         reports::communes_csv(&study.communes, &before.communes, &after.communes)?.as_bytes(),
     )?;
+    tx.write(
+        files::VILLAGES_CSV,
+        reports::villages_csv(
+            &study.hamlets,
+            &study.communes,
+            &before.hamlets,
+            &after.hamlets,
+        )?
+        .as_bytes(),
+    )?;
     let summary = Summary::new(s, study, &cov, &gaps, &plan, &before, &after);
     tx.write(
         files::SUMMARY,

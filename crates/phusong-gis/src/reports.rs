@@ -557,6 +557,63 @@ pub fn communes_csv(
     String::from_utf8(bytes).map_err(|e| Error::Other(format!("communes.csv: {e}")))
 }
 
+/// Columns of `villages.csv`.
+pub const VILLAGES_CSV_COLUMNS: [&str; 13] = [
+    "id",
+    "name",
+    "commune",
+    "lon",
+    "lat",
+    "population",
+    "grid_power",
+    "median_rsrp_dbm_before",
+    "covered_share_before",
+    "covered_before",
+    "median_rsrp_dbm_after",
+    "covered_share_after",
+    "covered_after",
+];
+
+/// `villages.csv`: one row per village (thôn/bản) with its coverage share before and after the
+/// plan, from the same roll-ups as `summary.json` and the GeoPackage's hamlets layer.
+pub fn villages_csv(
+    hamlets: &[Hamlet],
+    communes: &[phusong_engine::demand::Commune],
+    before: &[phusong_engine::coverage::rollup::HamletCoverage],
+    after: &[phusong_engine::coverage::rollup::HamletCoverage],
+) -> Result<String> {
+    let err = |e: csv::Error| Error::Other(format!("villages.csv: {e}"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(VILLAGES_CSV_COLUMNS).map_err(err)?;
+    let rsrp = |v: Option<f32>| v.map_or(String::new(), |v| format!("{v:.1}"));
+    for ((h, b), a) in hamlets.iter().zip(before).zip(after) {
+        let commune = h
+            .commune
+            .and_then(|k| communes.get(k))
+            .map_or(String::new(), |c| c.name.clone());
+        w.write_record([
+            h.id.to_string(),
+            h.name.clone(),
+            commune,
+            format!("{:.6}", h.lon),
+            format!("{:.6}", h.lat),
+            h.population.to_string(),
+            h.grid_power.to_string(),
+            rsrp(b.rsrp_dbm),
+            format!("{:.4}", b.covered_share),
+            b.covered.to_string(),
+            rsrp(a.rsrp_dbm),
+            format!("{:.4}", a.covered_share),
+            a.covered.to_string(),
+        ])
+        .map_err(err)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Other(format!("villages.csv: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| Error::Other(format!("villages.csv: {e}")))
+}
+
 /// A percentage short of 100 printed with enough decimals not to round up to "100.00"
 /// (99.9998 stays 99.9998), at least two.
 fn pct_below_100(pct: f64) -> String {

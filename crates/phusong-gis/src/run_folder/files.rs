@@ -14,3 +14,4 @@ pub const GPKG: &str = "phusong.gpkg";
 pub const PROJECT: &str = "project.qgs";
 pub const SUMMARY: &str = "summary.json";
 pub const COMMUNES_CSV: &str = "communes.csv";
+pub const VILLAGES_CSV: &str = "villages.csv";
