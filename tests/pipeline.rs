@@ -178,6 +178,17 @@ fn small_study_end_to_end() {
         let villages = value("hamlets").into_int64().unwrap();
         assert_eq!(villages.to_string(), &r[col("villages")]);
     }
+    // proposed_sites.kml: one placemark per tower, in WGS84 degrees inside the study's box.
+    let kml = std::fs::read_to_string(out.join("proposed_sites.kml")).unwrap();
+    assert_eq!(kml.matches("<Placemark>").count(), summary.plan.towers);
+    for c in kml.split("<coordinates>").skip(1) {
+        let c = &c[..c.find("</coordinates>").unwrap()];
+        let v: Vec<f64> = c.split(',').map(|x| x.trim().parse().unwrap()).collect();
+        assert!(
+            (100.0..112.0).contains(&v[0]) && (8.0..24.0).contains(&v[1]),
+            "{c}"
+        );
+    }
     // villages.csv: one row per village; covered rows and people match summary.json.
     let mut rdr = csv::Reader::from_path(out.join("villages.csv")).unwrap();
     let v: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();

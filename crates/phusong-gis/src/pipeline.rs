@@ -447,6 +447,12 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
         ),
     ];
     crate::io::gpkg::write_gpkg(&tx.output_path(files::GPKG)?, &layers)?;
+    // The proposed towers for field teams, named by their rank in the plan.
+    crate::io::gpkg::write_kml(
+        &tx.output_path(files::PROPOSED_KML)?,
+        &ex::proposed_layer(&plan.proposed, epsg),
+        "rank",
+    )?;
     let rasters = ex::raster_layers();
     crate::io::qgis::write_project_in(
         &tx.output_path(files::PROJECT)?,

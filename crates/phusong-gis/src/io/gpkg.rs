@@ -208,6 +208,49 @@ pub fn write_gpkg(path: &Path, layers: &[Layer]) -> Result<()> {
     })
 }
 
+/// Writes one point layer as KML for field teams (GDAL's KML driver, which reprojects to WGS84),
+/// each placemark named by the layer's `name_field` and carrying every field. Atomic like
+/// [`write_gpkg`].
+pub fn write_kml(path: &Path, layer: &Layer, name_field: &str) -> Result<()> {
+    validate(path, std::slice::from_ref(layer))?;
+    let ctx = |what: String| format!("{}: {what}", path.display());
+    write_atomic(path, |tmp| {
+        let driver = DriverManager::get_driver_by_name("KML").ctx(|| ctx("KML driver".into()))?;
+        let mut options = gdal::cpl::CslStringList::new();
+        options
+            .set_name_value("NameField", name_field)
+            .ctx(|| ctx("KML options".into()))?;
+        let mut ds = driver
+            .create_with_band_type_with_options::<u8, _>(tmp, 0, 0, 0, &options)
+            .ctx(|| ctx("creating KML".into()))?;
+        let srs = srs_from_epsg(layer.epsg)?;
+        let lyr = ds
+            .create_layer(LayerOptions {
+                name: &layer.name,
+                srs: Some(&srs),
+                ty: OGRwkbGeometryType::wkbPoint,
+                options: None,
+            })
+            .ctx(|| ctx(format!("creating layer {}", layer.name)))?;
+        for (fname, kind) in &layer.fields {
+            FieldDefn::new(fname, ogr_field_type(*kind))
+                .and_then(|fd| fd.add_to_layer(&lyr))
+                .ctx(|| ctx(format!("layer {}: creating field {fname}", layer.name)))?;
+        }
+        let defn = lyr.defn();
+        for (i, (g, values)) in layer.features.iter().enumerate() {
+            let fctx = || ctx(format!("layer {} feature {i}", layer.name));
+            let mut f = Feature::new(defn).ctx(fctx)?;
+            f.set_geometry(g.to_gdal().ctx(fctx)?).ctx(fctx)?;
+            for (idx, v) in values.iter().enumerate() {
+                set_value(&mut f, idx, v).ctx(fctx)?;
+            }
+            f.create(&lyr).ctx(fctx)?;
+        }
+        ds.close().ctx(|| ctx("closing".into()))
+    })
+}
+
 type Plan = (OGRwkbGeometryType::Type, bool, String);
 
 /// Creates `layer_styles` (as QGIS does: an attribute table with FID `id`) and one default row per layer.

@@ -15,3 +15,4 @@ pub const PROJECT: &str = "project.qgs";
 pub const SUMMARY: &str = "summary.json";
 pub const COMMUNES_CSV: &str = "communes.csv";
 pub const VILLAGES_CSV: &str = "villages.csv";
+pub const PROPOSED_KML: &str = "proposed_sites.kml";
