@@ -335,10 +335,13 @@ fn chunked_coverage_equals_all_windows_at_once() {
 fn combiner_refuses_windows_out_of_order() {
     let (t, s, p, w, _) = computed();
     let mut c = phusong_engine::coverage::Combiner::new(t.grid(), &s, &p);
-    let mut late = vec![w[2].clone()];
-    assert!(c.add(&mut late).is_ok());
-    let mut early = vec![w[0].clone()];
-    assert_eq!(c.add(&mut early), Err(w[0].site));
+    assert!(c.add(&[&w[2]]).is_ok());
+    assert_eq!(c.add(&[&w[0]]), Err(w[0].site));
+    assert_eq!(
+        c.add(&[&w[3], &w[3]]),
+        Err(w[3].site),
+        "a repeat within a batch"
+    );
 }
 
 /// An MSI/Planet file sampling the 3GPP TR 36.814 pattern (65° / 10°, built-in electrical tilt

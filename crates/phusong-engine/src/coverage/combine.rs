@@ -101,15 +101,16 @@ impl<'a> Combiner<'a> {
         }
     }
 
-    /// Folds a batch of windows. Windows must arrive in increasing site order across calls (they
-    /// are sorted within a batch here); an out-of-order window is an error of the caller, reported
-    /// as `Err(site index)` with nothing folded.
-    pub fn add(&mut self, windows: &mut [SiteWindow]) -> Result<(), usize> {
-        windows.sort_by_key(|w| w.site);
-        if let (Some(last), Some(first)) = (self.last_site, windows.first()) {
-            if first.site <= last {
-                return Err(first.site);
+    /// Folds a batch of windows, which must be in strictly increasing site order, after every
+    /// window folded before; a window out of order is an error of the caller, reported as
+    /// `Err(site index)` with nothing folded.
+    pub fn add(&mut self, windows: &[&SiteWindow]) -> Result<(), usize> {
+        let mut last = self.last_site;
+        for w in windows {
+            if last.is_some_and(|l| w.site <= l) {
+                return Err(w.site);
             }
+            last = Some(w.site);
         }
         let (sites, op_of, margin) = (self.sites, &self.op_of, self.margin_db);
         self.rows.par_iter_mut().enumerate().for_each(|(iy, row)| {
@@ -125,10 +126,10 @@ impl<'a> Combiner<'a> {
                 );
             }
         });
-        for w in windows.iter() {
+        for w in windows {
             self.warnings.merge(&w.warnings);
         }
-        self.last_site = windows.last().map(|w| w.site).or(self.last_site);
+        self.last_site = last;
         Ok(())
     }
 
@@ -218,9 +219,11 @@ pub fn combine(
     p: &CoverageParams,
 ) -> CoverageRasters {
     let mut c = Combiner::new(grid, sites, p);
-    let mut all = windows.to_vec();
-    // Sorted within one batch, so `add` cannot see an out-of-order window.
-    let _ = c.add(&mut all);
+    let mut order: Vec<&SiteWindow> = windows.iter().collect();
+    order.sort_by_key(|w| w.site);
+    order.dedup_by_key(|w| w.site);
+    // Sorted and without repeats, so `add` cannot refuse it.
+    let _ = c.add(&order);
     c.finish()
 }
 
@@ -250,7 +253,7 @@ pub fn compute_coverage_chunked(
     let mut c = Combiner::new(terrain.grid(), sites, p);
     for (k, chunk) in sites.chunks(per).enumerate() {
         let base = k * per;
-        let mut windows: Vec<SiteWindow> = chunk
+        let windows: Vec<SiteWindow> = chunk
             .par_iter()
             .enumerate()
             .filter_map(|(i, s)| {
@@ -259,8 +262,8 @@ pub fn compute_coverage_chunked(
                 w
             })
             .collect();
-        // Chunks arrive in increasing site order, so this cannot fail.
-        let _ = c.add(&mut windows);
+        // Chunks arrive in increasing site order, each collected in order, so this cannot fail.
+        let _ = c.add(&windows.iter().collect::<Vec<_>>());
     }
     progress.finish();
     c.finish()

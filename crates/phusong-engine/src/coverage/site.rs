@@ -59,11 +59,6 @@ pub(crate) fn link(site: &Site, p: &CoverageParams, freq_mhz: f64) -> LinkSpec {
     }
 }
 
-/// Direction-dependent part of the link: antenna gain of a sector towards a receiver.
-fn sector_gain_db(s: &crate::radio::Sector, azimuth_deg: f64, depression_deg: f64) -> f64 {
-    s.gain_db(azimuth_deg, depression_deg)
-}
-
 /// Path loss (dB) from `site` over its window, one value per cell (NaN beyond range), and the model's
 /// warnings. Radials are cast from the site to every cell on the window's border and sampled every
 /// `sample_step` cells; each cell keeps the smallest loss of the samples falling in it, and cells
@@ -451,7 +446,7 @@ pub fn site_rsrp(site: &Site, terrain: &Terrain, p: &CoverageParams, l: &SiteLos
                 if l.is_nan() {
                     continue;
                 }
-                let v = s.rs_eirp_dbm() + sector_gain_db(s, azimuth, depression) - l as f64;
+                let v = s.rs_eirp_dbm() + s.gain_db(azimuth, depression) - l as f64;
                 best = best.max(v);
                 sum += 10f64.powf(v / 10.0);
             }
@@ -532,7 +527,7 @@ pub fn point_rsrp_dbm(
         if l.is_nan() {
             continue;
         }
-        best = best.max(s.rs_eirp_dbm() + sector_gain_db(s, azimuth, depression) - l);
+        best = best.max(s.rs_eirp_dbm() + s.gain_db(azimuth, depression) - l);
     }
     best
 }

@@ -9,11 +9,10 @@ use crate::coverage::{compute_windows, CoverageParams, SiteWindow};
 use crate::demand::{village_covered, Commune, Hamlet, VillageCells};
 use crate::grid::{GridSpec, Raster};
 use crate::plan::candidates::{self, Candidates, PlannedTower};
-use crate::plan::cover::{self, CoverSets};
+use crate::plan::cover::CoverSets;
 use crate::plan::exclusions::{self, ExclusionCounts, Exclusions};
 use crate::plan::solve::{self, BudgetResult, TargetResult};
 use crate::plan::PlanParams;
-use crate::progress::Progress;
 use crate::radio::Site;
 use crate::terrain::Terrain;
 use serde::{Deserialize, Serialize};
@@ -276,19 +275,9 @@ impl Plan {
     }
 }
 
-/// What every candidate covers (see [`cover::cover_sets`]). `lon_lat` gives each candidate place's
-/// WGS84 position (the caller projects).
-pub fn cover_sets(
-    inputs: &PlanInputs,
-    demand: &Demand,
-    cands: &Candidates,
-    lon_lat: &[(f64, f64)],
-    cov: &CoverageParams,
-    p: &PlanParams,
-    progress: &dyn Progress,
-) -> CoverSets {
-    cover::cover_sets(inputs, demand, cands, lon_lat, cov, p, progress)
-}
+/// What every candidate covers; `lon_lat` gives each candidate place's WGS84 position (the caller
+/// projects).
+pub use super::cover::cover_sets;
 
 /// Forms the plan from what every candidate covers.
 pub fn plan(

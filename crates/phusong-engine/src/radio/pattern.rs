@@ -13,8 +13,6 @@
 //! Behind the antenna (|φ| > 90°) the vertical cut is read on its back half, relative to its value
 //! at the back horizon, so the horizontal cut alone gives the gain at the horizon all round.
 
-use serde::{Deserialize, Serialize};
-
 /// Errors reading a pattern file; `line` is 1-based.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -26,7 +24,7 @@ pub enum PatternError {
 }
 
 /// A sector antenna's measured pattern.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AntennaPattern {
     /// Where it was read from (kept so site files can be written back pointing at it).
     pub source: String,
@@ -63,8 +61,8 @@ impl AntennaPattern {
             horizontal_db: Vec::new(),
             vertical_db: Vec::new(),
         };
-        // Which cut the numeric lines belong to, and how many it announced.
-        let mut cut: Option<(bool, usize)> = None;
+        // Which cut the numeric lines belong to: `Some(true)` horizontal, `Some(false)` vertical.
+        let mut cut: Option<bool> = None;
         for (k, raw) in text.lines().enumerate() {
             let line = k + 1;
             let mut words = raw.split_whitespace();
@@ -98,10 +96,12 @@ impl AntennaPattern {
                     if n != 360.0 {
                         return Err(bad(line, format!("{key} {n}: expected 360 points")));
                     }
-                    cut = Some((key.eq_ignore_ascii_case("horizontal"), 360));
+                    cut = Some(key.eq_ignore_ascii_case("horizontal"));
                 }
-                _ if cut.is_some() && key.parse::<f64>().is_ok() => {
-                    let (horizontal, _) = cut.unwrap_or((true, 360));
+                _ if key.parse::<f64>().is_ok() => {
+                    let Some(horizontal) = cut else {
+                        return Err(bad(line, "a data line before HORIZONTAL 360".into()));
+                    };
                     let angle = number(Some(&key), "angle (°)")?;
                     let loss = number(rest.first(), "loss (dB)")?.abs();
                     let v = if horizontal {
@@ -257,6 +257,10 @@ mod tests {
             (good.replace("\n17 ", "\n18 "), "line 24"),
             (good.replace("\n17 ", "\n17 x"), "line 24"),
             (good.replace("\n17 ", "\n17 400"), "0–100 dB"),
+            (
+                good.replace("NAME test\n", "NAME test\n0 1.5\n"),
+                "line 2: a data line before",
+            ),
             (
                 good.replace("TILT ELECTRICAL 6", "TILT ELECTRICAL 60"),
                 "−30 to 30",

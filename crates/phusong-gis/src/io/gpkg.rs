@@ -185,27 +185,39 @@ pub fn write_gpkg(path: &Path, layers: &[Layer]) -> Result<()> {
                     options: Some(&[&geom_opt, "FID=fid", "SPATIAL_INDEX=YES"]),
                 })
                 .ctx(|| ctx(format!("creating layer {}", l.name)))?;
-            for (fname, kind) in &l.fields {
-                FieldDefn::new(fname, ogr_field_type(*kind))
-                    .and_then(|fd| fd.add_to_layer(&lyr))
-                    .ctx(|| ctx(format!("layer {}: creating field {fname}", l.name)))?;
-            }
-            let defn = lyr.defn();
-            for (i, (g, values)) in l.features.iter().enumerate() {
-                let fctx = || ctx(format!("layer {} feature {i}", l.name));
-                let mut f = Feature::new(defn).ctx(fctx)?;
-                let og = normalise(g, *multi).to_gdal().ctx(fctx)?;
-                f.set_geometry(og).ctx(fctx)?;
-                for (idx, v) in values.iter().enumerate() {
-                    set_value(&mut f, idx, v).ctx(fctx)?;
-                }
-                f.create(&lyr).ctx(fctx)?;
-            }
+            write_features(&lyr, l, *multi, &ctx)?;
         }
         write_styles(&mut txn, layers, &plans, &ctx)?;
         txn.commit().ctx(|| ctx("committing".into()))?;
         ds.close().ctx(|| ctx("closing".into()))
     })
+}
+
+/// Creates `l`'s fields on the OGR layer `lyr` and writes its features in order (`multi`: as
+/// multi-part geometries).
+fn write_features(
+    lyr: &gdal::vector::Layer,
+    l: &Layer,
+    multi: bool,
+    ctx: &dyn Fn(String) -> String,
+) -> Result<()> {
+    for (fname, kind) in &l.fields {
+        FieldDefn::new(fname, ogr_field_type(*kind))
+            .and_then(|fd| fd.add_to_layer(lyr))
+            .ctx(|| ctx(format!("layer {}: creating field {fname}", l.name)))?;
+    }
+    let defn = lyr.defn();
+    for (i, (g, values)) in l.features.iter().enumerate() {
+        let fctx = || ctx(format!("layer {} feature {i}", l.name));
+        let mut f = Feature::new(defn).ctx(fctx)?;
+        let og = normalise(g, multi).to_gdal().ctx(fctx)?;
+        f.set_geometry(og).ctx(fctx)?;
+        for (idx, v) in values.iter().enumerate() {
+            set_value(&mut f, idx, v).ctx(fctx)?;
+        }
+        f.create(lyr).ctx(fctx)?;
+    }
+    Ok(())
 }
 
 /// Writes one point layer as KML for field teams (GDAL's KML driver, which reprojects to WGS84),
@@ -232,21 +244,7 @@ pub fn write_kml(path: &Path, layer: &Layer, name_field: &str) -> Result<()> {
                 options: None,
             })
             .ctx(|| ctx(format!("creating layer {}", layer.name)))?;
-        for (fname, kind) in &layer.fields {
-            FieldDefn::new(fname, ogr_field_type(*kind))
-                .and_then(|fd| fd.add_to_layer(&lyr))
-                .ctx(|| ctx(format!("layer {}: creating field {fname}", layer.name)))?;
-        }
-        let defn = lyr.defn();
-        for (i, (g, values)) in layer.features.iter().enumerate() {
-            let fctx = || ctx(format!("layer {} feature {i}", layer.name));
-            let mut f = Feature::new(defn).ctx(fctx)?;
-            f.set_geometry(g.to_gdal().ctx(fctx)?).ctx(fctx)?;
-            for (idx, v) in values.iter().enumerate() {
-                set_value(&mut f, idx, v).ctx(fctx)?;
-            }
-            f.create(&lyr).ctx(fctx)?;
-        }
+        write_features(&lyr, layer, false, &ctx)?;
         ds.close().ctx(|| ctx("closing".into()))
     })
 }
