@@ -1,6 +1,6 @@
 //! Turning study results into styled output layers (GeoPackage + QGIS project).
 
-use crate::io::layer::{FieldKind as K, Layer, Style, Value as V};
+use crate::io::layer::{FieldKind as K, Layer, Marker, Style, Value as V};
 use geo::{Geometry, Point};
 use phusong_engine::coverage::rollup::{AreaCoverage, HamletCoverage};
 use phusong_engine::demand::{Commune, Hamlet};
@@ -10,23 +10,6 @@ use phusong_engine::radio::Site;
 
 fn rsrp_value(v: Option<f32>) -> V {
     v.map_or(V::Null, |v| V::Real((v as f64 * 100.0).round() / 100.0))
-}
-
-/// RSRP classes planners read at a glance (dBm).
-pub fn rsrp_classes() -> Vec<(f64, f64, String, String)> {
-    vec![
-        (-200.0, -120.0, "#7f0000".into(), "< −120 dBm: none".into()),
-        (
-            -120.0,
-            -110.0,
-            "#e31a1c".into(),
-            "−120…−110: unusable".into(),
-        ),
-        (-110.0, -100.0, "#fd8d3c".into(), "−110…−100: weak".into()),
-        (-100.0, -90.0, "#fecc5c".into(), "−100…−90: fair".into()),
-        (-90.0, -80.0, "#a1d99b".into(), "−90…−80: good".into()),
-        (-80.0, 0.0, "#238b45".into(), "≥ −80: excellent".into()),
-    ]
 }
 
 /// Village polygons (their settled areas). The first fields (`name`, `population`, `grid_power`)
@@ -181,8 +164,9 @@ pub fn sites_layer(sites: &[Site], epsg: u32) -> Layer {
         ("freq_mhz", K::Real),
         ("eirp_dbm", K::Real),
     ];
+    // Operator colours avoid the gaps' magenta and red; the layer is off when the project opens.
     let palette = [
-        "#e41a1c", "#377eb8", "#984ea3", "#ff7f00", "#a65628", "#f781bf",
+        "#1f78b4", "#ff7f00", "#33a02c", "#a6761d", "#666666", "#b15928",
     ];
     let ops = phusong_engine::coverage::combine::operators_of(sites);
     let classes = ops
@@ -199,6 +183,13 @@ pub fn sites_layer(sites: &[Site], epsg: u32) -> Layer {
             classes,
         },
     );
+    // Small triangles: existing sites never look like the proposed towers' large stars.
+    l.marker = Marker {
+        shape: "triangle",
+        size_mm: 2.0,
+        outline: "#303030".into(),
+        outline_width_mm: 0.2,
+    };
     for s in sites {
         let f = s.sectors.first();
         l.features.push((
@@ -217,7 +208,8 @@ pub fn sites_layer(sites: &[Site], epsg: u32) -> Layer {
     l
 }
 
-/// Proposed towers, coloured by power source.
+/// Proposed towers: large stars, black on grid power, white on solar (black outline), so they
+/// cannot be taken for existing sites (small triangles) nor for a coverage class.
 pub fn proposed_layer(p: &[PlannedTower], epsg: u32) -> Layer {
     let fields = [
         ("rank", K::Integer),
@@ -240,10 +232,16 @@ pub fn proposed_layer(p: &[PlannedTower], epsg: u32) -> Layer {
                 "#000000".into(),
                 "new tower, grid power".into(),
             ),
-            ("solar".into(), "#ffd700".into(), "new tower, solar".into()),
+            ("solar".into(), "#ffffff".into(), "new tower, solar".into()),
         ],
     };
     let mut l = Layer::new("sites_proposed", epsg, &fields, style);
+    l.marker = Marker {
+        shape: "star",
+        size_mm: 6.0,
+        outline: "#000000".into(),
+        outline_width_mm: 0.4,
+    };
     for q in p {
         l.features.push((
             Geometry::Point(Point::new(q.x_m, q.y_m)),
@@ -288,17 +286,24 @@ pub fn gaps_layer(gaps: &[Gap], hamlets: &[Hamlet], epsg: u32) -> Layer {
         classes: vec![
             (
                 "out-of-range".into(),
-                "#6a3d9a".into(),
-                "out of range".into(),
+                "#ff00ff".into(),
+                "uncovered village: out of range".into(),
             ),
             (
                 "terrain-shadow".into(),
-                "#b15928".into(),
-                "terrain shadow".into(),
+                "#e31a1c".into(),
+                "uncovered village: terrain shadow".into(),
             ),
         ],
     };
     let mut l = Layer::new("gaps", epsg, &fields, style);
+    // Magenta and red circles, black-outlined: hues the coverage classes (grey, blue–green–yellow) do not use.
+    l.marker = Marker {
+        shape: "circle",
+        size_mm: 3.2,
+        outline: "#000000".into(),
+        outline_width_mm: 0.4,
+    };
     for g in gaps {
         let h = &hamlets[g.hamlet];
         l.features.push((
@@ -321,69 +326,250 @@ pub fn gaps_layer(gaps: &[Gap], hamlets: &[Hamlet], epsg: u32) -> Layer {
 }
 
 /// Layers switched on when the QGIS project opens: the planner's question — coverage before the
-/// plan, the gaps and the proposed towers; the rest is in the project, switched off.
-pub const SHOWN_ON_OPENING: [&str; 3] = ["RSRP (dBm)", "gaps", "sites_proposed"];
+/// plan, the gaps and the proposed towers; the rest is in the project, grouped and switched off.
+pub const SHOWN_ON_OPENING: [&str; 3] = [RSRP_BEFORE, "gaps", "sites_proposed"];
 
-/// The run folder's rasters as QGIS layers, styled, top first.
-pub fn raster_layers() -> Vec<crate::io::qgis::RasterLayer> {
+const RSRP_BEFORE: &str = "RSRP (dBm)";
+const RSRP_AFTER: &str = "RSRP after plan (dBm)";
+const SINR: &str = "SINR (dB)";
+const SERVER: &str = "Serving site";
+const OVERLAP: &str = "Servers within 6 dB";
+const HEIGHTS: &str = "Terrain (m)";
+const HILLSHADE: &str = "Hillshade";
+
+/// A signed dBm figure with a typographic minus, e.g. "−110".
+fn dbm(v: f64) -> String {
+    format!("{v:.0}").replace('-', "−")
+}
+
+/// RSRP in six discrete classes around the study's threshold `t` (dBm), upper bounds ascending:
+/// two grey classes below it (no service, below threshold) and four covered classes on the
+/// viridis blue–green–yellow sequence (van der Walt & Smith 2015, matplotlib "viridis"), so the
+/// threshold is the one place where grey turns to colour.
+pub fn rsrp_classes(t: f64) -> Vec<(f64, String, String)> {
+    vec![
+        (
+            t - 10.0,
+            "#c0c0c0".into(),
+            format!("< {} dBm: no service", dbm(t - 10.0)),
+        ),
+        (
+            t,
+            "#888888".into(),
+            format!("{}…{}: below threshold", dbm(t - 10.0), dbm(t)),
+        ),
+        (
+            t + 10.0,
+            "#3b528b".into(),
+            format!("{}…{}: covered, weak", dbm(t), dbm(t + 10.0)),
+        ),
+        (
+            t + 20.0,
+            "#21918c".into(),
+            format!("{}…{}: fair", dbm(t + 10.0), dbm(t + 20.0)),
+        ),
+        (
+            t + 30.0,
+            "#5ec962".into(),
+            format!("{}…{}: good", dbm(t + 20.0), dbm(t + 30.0)),
+        ),
+        (
+            (t + 130.0).max(50.0),
+            "#fde725".into(),
+            format!("≥ {}: strong", dbm(t + 30.0)),
+        ),
+    ]
+}
+
+/// Lowest and highest ground height on the study's land cells (m), for the terrain ramp; `None`
+/// when no land cell has a finite height.
+pub fn land_height_range_m(study: &crate::study::Study) -> Option<(f64, f64)> {
+    let h = &study.terrain.height_m.data;
+    let land = study.mask.data.iter().map(|&m| m == 1);
+    let (lo, hi) = h
+        .iter()
+        .zip(land)
+        .filter(|(v, on)| *on && v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (&v, _)| {
+            (lo.min(v as f64), hi.max(v as f64))
+        });
+    (lo <= hi).then_some((lo, hi))
+}
+
+/// The run folder's rasters as QGIS layers, styled: coverage classes around `threshold_dbm`, the
+/// terrain ramp over the study's own land heights `heights_m` (min, max; the sea and voids below
+/// the minimum are not drawn, and the ramp has no green), over a grey hillshade.
+pub fn raster_layers(
+    threshold_dbm: f64,
+    heights_m: (f64, f64),
+) -> Vec<crate::io::qgis::RasterLayer> {
     use crate::io::qgis::{RasterLayer, RasterStyle};
     use crate::pipeline::files;
-    let ramp = |classes: Vec<(f64, f64, String, String)>| RasterStyle::Pseudocolor {
-        min: classes.first().map_or(-140.0, |c| c.1 - 10.0),
-        max: classes.last().map_or(-60.0, |c| c.0 + 10.0),
-        stops: classes
-            .into_iter()
-            .map(|(lo, _, col, label)| (lo.max(-130.0), col, label))
-            .collect(),
+    let layer = |name: &str, rel_path: String, style: RasterStyle, opacity: f64| RasterLayer {
+        name: name.into(),
+        rel_path,
+        style,
+        opacity,
     };
-    let sinr_stops = vec![
-        (-5.0, "#d7191c".to_string(), "< 0 dB".to_string()),
-        (0.0, "#fdae61".into(), "0–5 dB".into()),
-        (5.0, "#ffffbf".into(), "5–10 dB".into()),
-        (10.0, "#a6d96a".into(), "10–20 dB".into()),
-        (20.0, "#1a9641".into(), "≥ 20 dB".into()),
+    let rsrp = || RasterStyle::Classes {
+        classes: rsrp_classes(threshold_dbm),
+        min: threshold_dbm - 100.0,
+    };
+    let sinr = vec![
+        (0.0, "#d7191c".to_string(), "< 0 dB".to_string()),
+        (5.0, "#fdae61".into(), "0–5 dB".into()),
+        (10.0, "#ffffbf".into(), "5–10 dB".into()),
+        (20.0, "#a6d96a".into(), "10–20 dB".into()),
+        (100.0, "#1a9641".into(), "≥ 20 dB".into()),
     ];
-    vec![
-        RasterLayer {
-            name: "RSRP after plan (dBm)".into(),
-            rel_path: files::RSRP_AFTER.into(),
-            style: ramp(rsrp_classes()),
-        },
-        RasterLayer {
-            name: "RSRP (dBm)".into(),
-            rel_path: files::RSRP.into(),
-            style: ramp(rsrp_classes()),
-        },
-        RasterLayer {
-            name: "SINR (dB)".into(),
-            rel_path: files::SINR.into(),
-            style: RasterStyle::Pseudocolor {
-                stops: sinr_stops,
-                min: -5.0,
-                max: 25.0,
-            },
-        },
-        RasterLayer {
-            name: "Serving site".into(),
-            rel_path: files::SERVER.into(),
-            style: RasterStyle::Paletted,
-        },
-        RasterLayer {
-            name: "Terrain (m)".into(),
-            rel_path: format!("{}/{}", crate::study::files::DIR, crate::study::files::DEM),
-            style: RasterStyle::Pseudocolor {
-                stops: vec![
-                    (0.0, "#1a9850".into(), "0 m".into()),
-                    (300.0, "#d9ef8b".into(), "300 m".into()),
-                    (1000.0, "#fee08b".into(), "1000 m".into()),
-                    (1800.0, "#b35806".into(), "1800 m".into()),
-                    (2600.0, "#ffffff".into(), "2600 m".into()),
-                ],
-                min: 0.0,
-                max: 2600.0,
-            },
-        },
+    let overlap = vec![
+        (0.0, "#f0f0f0".to_string(), "none".to_string()),
+        (1.0, "#c6dbef".into(), "1 server".into()),
+        (2.0, "#6baed6".into(), "2 servers".into()),
+        (3.0, "#2171b5".into(), "3 servers".into()),
+        (
+            255.0,
+            "#08306b".into(),
+            "4 or more (pilot pollution)".into(),
+        ),
+    ];
+    let (lo, hi) = (heights_m.0, heights_m.1.max(heights_m.0 + 1.0));
+    let terrain = [
+        (0.0, "#fff7bc"),
+        (0.35, "#fec44f"),
+        (0.7, "#cc4c02"),
+        (1.0, "#662506"),
     ]
+    .iter()
+    .map(|(f, c)| {
+        let v = lo + f * (hi - lo);
+        (v, c.to_string(), format!("{v:.0} m"))
+    })
+    .collect();
+    let dem = format!("{}/{}", crate::study::files::DIR, crate::study::files::DEM);
+    vec![
+        layer(RSRP_AFTER, files::RSRP_AFTER.into(), rsrp(), 1.0),
+        layer(RSRP_BEFORE, files::RSRP.into(), rsrp(), 1.0),
+        layer(
+            SINR,
+            files::SINR.into(),
+            RasterStyle::Classes {
+                classes: sinr,
+                min: -20.0,
+            },
+            1.0,
+        ),
+        layer(
+            OVERLAP,
+            files::OVERLAP.into(),
+            RasterStyle::Classes {
+                classes: overlap,
+                min: -1.0,
+            },
+            1.0,
+        ),
+        layer(SERVER, files::SERVER.into(), RasterStyle::IdColours, 1.0),
+        layer(
+            HEIGHTS,
+            dem.clone(),
+            RasterStyle::Pseudocolor {
+                stops: terrain,
+                min: lo,
+                max: hi,
+            },
+            0.55,
+        ),
+        layer(
+            HILLSHADE,
+            dem,
+            RasterStyle::Hillshade { z_factor: 1.0 },
+            1.0,
+        ),
+    ]
+}
+
+/// How the project opens for `summary`'s study: its title, layer names, groups (the plan on; after
+/// the plan, radio, existing network, boundaries and terrain off) and the A3 print layout.
+pub fn project_view(summary: &crate::reports::Summary) -> crate::io::qgis::ProjectView {
+    let study = &summary.study;
+    let name = |key: &str, shown: &str| (key.to_string(), format!("{shown} — {study}"));
+    let names = vec![
+        name("sites_proposed", "Proposed towers by power"),
+        name("gaps", "Uncovered villages by cause"),
+        name(RSRP_BEFORE, "Coverage before the plan, RSRP dBm"),
+        name(RSRP_AFTER, "Coverage after the plan, RSRP dBm"),
+        name(SINR, "SINR dB"),
+        name(OVERLAP, "Servers within 6 dB (overlap)"),
+        name(SERVER, "Serving site (a colour per site)"),
+        name("sites_existing", "Existing sites by operator"),
+        name("hamlets", "Villages, covered before the plan"),
+        name("communes", "Communes, people covered before the plan"),
+        name(HEIGHTS, "Terrain height m"),
+        name(HILLSHADE, "Hillshade"),
+    ];
+    let group =
+        |g: &str, keys: &[&str]| (g.to_string(), keys.iter().map(|k| k.to_string()).collect());
+    crate::io::qgis::ProjectView {
+        title: format!("{study}: mobile coverage plan"),
+        names,
+        groups: vec![
+            group(
+                &format!("{study}: the plan"),
+                &["sites_proposed", "gaps", RSRP_BEFORE],
+            ),
+            group("Existing network", &["sites_existing"]),
+            group("Boundaries and villages", &["communes", "hamlets"]),
+            group("After the plan", &[RSRP_AFTER]),
+            group("Radio analysis", &[SINR, OVERLAP, SERVER]),
+            group("Terrain", &[HEIGHTS, HILLSHADE]),
+        ],
+        shown: Some(SHOWN_ON_OPENING.iter().map(|s| s.to_string()).collect()),
+        layout: Some(print_layout(summary)),
+    }
+}
+
+/// The A3 layout's title and headline table, from `summary.json`'s figures.
+fn print_layout(s: &crate::reports::Summary) -> crate::io::qgis_layout::PrintLayout {
+    let pct = |v: f64| format!("{v:.1} %");
+    let (b, a) = (&s.before, &s.after);
+    let villages = |c: u64, p: f64| format!("{c} of {} ({})", s.hamlets, pct(p));
+    let row = |m: &str, x: String, y: String| [m.to_string(), x, y];
+    let synthetic: Vec<&str> = s
+        .synthetic_layers
+        .iter()
+        .map(|l| l.split(" (").next().unwrap_or(l))
+        .collect();
+    let mut notes = vec![format!(
+        "Covered: RSRP ≥ {} dBm ({} model, {}); a village counts as covered when {:.0} % of its cells are.",
+        dbm(s.threshold_rsrp_dbm),
+        s.model,
+        s.reliability_method,
+        s.village_covered_share * 100.0
+    )];
+    if !synthetic.is_empty() {
+        notes.push(format!(
+            "Synthetic inputs (not surveyed): {}.",
+            synthetic.join(", ")
+        ));
+    }
+    crate::io::qgis_layout::PrintLayout {
+        name: format!("{}: plan (A3)", s.study),
+        title: format!("{}: mobile coverage plan", s.study),
+        subtitle: format!(
+            "Coverage before the plan (RSRP classes, threshold {} dBm), uncovered villages by cause, and the {} proposed towers",
+            dbm(s.threshold_rsrp_dbm),
+            s.plan.towers
+        ),
+        table: vec![
+            row("", "Before the plan".into(), "After the plan".into()),
+            row("Villages covered", villages(b.hamlets_covered, b.hamlets_covered_pct), villages(a.hamlets_covered, a.hamlets_covered_pct)),
+            row("People covered", format!("{} of {}", pct(b.population_covered_pct), s.population), pct(a.population_covered_pct)),
+            row("Land covered", format!("{} of {:.0} km²", pct(b.land_area_covered_pct), s.land_area_km2), pct(a.land_area_covered_pct)),
+            row("Uncovered villages", format!("{} ({} terrain shadow, {} out of range)", b.hamlets_uncovered, s.gaps.terrain_shadow, s.gaps.out_of_range), a.hamlets_uncovered.to_string()),
+            row("Towers", format!("{} existing", s.sites_existing), format!("+{} proposed ({} solar)", s.plan.towers, s.plan.towers_solar)),
+        ],
+        notes,
+    }
 }
 
 #[cfg(test)]
@@ -394,7 +580,10 @@ mod tests {
     /// a project with nothing switched on), and no more than five are on.
     #[test]
     fn layers_shown_on_opening_exist() {
-        let mut names: Vec<String> = raster_layers().into_iter().map(|r| r.name).collect();
+        let mut names: Vec<String> = raster_layers(-110.0, (0.0, 2000.0))
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
         names.push(gaps_layer(&[], &[], 32648).name);
         names.push(proposed_layer(&[], 32648).name);
         names.push(sites_layer(&[], 32648).name);

@@ -453,7 +453,9 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
         &ex::proposed_layer(&plan.proposed, epsg),
         "rank",
     )?;
-    let rasters = ex::raster_layers();
+    let summary = Summary::new(s, study, &cov, &gaps, &plan, &before, &after);
+    let heights_m = ex::land_height_range_m(study).unwrap_or((0.0, 1.0));
+    let rasters = ex::raster_layers(p.threshold_rsrp_dbm, heights_m);
     crate::io::qgis::write_project_in(
         &tx.output_path(files::PROJECT)?,
         &run.dir,
@@ -461,7 +463,7 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
         files::GPKG,
         &layers,
         &rasters,
-        Some(&ex::SHOWN_ON_OPENING),
+        &ex::project_view(&summary),
     )?;
     tx.write(
         files::COMMUNES_CSV,
@@ -477,7 +479,6 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
         )?
         .as_bytes(),
     )?;
-    let summary = Summary::new(s, study, &cov, &gaps, &plan, &before, &after);
     tx.write(
         files::SUMMARY,
         reports::to_json(&summary, files::SUMMARY)?.as_bytes(),

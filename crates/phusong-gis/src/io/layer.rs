@@ -47,6 +47,31 @@ pub struct Layer {
     pub fields: Vec<(String, FieldKind)>,
     pub features: Vec<(Geometry<f64>, Vec<Value>)>,
     pub style: Style,
+    /// How points are drawn (ignored for lines and polygons).
+    pub marker: Marker,
+}
+
+/// A point symbol: QGIS `SimpleMarker` shape name (`circle`, `triangle`, `star`, `square`, …),
+/// diameter and outline, so that layers of points can differ by shape as well as by colour.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marker {
+    pub shape: &'static str,
+    pub size_mm: f64,
+    /// Outline colour "#rrggbb".
+    pub outline: String,
+    pub outline_width_mm: f64,
+}
+
+impl Default for Marker {
+    /// A 1.4 mm circle with a thin dark outline.
+    fn default() -> Self {
+        Marker {
+            shape: "circle",
+            size_mm: 1.4,
+            outline: "#232323".into(),
+            outline_width_mm: 0.2,
+        }
+    }
 }
 
 impl Layer {
@@ -57,6 +82,7 @@ impl Layer {
             fields: fields.iter().map(|(n, k)| (n.to_string(), *k)).collect(),
             features: Vec::new(),
             style,
+            marker: Marker::default(),
         }
     }
 }

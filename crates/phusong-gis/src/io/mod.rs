@@ -5,6 +5,7 @@ pub mod gpkg;
 pub mod layer;
 pub mod opencellid;
 pub mod qgis;
+pub mod qgis_layout;
 pub mod qml;
 pub mod raster_in;
 pub mod raster_out;

@@ -25,19 +25,37 @@ pub struct RasterLayer {
     /// Path of the raster relative to the project file, e.g. `rsrp_dbm.tif`.
     pub rel_path: String,
     pub style: RasterStyle,
+    /// Layer opacity, 0–1 (e.g. terrain heights over their hillshade).
+    pub opacity: f64,
 }
 
 /// How a raster is drawn.
 #[derive(Clone, Debug)]
 pub enum RasterStyle {
     /// Colours interpolated between stops (value, "#rrggbb", label); `min`/`max` bound the ramp.
+    /// QGIS ≥ 3.18 shows it in the legend as one continuous ramp, without the stops' labels.
     Pseudocolor {
         stops: Vec<(f64, String, String)>,
         min: f64,
         max: f64,
     },
-    /// Integer ids (e.g. best server, commune): one distinct colour per id present in the file.
+    /// Discrete classes (upper bound, "#rrggbb", label), bounds ascending: a value takes the first
+    /// class whose upper bound it does not exceed (QGIS `colorRampType="DISCRETE"`); values above
+    /// the last bound are not drawn. The legend lists every class with its label.
+    Classes {
+        classes: Vec<(f64, String, String)>,
+        /// Lower bound of the first class (the ramp's minimum).
+        min: f64,
+    },
+    /// Integer ids (e.g. best server, commune): one distinct colour per id present in the file,
+    /// each listed in the legend.
     Paletted,
+    /// Integer ids drawn in one distinct colour each, but as an interpolated ramp with a stop at
+    /// every id, so the legend is a single ramp rather than one entry per id (thousands of sites).
+    IdColours,
+    /// Grey hillshade of a height raster (QGIS `hillshade` renderer: sun azimuth 315°, altitude
+    /// 45°); `z_factor` scales heights against the horizontal units (1 for metres on a metric CRS).
+    Hillshade { z_factor: f64 },
 }
 
 /// Most distinct ids a paletted raster may hold (the palette is listed in the project file).
@@ -186,70 +204,151 @@ fn raster_info(file: &Path, default_epsg: u32, want_ids: bool) -> Result<RasterI
     Ok(RasterInfo { bbox, epsg, ids })
 }
 
-fn raster_renderer(project: &Path, r: &RasterLayer, info: &RasterInfo) -> Result<String> {
+/// Checks a list of (value, colour, label) stops: finite values in ascending order, colours #rrggbb.
+fn check_stops(project: &Path, r: &RasterLayer, stops: &[(f64, String, String)]) -> Result<()> {
+    let ascending = stops.windows(2).all(|w| w[0].0 < w[1].0);
+    if stops.is_empty() || !ascending || stops.iter().any(|s| !s.0.is_finite()) {
+        return Err(Error::Config(format!(
+            "{}: raster {}: needs at least one stop, with finite values in strictly ascending order",
+            project.display(),
+            r.name
+        )));
+    }
+    match stops.iter().find(|s| parse_hex_color(&s.1).is_none()) {
+        Some(s) => Err(Error::Config(format!(
+            "{}: raster {}: colour {:?} is not #rrggbb",
+            project.display(),
+            r.name,
+            s.1
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A single-band pseudocolour renderer with a colour-ramp shader of `ramp_type` over min..max.
+fn pseudocolor_xml(
+    r: &RasterLayer,
+    ramp_type: &str,
+    stops: &[(f64, String, String)],
+    min: f64,
+    max: f64,
+) -> String {
     let mut out = String::new();
-    let minmax = "          <minMaxOrigin>\n            <limits>None</limits>\n            <extent>WholeRaster</extent>\n            \
+    let _ = writeln!(
+        out,
+        r#"        <rasterrenderer type="singlebandpseudocolor" band="1" opacity="{}" alphaBand="-1" classificationMin="{min}" classificationMax="{max}">"#,
+        r.opacity
+    );
+    out.push_str("          <rasterTransparency/>\n");
+    out.push_str(MINMAX_XML);
+    out.push_str("          <rastershader>\n");
+    let _ = writeln!(
+        out,
+        r#"            <colorrampshader colorRampType="{ramp_type}" classificationMode="1" clip="0" minimumValue="{min}" maximumValue="{max}">"#
+    );
+    for (v, c, label) in stops {
+        let _ = writeln!(
+            out,
+            r#"              <item value="{v}" color="{}" alpha="255" label="{}"/>"#,
+            c.to_ascii_lowercase(),
+            xml_escape(label)
+        );
+    }
+    out.push_str("            </colorrampshader>\n          </rastershader>\n");
+    out
+}
+
+const MINMAX_XML: &str = "          <minMaxOrigin>\n            <limits>None</limits>\n            <extent>WholeRaster</extent>\n            \
                   <statAccuracy>Estimated</statAccuracy>\n            <cumulativeCutLower>0.02</cumulativeCutLower>\n            \
                   <cumulativeCutUpper>0.98</cumulativeCutUpper>\n            <stdDevFactor>2</stdDevFactor>\n          </minMaxOrigin>\n";
-    match &r.style {
+
+/// A stop per id, in the id's own colour (see [`id_color`]).
+fn id_stops(ids: &[i64]) -> Vec<(f64, String, String)> {
+    ids.iter()
+        .map(|&id| {
+            let (r, g, b) = id_color(id);
+            (id as f64, format!("#{r:02x}{g:02x}{b:02x}"), id.to_string())
+        })
+        .collect()
+}
+
+fn raster_renderer(project: &Path, r: &RasterLayer, info: &RasterInfo) -> Result<String> {
+    if !(0.0..=1.0).contains(&r.opacity) {
+        return Err(Error::Config(format!(
+            "{}: raster {}: opacity {} is not within 0–1",
+            project.display(),
+            r.name,
+            r.opacity
+        )));
+    }
+    let mut out = match &r.style {
         RasterStyle::Pseudocolor { stops, min, max } => {
-            let ascending =
-                stops.windows(2).all(|w| w[0].0 <= w[1].0) && stops.iter().all(|s| s.0.is_finite());
-            if stops.is_empty()
-                || !ascending
-                || min.partial_cmp(max) != Some(std::cmp::Ordering::Less)
-            {
+            check_stops(project, r, stops)?;
+            if min.partial_cmp(max) != Some(std::cmp::Ordering::Less) {
                 return Err(Error::Config(format!(
-                    "{}: raster {}: pseudocolour needs min < max and at least one stop in ascending order",
+                    "{}: raster {}: pseudocolour needs min < max, got {min} and {max}",
                     project.display(),
                     r.name
                 )));
             }
-            let _ = writeln!(
-                out,
-                r#"        <rasterrenderer type="singlebandpseudocolor" band="1" opacity="1" alphaBand="-1" classificationMin="{min}" classificationMax="{max}">"#
-            );
-            out.push_str("          <rasterTransparency/>\n");
-            out.push_str(minmax);
-            out.push_str("          <rastershader>\n");
-            let _ = writeln!(
-                out,
-                r#"            <colorrampshader colorRampType="INTERPOLATED" classificationMode="1" clip="0" minimumValue="{min}" maximumValue="{max}">"#
-            );
-            for (v, c, label) in stops {
-                if parse_hex_color(c).is_none() {
-                    return Err(Error::Config(format!(
-                        "raster {}: colour {c:?} is not #rrggbb",
-                        r.name
-                    )));
-                }
-                let _ = writeln!(
-                    out,
-                    r#"              <item value="{v}" color="{}" alpha="255" label="{}"/>"#,
-                    c.to_ascii_lowercase(),
-                    xml_escape(label)
-                );
+            pseudocolor_xml(r, "INTERPOLATED", stops, *min, *max)
+        }
+        RasterStyle::Classes { classes, min } => {
+            check_stops(project, r, classes)?;
+            let max = classes.last().map_or(*min, |c| c.0);
+            if !min.is_finite() || *min >= classes[0].0 {
+                return Err(Error::Config(format!(
+                    "{}: raster {}: classes need a finite minimum below the first upper bound, got {min}",
+                    project.display(),
+                    r.name
+                )));
             }
-            out.push_str("            </colorrampshader>\n          </rastershader>\n");
+            pseudocolor_xml(r, "DISCRETE", classes, *min, max)
+        }
+        RasterStyle::IdColours => {
+            let stops = id_stops(&info.ids);
+            let (min, max) = match (stops.first(), stops.last()) {
+                (Some(a), Some(b)) if a.0 < b.0 => (a.0, b.0),
+                (Some(a), _) => (a.0 - 0.5, a.0 + 0.5),
+                _ => (0.0, 1.0),
+            };
+            pseudocolor_xml(r, "INTERPOLATED", &stops, min, max)
         }
         RasterStyle::Paletted => {
-            out.push_str(
-                r#"        <rasterrenderer type="paletted" band="1" opacity="1" alphaBand="-1">"#,
+            let mut out = format!(
+                "        <rasterrenderer type=\"paletted\" band=\"1\" opacity=\"{}\" alphaBand=\"-1\">\n",
+                r.opacity
             );
-            out.push('\n');
             out.push_str("          <rasterTransparency/>\n");
-            out.push_str(minmax);
+            out.push_str(MINMAX_XML);
             out.push_str("          <colorPalette>\n");
-            for &id in &info.ids {
-                let (cr, cg, cb) = id_color(id);
+            for (id, c, label) in id_stops(&info.ids) {
                 let _ = writeln!(
                     out,
-                    r##"            <paletteEntry value="{id}" color="#{cr:02x}{cg:02x}{cb:02x}" alpha="255" label="{id}"/>"##
+                    r#"            <paletteEntry value="{id}" color="{c}" alpha="255" label="{label}"/>"#
                 );
             }
             out.push_str("          </colorPalette>\n");
+            out
         }
-    }
+        RasterStyle::Hillshade { z_factor } => {
+            if !(z_factor.is_finite() && *z_factor > 0.0) {
+                return Err(Error::Config(format!(
+                    "{}: raster {}: hillshade z factor {z_factor} must be finite and > 0",
+                    project.display(),
+                    r.name
+                )));
+            }
+            let mut out = format!(
+                "        <rasterrenderer type=\"hillshade\" band=\"1\" opacity=\"{}\" alphaBand=\"-1\" \
+                 zfactor=\"{z_factor}\" azimuth=\"315\" angle=\"45\" multidirection=\"0\">\n",
+                r.opacity
+            );
+            out.push_str("          <rasterTransparency/>\n");
+            out.push_str(MINMAX_XML);
+            out
+        }
+    };
     out.push_str("        </rasterrenderer>\n");
     Ok(out)
 }
@@ -259,6 +358,9 @@ struct ProjectLayer {
     /// Layer-tree group: 0 points, 1 lines, 2 polygons, 3 rasters.
     order: u8,
     id: String,
+    /// The layer's name as written (GeoPackage layer or raster name), which a [`ProjectView`] uses.
+    key: String,
+    /// The name QGIS shows.
     name: String,
     source: String,
     provider: &'static str,
@@ -307,6 +409,7 @@ fn vector_layer(
     gpkg: &str,
     l: &Layer,
     i: usize,
+    display: &str,
     extent: &mut ProjectExtent,
 ) -> Result<ProjectLayer> {
     let kind = l.geom_kind()?.unwrap_or(GeomKind::Polygon);
@@ -336,7 +439,7 @@ fn vector_layer(
         &bbox.unwrap_or([0.0; 4]),
         &id,
         &source,
-        &l.name,
+        display,
         l.epsg,
     )?);
     x.push_str("      <provider encoding=\"UTF-8\">ogr</provider>\n");
@@ -346,7 +449,8 @@ fn vector_layer(
     Ok(ProjectLayer {
         order,
         id,
-        name: l.name.clone(),
+        key: l.name.clone(),
+        name: display.to_string(),
         source,
         provider: "ogr",
         xml: x,
@@ -361,13 +465,14 @@ fn raster_layer(
     dir: &Path,
     r: &RasterLayer,
     i: usize,
+    display: &str,
     extent: &mut ProjectExtent,
 ) -> Result<ProjectLayer> {
     let source = relative(path, &r.rel_path)?;
     let info = raster_info(
         &dir.join(&r.rel_path),
         extent.epsg,
-        matches!(r.style, RasterStyle::Paletted),
+        matches!(r.style, RasterStyle::Paletted | RasterStyle::IdColours),
     )?;
     extent.add(info.bbox, info.epsg)?;
     let id = layer_id(&r.name, i);
@@ -376,7 +481,7 @@ fn raster_layer(
         "    <maplayer type=\"raster\" autoRefreshEnabled=\"0\" refreshOnNotifyEnabled=\"0\">\n",
     );
     x.push_str(&maplayer_head(
-        &info.bbox, &id, &source, &r.name, info.epsg,
+        &info.bbox, &id, &source, display, info.epsg,
     )?);
     x.push_str("      <provider>gdal</provider>\n      <pipe>\n");
     x.push_str(&raster_renderer(path, r, &info)?);
@@ -389,7 +494,8 @@ fn raster_layer(
     Ok(ProjectLayer {
         order: 3,
         id,
-        name: r.name.clone(),
+        key: r.name.clone(),
+        name: display.to_string(),
         source,
         provider: "gdal",
         xml: x,
@@ -397,24 +503,54 @@ fn raster_layer(
     })
 }
 
-/// `<layer-tree-group>`: every layer, in drawing order (first on top), checked or not.
-fn layer_tree_xml(layers: &[ProjectLayer]) -> String {
+/// One `<layer-tree-layer>` at `indent`.
+fn tree_layer_xml(q: &mut String, l: &ProjectLayer, indent: &str) {
+    let _ = writeln!(
+        q,
+        r#"{indent}<layer-tree-layer id="{}" name="{}" source="{}" providerKey="{}" checked="{}" expanded="{}" legend_exp="">"#,
+        xml_escape(&l.id),
+        xml_escape(&l.name),
+        xml_escape(&l.source),
+        l.provider,
+        qt_checked(l.checked),
+        u8::from(l.checked)
+    );
+    let _ = writeln!(
+        q,
+        "{indent}  <customproperties/>\n{indent}</layer-tree-layer>"
+    );
+}
+
+fn qt_checked(on: bool) -> &'static str {
+    if on {
+        "Qt::Checked"
+    } else {
+        "Qt::Unchecked"
+    }
+}
+
+/// `<layer-tree-group>`: the view's groups, then the ungrouped layers, in drawing order (first on
+/// top). `groups` holds each group's name, whether it is switched on and its layers' indices.
+fn layer_tree_xml(layers: &[ProjectLayer], groups: &[(String, bool, Vec<usize>)]) -> String {
     let mut q = String::from("  <layer-tree-group>\n    <customproperties/>\n");
-    for l in layers {
+    let mut grouped = vec![false; layers.len()];
+    for (name, on, members) in groups {
         let _ = writeln!(
             q,
-            r#"    <layer-tree-layer id="{}" name="{}" source="{}" providerKey="{}" checked="{}" expanded="1" legend_exp="">"#,
-            xml_escape(&l.id),
-            xml_escape(&l.name),
-            xml_escape(&l.source),
-            l.provider,
-            if l.checked {
-                "Qt::Checked"
-            } else {
-                "Qt::Unchecked"
-            }
+            r#"    <layer-tree-group name="{}" checked="{}" expanded="{}">"#,
+            xml_escape(name),
+            qt_checked(*on),
+            u8::from(*on)
         );
-        q.push_str("      <customproperties/>\n    </layer-tree-layer>\n");
+        q.push_str("      <customproperties/>\n");
+        for &i in members {
+            tree_layer_xml(&mut q, &layers[i], "      ");
+            grouped[i] = true;
+        }
+        q.push_str("    </layer-tree-group>\n");
+    }
+    for (l, _) in layers.iter().zip(&grouped).filter(|(_, g)| !**g) {
+        tree_layer_xml(&mut q, l, "    ");
     }
     q.push_str("    <custom-order enabled=\"0\">\n");
     for l in layers {
@@ -446,23 +582,37 @@ fn settings_xml(epsg: u32, full: &Bbox, crs: &str) -> String {
     q
 }
 
-/// The whole project file for `layers` (already in tree order), viewing `full`.
-fn project_xml(epsg: u32, layers: &[ProjectLayer], full: &Bbox) -> Result<String> {
+/// The whole project file for `layers` (already in tree order) in `groups`, viewing `full`.
+fn project_xml(
+    epsg: u32,
+    layers: &[ProjectLayer],
+    groups: &[(String, bool, Vec<usize>)],
+    full: &Bbox,
+    view: &ProjectView,
+) -> Result<String> {
     let crs = spatialrefsys(epsg, "      ")?;
+    let title = xml_escape(if view.title.is_empty() {
+        "phusong"
+    } else {
+        &view.title
+    });
     let mut q = String::new();
     q.push_str("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n");
     let _ = writeln!(
         q,
-        r#"<qgis projectname="phusong" version="{QGIS_VERSION}">"#
+        r#"<qgis projectname="{title}" version="{QGIS_VERSION}">"#
     );
-    q.push_str("  <homePath path=\"\"/>\n  <title>phusong</title>\n  <projectCrs>\n");
+    let _ = writeln!(
+        q,
+        "  <homePath path=\"\"/>\n  <title>{title}</title>\n  <projectCrs>"
+    );
     q.push_str(&crs.replace("\n      ", "\n    ").replacen(
         "      <spatialrefsys>",
         "    <spatialrefsys>",
         1,
     ));
     q.push_str("  </projectCrs>\n");
-    q.push_str(&layer_tree_xml(layers));
+    q.push_str(&layer_tree_xml(layers, groups));
     q.push_str(
         "  <mapcanvas name=\"theMapCanvas\" annotationsVisible=\"1\">\n    <units>meters</units>\n",
     );
@@ -480,8 +630,115 @@ fn project_xml(epsg: u32, layers: &[ProjectLayer], full: &Bbox) -> Result<String
     }
     q.push_str("  </layerorder>\n");
     q.push_str(&settings_xml(epsg, full, &crs));
+    if let Some(layout) = &view.layout {
+        let legend: Vec<(&str, &str, &str, &str)> = layers
+            .iter()
+            .filter(|l| view.is_shown(&l.key))
+            .map(|l| {
+                (
+                    l.id.as_str(),
+                    l.name.as_str(),
+                    l.source.as_str(),
+                    l.provider,
+                )
+            })
+            .collect();
+        q.push_str(&crate::io::qgis_layout::layout_xml(layout, full, &legend)?);
+    }
     q.push_str("</qgis>\n");
     Ok(q)
+}
+
+/// How the project opens: its title, layer names, groups, which layers are on, and a print layout.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectView {
+    /// Project title (QGIS window title and layout title); empty: "phusong".
+    pub title: String,
+    /// Names QGIS shows: (layer name as written, display name); unlisted layers keep their name.
+    pub names: Vec<(String, String)>,
+    /// Layer-tree groups, top first: (group name, layer names as written, top first). Layers in no
+    /// group follow at the root (points, lines, polygons, rasters).
+    pub groups: Vec<(String, Vec<String>)>,
+    /// Layers switched on when the project opens (`None`: all). A group is on when one of its
+    /// layers is; in a group that is off, its first layer is checked so that switching the group
+    /// on shows that layer.
+    pub shown: Option<Vec<String>>,
+    /// A print layout of the layers shown.
+    pub layout: Option<crate::io::qgis_layout::PrintLayout>,
+}
+
+impl ProjectView {
+    fn display<'a>(&'a self, key: &'a str) -> &'a str {
+        self.names
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(key, |(_, d)| d.as_str())
+    }
+
+    fn is_shown(&self, key: &str) -> bool {
+        self.shown
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|k| k == key))
+    }
+}
+
+/// Puts `layers` in tree order (groups first, as the view lists them) and sets which are checked;
+/// returns the groups as (name, on, indices into the reordered layers). A layer named in the view
+/// that the project does not have, or named twice, is an error (a typo would hide it silently).
+fn arrange(
+    path: &Path,
+    layers: &mut [ProjectLayer],
+    view: &ProjectView,
+) -> Result<Vec<(String, bool, Vec<usize>)>> {
+    let listed = view.groups.iter().flat_map(|(_, m)| m.iter());
+    let shown = view.shown.iter().flatten();
+    let renamed = view.names.iter().map(|(k, _)| k);
+    for key in listed.clone().chain(shown).chain(renamed) {
+        if !layers.iter().any(|l| &l.key == key) {
+            return Err(Error::Config(format!(
+                "{}: the project view names layer {key:?}, which is not among the layers written",
+                project_name(path)
+            )));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    if let Some(dup) = listed.clone().find(|k| !seen.insert(k.as_str())) {
+        return Err(Error::Config(format!(
+            "{}: layer {dup:?} is in two layer-tree groups",
+            project_name(path)
+        )));
+    }
+    layers.sort_by_key(|l| l.order); // stable: keeps the caller's order within a kind
+    let rank = |l: &ProjectLayer| {
+        listed
+            .clone()
+            .position(|k| k == &l.key)
+            .unwrap_or(usize::MAX)
+    };
+    layers.sort_by_key(rank);
+    let mut groups = Vec::new();
+    for (name, members) in &view.groups {
+        let idx: Vec<usize> = members
+            .iter()
+            .filter_map(|k| layers.iter().position(|l| &l.key == k))
+            .collect();
+        let on = idx.iter().any(|&i| view.is_shown(&layers[i].key));
+        for (n, &i) in idx.iter().enumerate() {
+            layers[i].checked = view.is_shown(&layers[i].key) || (!on && n == 0);
+        }
+        groups.push((name.clone(), on, idx));
+    }
+    let grouped: BTreeSet<usize> = groups.iter().flat_map(|g| g.2.iter().copied()).collect();
+    for (i, l) in layers.iter_mut().enumerate() {
+        if !grouped.contains(&i) {
+            l.checked = view.is_shown(&l.key);
+        }
+    }
+    Ok(groups)
+}
+
+fn project_name(path: &Path) -> String {
+    path.display().to_string()
 }
 
 /// Writes a QGIS 3 project at `path` (atomically) in CRS `epsg`, showing `vectors` from the
@@ -497,12 +754,13 @@ pub fn write_project(
     rasters: &[RasterLayer],
 ) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    write_project_in(path, dir, epsg, gpkg_rel_path, vectors, rasters, None)
+    let view = ProjectView::default();
+    write_project_in(path, dir, epsg, gpkg_rel_path, vectors, rasters, &view)
 }
 
 /// As [`write_project`], reading the rasters' extents from `data_dir` (the run folder) while the
 /// project is written elsewhere (a stage's staging folder, moved into the run folder at commit).
-/// `shown` names the layers switched on when the project opens (`None`: all of them).
+/// `view` sets the title, names, groups, the layers on when the project opens and the print layout.
 pub fn write_project_in(
     path: &Path,
     data_dir: &Path,
@@ -510,7 +768,7 @@ pub fn write_project_in(
     gpkg_rel_path: &str,
     vectors: &[Layer],
     rasters: &[RasterLayer],
-    shown: Option<&[&str]>,
+    view: &ProjectView,
 ) -> Result<()> {
     let gpkg = relative(path, gpkg_rel_path)?;
     let mut extent = ProjectExtent {
@@ -520,7 +778,13 @@ pub fn write_project_in(
     };
     let mut layers = Vec::new();
     for (i, l) in vectors.iter().enumerate() {
-        layers.push(vector_layer(&gpkg, l, i, &mut extent)?);
+        layers.push(vector_layer(
+            &gpkg,
+            l,
+            i,
+            view.display(&l.name),
+            &mut extent,
+        )?);
     }
     for (j, r) in rasters.iter().enumerate() {
         layers.push(raster_layer(
@@ -528,15 +792,13 @@ pub fn write_project_in(
             data_dir,
             r,
             vectors.len() + j,
+            view.display(&r.name),
             &mut extent,
         )?);
     }
-    for l in &mut layers {
-        l.checked = shown.is_none_or(|names| names.contains(&l.name.as_str()));
-    }
-    layers.sort_by_key(|l| l.order); // stable: keeps the caller's order within a group
+    let groups = arrange(path, &mut layers, view)?;
     let full = extent.full.unwrap_or([0.0, 0.0, 1.0, 1.0]);
-    write_string_atomic(path, &project_xml(epsg, &layers, &full)?)
+    write_string_atomic(path, &project_xml(epsg, &layers, &groups, &full, view)?)
 }
 
 #[cfg(test)]
@@ -633,11 +895,13 @@ mod tests {
                     min: -150.0,
                     max: -60.0,
                 },
+                opacity: 1.0,
             },
             RasterLayer {
                 name: "server_id".into(),
                 rel_path: "server_id.tif".into(),
                 style: RasterStyle::Paletted,
+                opacity: 1.0,
             },
         ];
         // Polygons given first on purpose: the tree must still put points on top.
@@ -670,6 +934,10 @@ mod tests {
                 .collect()
         };
         let shown = [vectors[1].name.as_str(), rasters[0].name.as_str()];
+        let view = ProjectView {
+            shown: Some(shown.iter().map(|s| s.to_string()).collect()),
+            ..ProjectView::default()
+        };
         write_project_in(
             &p,
             dir.path(),
@@ -677,7 +945,7 @@ mod tests {
             "phusong.gpkg",
             &vectors,
             &rasters,
-            Some(&shown),
+            &view,
         )
         .unwrap();
         let got = checked(&std::fs::read_to_string(&p).unwrap());
@@ -762,6 +1030,7 @@ mod tests {
             name: "m".into(),
             rel_path: "missing.tif".into(),
             style: RasterStyle::Paletted,
+            opacity: 1.0,
         };
         assert!(write_project(&p, 32648, "out.gpkg", &[], &[missing]).is_err());
         assert!(!p.exists());

@@ -6,7 +6,7 @@
 //! classes `SimpleMarker`, `SimpleLine`, `SimpleFill` with their properties as `<Option>` maps).
 
 use crate::error::{Error, Result};
-use crate::io::layer::{FieldKind, GeomKind, Layer, Style};
+use crate::io::layer::{FieldKind, GeomKind, Layer, Marker, Style};
 use std::fmt::Write as _;
 
 /// QGIS version written into the documents; the format is read by any QGIS ≥ 3.16.
@@ -58,8 +58,55 @@ fn opt(out: &mut String, name: &str, value: &str) {
     );
 }
 
-/// One `<symbol>` element: a circle marker, a solid line or a semi-transparent fill with outline.
-fn symbol(out: &mut String, name: &str, kind: GeomKind, (r, g, b): (u8, u8, u8), size_mm: f64) {
+/// A point symbol's shape and outline, checked: QGIS silently draws a circle for an unknown shape.
+struct MarkerXml {
+    shape: &'static str,
+    outline: String,
+    outline_width_mm: f64,
+}
+
+/// `SimpleMarker` shape names QGIS 3.22 knows (QgsSimpleMarkerSymbolLayerBase::decodeShape).
+const MARKER_SHAPES: [&str; 12] = [
+    "circle",
+    "square",
+    "diamond",
+    "pentagon",
+    "hexagon",
+    "triangle",
+    "star",
+    "cross",
+    "cross2",
+    "arrow",
+    "filled_arrowhead",
+    "cross_fill",
+];
+
+fn marker_xml(layer: &Layer, m: &Marker) -> Result<MarkerXml> {
+    let (r, g, b) = color(layer, &m.outline)?;
+    let ok = |x: f64| x.is_finite() && x >= 0.0;
+    if !MARKER_SHAPES.contains(&m.shape) || !ok(m.size_mm) || !ok(m.outline_width_mm) {
+        return Err(Error::Config(format!(
+            "layer {}: marker {:?} of {} mm (outline {} mm) needs a shape among {MARKER_SHAPES:?} and sizes ≥ 0 mm",
+            layer.name, m.shape, m.size_mm, m.outline_width_mm
+        )));
+    }
+    Ok(MarkerXml {
+        shape: m.shape,
+        outline: format!("{r},{g},{b},255"),
+        outline_width_mm: m.outline_width_mm,
+    })
+}
+
+/// One `<symbol>` element: a marker of the layer's shape, a solid line or a semi-transparent fill
+/// with outline.
+fn symbol(
+    out: &mut String,
+    name: &str,
+    kind: GeomKind,
+    (r, g, b): (u8, u8, u8),
+    size_mm: f64,
+    marker: &MarkerXml,
+) {
     let (ty, class) = match kind {
         GeomKind::Point => ("marker", "SimpleMarker"),
         GeomKind::Line => ("line", "SimpleLine"),
@@ -79,11 +126,15 @@ fn symbol(out: &mut String, name: &str, kind: GeomKind, (r, g, b): (u8, u8, u8),
     let size = format!("{size_mm}");
     match kind {
         GeomKind::Point => {
-            opt(out, "name", "circle");
+            opt(out, "name", marker.shape);
             opt(out, "color", &opaque);
-            opt(out, "outline_color", "35,35,35,255");
+            opt(out, "outline_color", &marker.outline);
             opt(out, "outline_style", "solid");
-            opt(out, "outline_width", "0.2");
+            opt(
+                out,
+                "outline_width",
+                &format!("{}", marker.outline_width_mm),
+            );
             opt(out, "outline_width_unit", "MM");
             opt(out, "size", &size);
             opt(out, "size_unit", "MM");
@@ -110,10 +161,11 @@ fn symbol(out: &mut String, name: &str, kind: GeomKind, (r, g, b): (u8, u8, u8),
     out.push_str("          </Option>\n        </layer>\n      </symbol>\n");
 }
 
-/// Default symbol size when the style does not give one: marker diameter, line width or outline width.
-fn default_size_mm(kind: GeomKind) -> f64 {
+/// Symbol size when the style does not give one: the layer's marker diameter, line width or
+/// outline width.
+fn default_size_mm(layer: &Layer, kind: GeomKind) -> f64 {
     match kind {
-        GeomKind::Point => 1.4,
+        GeomKind::Point => layer.marker.size_mm,
         GeomKind::Line => 0.8,
         GeomKind::Polygon => 0.3,
     }
@@ -152,12 +204,13 @@ fn category_value(layer: &Layer, kind: FieldKind, v: &str) -> Result<String> {
 pub fn renderer_xml(layer: &Layer, kind: GeomKind) -> Result<String> {
     let mut out = String::new();
     let common = r#"symbollevels="0" forceraster="0" enableorderby="0""#;
+    let m = marker_xml(layer, &layer.marker)?;
     match &layer.style {
         Style::Single { color: c, size_mm } => {
             let rgb = color(layer, c)?;
             let _ = writeln!(out, r#"    <renderer-v2 type="singleSymbol" {common}>"#);
             out.push_str("    <symbols>\n");
-            symbol(&mut out, "0", kind, rgb, *size_mm);
+            symbol(&mut out, "0", kind, rgb, *size_mm, &m);
             out.push_str("    </symbols>\n");
         }
         Style::Categorized { field, classes } => {
@@ -183,7 +236,8 @@ pub fn renderer_xml(layer: &Layer, kind: GeomKind) -> Result<String> {
                     &i.to_string(),
                     kind,
                     color(layer, c)?,
-                    default_size_mm(kind),
+                    default_size_mm(layer, kind),
+                    &m,
                 );
             }
             out.push_str("    </symbols>\n");
@@ -227,7 +281,8 @@ pub fn renderer_xml(layer: &Layer, kind: GeomKind) -> Result<String> {
                     &i.to_string(),
                     kind,
                     color(layer, c)?,
-                    default_size_mm(kind),
+                    default_size_mm(layer, kind),
+                    &m,
                 );
             }
             out.push_str("    </symbols>\n    <mode name=\"manual\"/>\n");
