@@ -41,8 +41,11 @@ lint: deps
 bench: build
 	cargo bench --bench coverage --bench itm
 
+# Opens the demo's project in real QGIS (every layer must be valid), renders the default view to
+# map.png and exports the project's A3 print layout to map.pdf (PyQGIS, QgsLayoutExporter).
 check-qgis: deps-qgis
 	$(SHARED)/tools/qgis-check out/nghe-an/project.qgs --png out/nghe-an/map.png
+	scripts/qgis_layout_pdf.py out/nghe-an/project.qgs out/nghe-an/map.pdf
 
 clean:
 	cargo clean

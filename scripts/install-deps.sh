@@ -5,7 +5,8 @@ set -euo pipefail
 # GDAL for the GIS crate; cmake, a C++ compiler and libclang (bindgen) to build HiGHS from source
 # for the plan's MILP (crate highs → highs-sys).
 pkgs=(libgdal-dev gdal-bin pkg-config cmake g++ clang libclang-dev)
-if [ "${1:-}" = "--qgis" ]; then pkgs+=(qgis python3-qgis); fi
+# QGIS for the project tests; poppler-utils (pdftoppm) to render the exported layout PDF.
+if [ "${1:-}" = "--qgis" ]; then pkgs+=(qgis python3-qgis poppler-utils); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -342,41 +342,50 @@ fn dbm(v: f64) -> String {
     format!("{v:.0}").replace('-', "−")
 }
 
-/// RSRP in six discrete classes around the study's threshold `t` (dBm), upper bounds ascending:
-/// two grey classes below it (no service, below threshold) and four covered classes on the
-/// viridis blue–green–yellow sequence (van der Walt & Smith 2015, matplotlib "viridis"), so the
+/// The largest value an f32 raster cell can hold below `v`: QGIS's discrete classes include their
+/// upper bound, while a cell counts as covered from the threshold up (`rsrp ≥ t`), so each class
+/// [lo, hi) ends just below `hi`.
+fn below_f32(v: f64) -> f64 {
+    let r = v as f32;
+    f64::from(if f64::from(r) >= v { r.next_down() } else { r })
+}
+
+/// RSRP in six discrete classes [lo, hi) around the study's threshold `t` (dBm), upper bounds
+/// ascending: two grey classes below it (no service, below threshold) and four covered classes on
+/// the viridis blue–green–yellow sequence (van der Walt & Smith 2015, matplotlib "viridis"), so the
 /// threshold is the one place where grey turns to colour.
 pub fn rsrp_classes(t: f64) -> Vec<(f64, String, String)> {
+    let d = dbm;
     vec![
         (
-            t - 10.0,
+            below_f32(t - 10.0),
             "#c0c0c0".into(),
-            format!("< {} dBm: no service", dbm(t - 10.0)),
+            format!("< {} dBm: no service", d(t - 10.0)),
         ),
         (
-            t,
+            below_f32(t),
             "#888888".into(),
-            format!("{}…{}: below threshold", dbm(t - 10.0), dbm(t)),
+            format!("{}…{}: below threshold", d(t - 10.0), d(t)),
         ),
         (
-            t + 10.0,
+            below_f32(t + 10.0),
             "#3b528b".into(),
-            format!("{}…{}: covered, weak", dbm(t), dbm(t + 10.0)),
+            format!("{}…{}: covered, weak", d(t), d(t + 10.0)),
         ),
         (
-            t + 20.0,
+            below_f32(t + 20.0),
             "#21918c".into(),
-            format!("{}…{}: fair", dbm(t + 10.0), dbm(t + 20.0)),
+            format!("{}…{}: fair", d(t + 10.0), d(t + 20.0)),
         ),
         (
-            t + 30.0,
+            below_f32(t + 30.0),
             "#5ec962".into(),
-            format!("{}…{}: good", dbm(t + 20.0), dbm(t + 30.0)),
+            format!("{}…{}: good", d(t + 20.0), d(t + 30.0)),
         ),
         (
             (t + 130.0).max(50.0),
             "#fde725".into(),
-            format!("≥ {}: strong", dbm(t + 30.0)),
+            format!("≥ {}: strong", d(t + 30.0)),
         ),
     ]
 }
@@ -532,7 +541,7 @@ pub fn project_view(summary: &crate::reports::Summary) -> crate::io::qgis::Proje
 fn print_layout(s: &crate::reports::Summary) -> crate::io::qgis_layout::PrintLayout {
     let pct = |v: f64| format!("{v:.1} %");
     let (b, a) = (&s.before, &s.after);
-    let villages = |c: u64, p: f64| format!("{c} of {} ({})", s.hamlets, pct(p));
+    let villages = |c: u64, p: f64| format!("{c} / {} ({})", s.hamlets, pct(p));
     let row = |m: &str, x: String, y: String| [m.to_string(), x, y];
     let synthetic: Vec<&str> = s
         .synthetic_layers
@@ -540,7 +549,10 @@ fn print_layout(s: &crate::reports::Summary) -> crate::io::qgis_layout::PrintLay
         .map(|l| l.split(" (").next().unwrap_or(l))
         .collect();
     let mut notes = vec![format!(
-        "Covered: RSRP ≥ {} dBm ({} model, {}); a village counts as covered when {:.0} % of its cells are.",
+        "{} villages, {} people, {:.0} km² of land. Covered: RSRP ≥ {} dBm ({} model, {}); a village counts as covered when {:.0} % of its cells are.",
+        s.hamlets,
+        s.population,
+        s.land_area_km2,
         dbm(s.threshold_rsrp_dbm),
         s.model,
         s.reliability_method,
@@ -561,12 +573,13 @@ fn print_layout(s: &crate::reports::Summary) -> crate::io::qgis_layout::PrintLay
             s.plan.towers
         ),
         table: vec![
-            row("", "Before the plan".into(), "After the plan".into()),
+            row("", "Before".into(), "After the plan".into()),
             row("Villages covered", villages(b.hamlets_covered, b.hamlets_covered_pct), villages(a.hamlets_covered, a.hamlets_covered_pct)),
-            row("People covered", format!("{} of {}", pct(b.population_covered_pct), s.population), pct(a.population_covered_pct)),
-            row("Land covered", format!("{} of {:.0} km²", pct(b.land_area_covered_pct), s.land_area_km2), pct(a.land_area_covered_pct)),
-            row("Uncovered villages", format!("{} ({} terrain shadow, {} out of range)", b.hamlets_uncovered, s.gaps.terrain_shadow, s.gaps.out_of_range), a.hamlets_uncovered.to_string()),
-            row("Towers", format!("{} existing", s.sites_existing), format!("+{} proposed ({} solar)", s.plan.towers, s.plan.towers_solar)),
+            row("People covered", pct(b.population_covered_pct), pct(a.population_covered_pct)),
+            row("Land covered", pct(b.land_area_covered_pct), pct(a.land_area_covered_pct)),
+            row("Uncovered villages", b.hamlets_uncovered.to_string(), a.hamlets_uncovered.to_string()),
+            row("… terrain shadow / out of range", format!("{} / {}", s.gaps.terrain_shadow, s.gaps.out_of_range), String::new()),
+            row("Towers", format!("{} existing", s.sites_existing), format!("+{} new ({} solar)", s.plan.towers, s.plan.towers_solar)),
         ],
         notes,
     }

@@ -146,7 +146,7 @@ fn legend(layers: &[(&str, &str, &str, &str)]) -> String {
 fn table_html(l: &PrintLayout) -> String {
     let mut h = String::from(
         "<style>table{border-collapse:collapse;font-family:'DejaVu Sans';font-size:9pt;width:100%}\
-         td,th{border-bottom:1px solid #999;padding:2px 4px;text-align:right}\
+         td,th{border-bottom:1px solid #999;padding:2px 4px;text-align:right;white-space:nowrap}\
          td:first-child,th:first-child{text-align:left}p{font-family:'DejaVu Sans';font-size:7pt;color:#333}</style><table>",
     );
     for (i, row) in l.table.iter().enumerate() {
@@ -218,10 +218,15 @@ pub fn layout_xml(
         4,
         true,
         &format!(
-            r#"mapUuid="{MAP_UUID}" style="Single Box" unitType="kilometers" unitLabel="km" numMapUnitsPerScaleBarUnit="1000" numUnitsPerSegment="{seg}" numSegments="2" numSegmentsLeft="0" numSubdivisions="1" segmentSizeMode="0" height="2" labelBarSpace="2" boxContentSpace="1.5" alignment="0""#
+            r#"mapUuid="{MAP_UUID}" style="Single Box" unitType="kilometers" unitLabel="km" numMapUnitsPerScaleBarUnit="1000" numUnitsPerSegment="{}" numSegments="2" numSegmentsLeft="0" numSubdivisions="1" segmentSizeMode="0" height="2" labelBarSpace="2" boxContentSpace="1.5" alignment="0""#,
+            seg * 1000.0 // QGIS counts a segment in map units (m), labels it in km
         ),
     ));
-    x.push_str("      </LayoutItem>\n");
+    x.push_str(
+        r#"        <text-style fontFamily="DejaVu Sans" fontSize="9" fontSizeUnit="Point" fontWeight="50" textColor="0,0,0,255" textOpacity="1" multilineHeight="1"/>
+      </LayoutItem>
+"#,
+    );
     x.push_str(&item_head(
         65640,
         "{7a0e1c52-0000-4000-8000-000000000004}",
@@ -251,7 +256,7 @@ pub fn layout_xml(
     ));
     x.push_str(&label(
         2,
-        [SIDE_MM.0, 185.0, SIDE_MM.1, 102.0],
+        [SIDE_MM.0, 160.0, SIDE_MM.1, 127.0],
         &table_html(l),
         9,
         false,
