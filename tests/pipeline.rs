@@ -425,7 +425,9 @@ fn small_study_opens_in_qgis_with_every_layer_valid() {
     );
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let layers = v["layers"].as_array().unwrap();
-    assert_eq!(layers.len(), 10);
+    // 5 vector layers; 7 rasters: RSRP before and after, SINR, overlap, serving site, terrain
+    // heights and hillshade.
+    assert_eq!(layers.len(), 12);
     assert!(layers.iter().all(|l| l["valid"] == true));
 }
 
