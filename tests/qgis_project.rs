@@ -468,18 +468,17 @@ fn qgis_opens_the_plan_and_exports_the_layout_to_pdf() {
             .collect()
     };
     let cov = legend("Coverage before the plan");
-    for class in [
+    let classes = [
         "no service",
         "below threshold",
         "covered, weak",
         "fair",
         "good",
         "strong",
-    ] {
-        assert!(
-            cov.iter().any(|l| l.contains(class)),
-            "{class} not in {cov:?}"
-        );
+    ];
+    assert_eq!(cov.len(), classes.len(), "{cov:?}"); // the classes, no band caption
+    for (label, class) in cov.iter().zip(classes) {
+        assert!(label.contains(class), "{class} not in {cov:?}");
     }
     // … and one ramp (at most a band caption besides) for thousands of serving sites.
     assert!(

@@ -367,6 +367,8 @@ struct ProjectLayer {
     xml: String,
     /// Switched on when the project opens.
     checked: bool,
+    /// The layer-tree `<customproperties>` (e.g. which legend entries to show).
+    props: String,
 }
 
 /// The union of the layer extents, reprojected into the project CRS.
@@ -455,6 +457,7 @@ fn vector_layer(
         provider: "ogr",
         xml: x,
         checked: true,
+        props: "<customproperties/>".into(),
     })
 }
 
@@ -500,7 +503,24 @@ fn raster_layer(
         provider: "gdal",
         xml: x,
         checked: true,
+        props: legend_props(&r.style),
     })
+}
+
+/// Layer-tree properties of a raster: for discrete classes, the legend lists the classes only.
+/// QGIS ≥ 3.18 puts a caption node ("Band 1: …") before them; `legend/node-order` (read by
+/// QgsMapLayerLegendUtils) keeps nodes 1…n, in the layers panel and in layout legends alike.
+fn legend_props(style: &RasterStyle) -> String {
+    match style {
+        RasterStyle::Classes { classes, .. } => {
+            let order: Vec<String> = (1..=classes.len()).map(|i| i.to_string()).collect();
+            format!(
+                r#"<customproperties><Option type="Map"><Option type="QString" name="legend/node-order" value="{}"/></Option></customproperties>"#,
+                order.join(",")
+            )
+        }
+        _ => "<customproperties/>".into(),
+    }
 }
 
 /// One `<layer-tree-layer>` at `indent`.
@@ -515,10 +535,7 @@ fn tree_layer_xml(q: &mut String, l: &ProjectLayer, indent: &str) {
         qt_checked(l.checked),
         u8::from(l.checked)
     );
-    let _ = writeln!(
-        q,
-        "{indent}  <customproperties/>\n{indent}</layer-tree-layer>"
-    );
+    let _ = writeln!(q, "{indent}  {}\n{indent}</layer-tree-layer>", l.props);
 }
 
 fn qt_checked(on: bool) -> &'static str {
@@ -631,17 +648,10 @@ fn project_xml(
     q.push_str("  </layerorder>\n");
     q.push_str(&settings_xml(epsg, full, &crs));
     if let Some(layout) = &view.layout {
-        let legend: Vec<(&str, &str, &str, &str)> = layers
+        let legend: Vec<[&str; 5]> = layers
             .iter()
             .filter(|l| view.is_shown(&l.key))
-            .map(|l| {
-                (
-                    l.id.as_str(),
-                    l.name.as_str(),
-                    l.source.as_str(),
-                    l.provider,
-                )
-            })
+            .map(|l| [&l.id, &l.name, &l.source, l.provider, &l.props].map(|s| s.as_ref()))
             .collect();
         q.push_str(&crate::io::qgis_layout::layout_xml(layout, full, &legend)?);
     }

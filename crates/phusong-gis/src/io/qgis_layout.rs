@@ -99,8 +99,9 @@ fn label(n: u32, rect: [f64; 4], text: &str, size_pt: u32, bold: bool, html: boo
     x
 }
 
-/// The legend: the layers shown, as (id, name, source, provider), in the map's order.
-fn legend(layers: &[(&str, &str, &str, &str)]) -> String {
+/// The legend: the layers shown, as [id, name, source, provider, layer-tree custom properties], in
+/// the map's order.
+fn legend(layers: &[[&str; 5]]) -> String {
     let extra = format!(
         r#"title="Legend" map_uuid="{MAP_UUID}" resizeToContents="1" symbolWidth="7" symbolHeight="4" columnCount="1" splitLayer="0" equalColumnWidth="0" boxSpace="2" columnSpace="2" lineSpacing="1" rasterBorder="1" rasterBorderColor="0,0,0,255" rasterBorderWidth="0" titleAlignment="1" symbolAlignment="1" wmsLegendWidth="50" wmsLegendHeight="25" wrapChar="" fontColor="{}" legendFilterByAtlas="0""#,
         "#000000"
@@ -129,10 +130,10 @@ fn legend(layers: &[(&str, &str, &str, &str)]) -> String {
         );
     }
     x.push_str("        </styles>\n        <layer-tree-group>\n          <customproperties/>\n");
-    for (id, name, source, provider) in layers {
+    for [id, name, source, provider, props] in layers {
         let _ = writeln!(
             x,
-            r#"          <layer-tree-layer id="{}" name="{}" source="{}" providerKey="{provider}" checked="Qt::Checked" expanded="1" legend_exp=""><customproperties/></layer-tree-layer>"#,
+            r#"          <layer-tree-layer id="{}" name="{}" source="{}" providerKey="{provider}" checked="Qt::Checked" expanded="1" legend_exp="">{props}</layer-tree-layer>"#,
             xml_escape(id),
             xml_escape(name),
             xml_escape(source)
@@ -165,12 +166,8 @@ fn table_html(l: &PrintLayout) -> String {
 }
 
 /// `<Layouts>` with one A3 landscape layout of the map over `extent` (project CRS), the legend of
-/// `legend_layers` (id, name, source, provider) and the headline table.
-pub fn layout_xml(
-    l: &PrintLayout,
-    extent: &Bbox,
-    legend_layers: &[(&str, &str, &str, &str)],
-) -> Result<String> {
+/// `legend_layers` ([id, name, source, provider, layer-tree custom properties]) and the headline table.
+pub fn layout_xml(l: &PrintLayout, extent: &Bbox, legend_layers: &[[&str; 5]]) -> Result<String> {
     if l.name.trim().is_empty() || extent.iter().any(|v| !v.is_finite()) {
         return Err(Error::Config(format!(
             "print layout {:?}: needs a name and a finite map extent, got {extent:?}",
