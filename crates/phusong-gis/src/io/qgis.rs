@@ -651,7 +651,7 @@ fn project_xml(
         let legend: Vec<[&str; 5]> = layers
             .iter()
             .filter(|l| view.is_shown(&l.key))
-            .map(|l| [&l.id, &l.name, &l.source, l.provider, &l.props].map(|s| s.as_ref()))
+            .map(|l| [l.id.as_str(), &l.name, &l.source, l.provider, &l.props])
             .collect();
         q.push_str(&crate::io::qgis_layout::layout_xml(layout, full, &legend)?);
     }
