@@ -13,6 +13,7 @@ pub enum ModelKind {
     FsplDeygout,
     Hata,
     Itm,
+    P1812,
     #[value(name = "3gpp-rma")]
     Rma,
     #[value(name = "3gpp-uma")]
@@ -26,6 +27,7 @@ impl ModelKind {
             ModelKind::FsplDeygout => Model::FsplDeygout(Default::default()),
             ModelKind::Hata => Model::Hata(Default::default()),
             ModelKind::Itm => Model::Itm(Default::default()),
+            ModelKind::P1812 => Model::P1812(Default::default()),
             ModelKind::Rma => Model::Rma(Default::default()),
             ModelKind::Uma => Model::Uma(Default::default()),
         }
@@ -114,6 +116,8 @@ pub fn k_factor_of(cfg: &ModelConfig) -> f64 {
     match &cfg.model {
         Model::HataDeygout(m) => m.k_factor,
         Model::FsplDeygout(m) => m.k_factor,
+        // ITU-R P.1812-6 Eq (5): k50 = 157 / (157 − ΔN).
+        Model::P1812(m) => 157.0 / (157.0 - m.delta_n_per_km),
         _ => phusong_engine::propagation::deygout::DEFAULT_K_FACTOR,
     }
 }

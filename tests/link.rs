@@ -183,7 +183,11 @@ fn shipped_p1511_grid_and_text_output() {
         assert!((0.0..2000.0).contains(&g), "{end}: {g}");
     }
     assert!(v["worst_obstruction"]["fresnel_radius_m"].as_f64().unwrap() > 0.0);
-    assert_eq!(v["losses"].as_array().unwrap().len(), 8);
+    // Free space, Deygout alone and every model kind.
+    assert_eq!(
+        v["losses"].as_array().unwrap().len(),
+        2 + phusong_engine::propagation::models::KINDS.len()
+    );
     // Same run, human output: a table naming every model.
     let out = phusong(&args);
     assert!(out.status.success());

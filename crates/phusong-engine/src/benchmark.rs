@@ -38,7 +38,8 @@ pub fn bench_terrain() -> Terrain {
 }
 
 /// The benchmark cases: a lowland 1800 MHz site and a rural 900 MHz site of the Nghệ An study, with
-/// default parameters, a site computed to a fixed 10 km and 25 km radius, and the 25 km site with ITM.
+/// default parameters, a site computed to a fixed 10 km and 25 km radius, and the 25 km site with
+/// ITM and with ITU-R P.1812.
 pub fn bench_cases() -> Vec<(&'static str, Site, CoverageParams)> {
     let fixed = |r: f64| CoverageParams {
         max_radius_m: r,
@@ -50,6 +51,14 @@ pub fn bench_cases() -> Vec<(&'static str, Site, CoverageParams)> {
     let itm = |p: CoverageParams| CoverageParams {
         model: ModelConfig {
             model: Model::Itm(Default::default()),
+            ..p.model
+        },
+        sample_step_cells: 1.0,
+        ..p
+    };
+    let p1812 = |p: CoverageParams| CoverageParams {
+        model: ModelConfig {
+            model: Model::P1812(Default::default()),
             ..p.model
         },
         sample_step_cells: 1.0,
@@ -80,6 +89,11 @@ pub fn bench_cases() -> Vec<(&'static str, Site, CoverageParams)> {
             "site_itm_radius_25km",
             bench_site(900.0, 10.0, 58.0),
             itm(fixed(25_000.0)),
+        ),
+        (
+            "site_p1812_radius_25km",
+            bench_site(900.0, 10.0, 58.0),
+            p1812(fixed(25_000.0)),
         ),
     ]
 }

@@ -175,6 +175,13 @@ fn describe(i: &LossInputs, cfg: &ModelConfig) -> String {
         Model::Hata(m) => hata_note(i, m.environment),
         Model::FsplDeygout(_) => "free space + deygout".into(),
         Model::Itm(m) => itm_note(i, cfg, m),
+        Model::P1812(m) => format!(
+            "ITU-R P.1812-6, {} % time, {} % locations, σL {}; no clutter on the profile",
+            m.time_pct,
+            cfg.location_reliability_pct,
+            m.sigma_l_db
+                .map_or("by §4.7".to_string(), |s| format!("{s} dB"))
+        ),
         Model::Rma(_) => tr38901_note(i, Scenario3gpp::RMa),
         Model::Uma(_) => tr38901_note(i, Scenario3gpp::UMa),
     }

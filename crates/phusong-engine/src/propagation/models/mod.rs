@@ -14,6 +14,7 @@ pub mod fspl_deygout;
 pub mod hata;
 pub mod hata_deygout;
 pub mod itm;
+pub mod p1812;
 pub mod tr38901;
 pub mod warnings;
 
@@ -166,6 +167,8 @@ pub enum Model {
     Hata(hata::Hata),
     /// Longley-Rice ITM point-to-point over the DEM profile.
     Itm(itm::Itm),
+    /// ITU-R P.1812-6 over the DEM profile, with its own location variability.
+    P1812(p1812::P1812),
     /// 3GPP TR 38.901 rural macro, LOS where the terrain leaves line of sight.
     #[serde(rename = "3gpp-rma")]
     Rma(tr38901::Rma),
@@ -175,11 +178,12 @@ pub enum Model {
 }
 
 /// Model kinds, for command-line choices.
-pub const KINDS: [&str; 6] = [
+pub const KINDS: [&str; 7] = [
     "hata-deygout",
     "fspl-deygout",
     "hata",
     "itm",
+    "p1812",
     "3gpp-rma",
     "3gpp-uma",
 ];
@@ -198,6 +202,7 @@ impl Model {
             "fspl-deygout" => Model::FsplDeygout(Default::default()),
             "hata" => Model::Hata(Default::default()),
             "itm" => Model::Itm(Default::default()),
+            "p1812" => Model::P1812(Default::default()),
             "3gpp-rma" => Model::Rma(Default::default()),
             "3gpp-uma" => Model::Uma(Default::default()),
             _ => return None,
@@ -211,6 +216,7 @@ impl Model {
             Model::FsplDeygout(m) => m,
             Model::Hata(m) => m,
             Model::Itm(m) => m,
+            Model::P1812(m) => m,
             Model::Rma(m) => m,
             Model::Uma(m) => m,
         }
@@ -306,7 +312,19 @@ impl ModelConfig {
             "−50–100 dB",
         )
         .map_err(under)?;
-        self.model.as_dyn().validate().map_err(under)
+        self.model.as_dyn().validate().map_err(under)?;
+        if matches!(self.model, Model::P1812(_)) {
+            // P.1812's location percentage pL is 1–99 % (§1, Table 1).
+            check_range(
+                "location_reliability_pct",
+                self.location_reliability_pct,
+                1.0,
+                99.0,
+                "1–99 % of locations for kind = \"p1812\" (ITU-R P.1812 §1)",
+            )
+            .map_err(under)?;
+        }
+        Ok(())
     }
 
     pub fn reliability(&self) -> Reliability {
@@ -412,6 +430,11 @@ impl ModelConfig {
             Model::Itm(m) => format!(
                 "{r} % of locations through ITM location variability (mdvar {}, time {} %, situation {} %)",
                 m.mdvar, m.time_pct, m.situation_pct
+            ),
+            Model::P1812(m) => format!(
+                "{r} % of locations through ITU-R P.1812 location variability (σL {}, time {} %)",
+                m.sigma_l_db.map_or("by §4.7's formula".to_string(), |s| format!("{s} dB")),
+                m.time_pct
             ),
             _ if r == 50.0 => "50 % of locations (median loss, no shadowing margin)".into(),
             Model::Rma(tr38901::Rma { shadow_sigma_db })

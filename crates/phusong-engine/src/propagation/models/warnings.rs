@@ -19,6 +19,10 @@ pub enum Warning {
     ItmFlag(u8),
     /// ITM refused the path with this NTIA error code (1000–1022, 1099); the cell gets no value.
     ItmError(u16),
+    /// ITU-R P.1812 outside its path lengths (0.25–3000 km, §1).
+    P1812Distance,
+    /// ITU-R P.1812 refused the path (an input outside its validity); the cell gets no value.
+    P1812Refused,
 }
 
 impl Warning {
@@ -32,6 +36,8 @@ impl Warning {
             Warning::Tr38901Range => "tr38901: outside Table 7.4.1-1 applicability".into(),
             Warning::ItmFlag(b) => format!("itm: warning 0x{:04x}", 1u32 << b),
             Warning::ItmError(c) => format!("itm: error {c} (path refused, no value)"),
+            Warning::P1812Distance => "p1812: distance outside 0.25–3000 km".into(),
+            Warning::P1812Refused => "p1812: path refused (no value)".into(),
         }
     }
 }
