@@ -6,7 +6,7 @@ use phusong_engine::calibration::{Measurement, Model};
 use std::fmt::Write as _;
 
 /// Most points drawn per series.
-pub const MAX_POINTS: usize = 4000;
+pub const MAX_POINTS: usize = 2000;
 
 const W: f64 = 560.0;
 const H: f64 = 420.0;
