@@ -148,8 +148,8 @@ fn road_points(
 
 /// The `n` sites with the most road points within `radius_m` (ties: lower id), in id order, with
 /// their points.
-fn choose_sites<'a>(
-    inp: &'a Inputs,
+fn choose_sites(
+    inp: &Inputs,
     pts: &[RoadPoint],
     dt: &DriveTest,
 ) -> Vec<(usize, Vec<RoadPoint>)> {
