@@ -148,11 +148,7 @@ fn road_points(
 
 /// The `n` sites with the most road points within `radius_m` (ties: lower id), in id order, with
 /// their points.
-fn choose_sites(
-    inp: &Inputs,
-    pts: &[RoadPoint],
-    dt: &DriveTest,
-) -> Vec<(usize, Vec<RoadPoint>)> {
+fn choose_sites(inp: &Inputs, pts: &[RoadPoint], dt: &DriveTest) -> Vec<(usize, Vec<RoadPoint>)> {
     let mut near: Vec<(usize, Vec<RoadPoint>)> = inp
         .sites
         .iter()
