@@ -70,6 +70,103 @@ struct SiteArgs {
     model: ModelArgs,
 }
 
+/// `phusong drive-test`: a synthetic drive test along the study's roads.
+#[derive(Args, Clone)]
+struct DriveTestArgs {
+    /// Study file (scenario.toml) whose run folder holds `phusong synth` output.
+    #[arg(value_name = "SCENARIO")]
+    scenario: PathBuf,
+    /// Output CSV: lon,lat,rsrp_dbm,site_id,pci,earfcn,time.
+    #[arg(long, short, value_name = "M.csv")]
+    out: PathBuf,
+    /// Run folder of the study (default: out/<scenario name>).
+    #[arg(long, value_name = "DIR")]
+    run: Option<PathBuf>,
+    /// Seed of the shadowing and noise (same seed, same file).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    seed: u64,
+    /// Log-normal shadowing σ, dB (0–20).
+    #[arg(long, value_name = "S", default_value_t = 7.0)]
+    sigma_db: f64,
+    /// Gudmundson decorrelation distance of the shadowing, m (1–10000).
+    #[arg(long, value_name = "D", default_value_t = 100.0)]
+    decorrelation_m: f64,
+    /// Independent measurement noise σ, dB (0–10).
+    #[arg(long, value_name = "N", default_value_t = 1.0)]
+    noise_db: f64,
+    /// Truth model (default: itm, or hata-deygout when the scenario uses itm), with its default
+    /// parameters; `--truth-model` equal to the scenario's kind uses the scenario's parameters.
+    #[arg(long, value_enum, value_name = "KIND")]
+    truth_model: Option<settings::ModelKind>,
+    /// Known correction added to the truth model's loss: offset, dB.
+    #[arg(
+        long,
+        value_name = "DB",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
+    truth_offset_db: f64,
+    /// Known correction: log-distance slope, dB per decade of distance from 1 km.
+    #[arg(
+        long,
+        value_name = "DB",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
+    truth_slope_db_per_decade: f64,
+    /// Known correction: dB per decade of antenna height above ground from 1 m.
+    #[arg(
+        long,
+        value_name = "DB",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
+    truth_height_db_per_decade: f64,
+    /// Number of sites driven around (those with the most road nearby; 1–10000).
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    sites: usize,
+    /// Drive within this distance of each site, m (200–50000).
+    #[arg(long, value_name = "M", default_value_t = 5000.0)]
+    radius_m: f64,
+    /// Spacing of the points along the roads, m (1–1000).
+    #[arg(long, value_name = "M", default_value_t = 20.0)]
+    step_m: f64,
+    /// Receiver sensitivity: weaker RSRP is written at this floor, dBm (−160 to −60).
+    #[arg(long, value_name = "DBM", default_value_t = -125.0, allow_hyphen_values = true)]
+    sensitivity_dbm: f64,
+}
+
+/// `phusong calibrate`: fit the study's model to measured RSRP.
+#[derive(Args, Clone)]
+struct CalibrateArgs {
+    /// Study file (scenario.toml) whose run folder holds `phusong synth` output.
+    #[arg(value_name = "SCENARIO")]
+    scenario: PathBuf,
+    /// Measurements: lon,lat,rsrp_dbm plus site_id (or pci and earfcn); optional time, clutter.
+    #[arg(long, value_name = "M.csv")]
+    measurements: PathBuf,
+    /// Output folder: calibration.json, model-snippet.toml and two SVG plots.
+    #[arg(long, short, value_name = "DIR")]
+    out: PathBuf,
+    /// Run folder of the study (default: out/<scenario name>).
+    #[arg(long, value_name = "DIR")]
+    run: Option<PathBuf>,
+    /// Receiver sensitivity: RSRP at or below it is censored, dBm (−160 to −60).
+    #[arg(long, value_name = "DBM", default_value_t = -125.0, allow_hyphen_values = true)]
+    sensitivity_dbm: f64,
+    /// Points nearer their site than this are dropped, m (0–10000).
+    #[arg(long, value_name = "M", default_value_t = 100.0)]
+    min_distance_m: f64,
+    /// Points more than this below the sector's peak gain (antenna nulls) are dropped, dB.
+    #[arg(long, value_name = "DB", default_value_t = 20.0)]
+    max_null_depth_db: f64,
+    /// Also fit the antenna-height term (dB per decade of height; needs sites of varied heights).
+    #[arg(long)]
+    fit_height: bool,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
 /// `phusong link`: one point-to-point path over a DEM file or a study's DEM.
 #[derive(Args, Clone)]
 #[command(group(ArgGroup::new("terrain").required(true).args(["dem", "scenario"])))]
@@ -199,6 +296,12 @@ enum Command {
     /// One site's path loss (dB, per sector frequency) and RSRP (dBm) over its own window, reading
     /// only that window of the study's DEM; `--exact` evaluates every cell on its own profile.
     Site(SiteArgs),
+    /// A synthetic drive test along the study's roads near a few sites: RSRP from a truth model,
+    /// correlated log-normal shadowing and noise, floored at the sensitivity.
+    DriveTest(DriveTestArgs),
+    /// Fit the study's model to drive-test RSRP (robust least squares, leave-one-site-out CV):
+    /// calibration.json, a [coverage.model] snippet and plots.
+    Calibrate(CalibrateArgs),
     /// Time one site's coverage (the `cargo bench` cases) and, with a scenario, its whole coverage stage.
     Bench {
         /// Repetitions per case (the median is printed).
@@ -359,6 +462,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Link(a) => run_link(a)?,
         Command::Init(a) => run_init(a)?,
         Command::Site(a) => run_site(a)?,
+        Command::DriveTest(a) => run_drive_test(a)?,
+        Command::Calibrate(a) => run_calibrate(a)?,
         Command::Synth(a) => {
             let (s, out) = load(a)?;
             pipeline::stage_synth(&s, &pipeline::Run::open(&out)?, r)?;
@@ -485,6 +590,105 @@ fn run_site(a: &SiteArgs) -> Result<()> {
             single_site::files::REPORT
         );
     }
+    Ok(())
+}
+
+/// `phusong drive-test`: writes the CSV and says what it drove.
+fn run_drive_test(a: &DriveTestArgs) -> Result<()> {
+    use phusong_gis::calibrate::drive_test::{default_truth, run_drive_test, DriveTest};
+    let (s, run_dir) = load(&StudyArgs {
+        scenario: a.scenario.clone(),
+        out: a.run.clone(),
+        real_layers: None,
+        model: ModelArgs::default(),
+    })?;
+    let mut truth = match a.truth_model {
+        None => default_truth(&s.coverage.model),
+        Some(kind) => {
+            let mut m = s.coverage.model.clone();
+            settings::ModelArgs {
+                model: Some(kind),
+                ..Default::default()
+            }
+            .apply(&mut m)?;
+            if m.kind() == s.coverage.model.kind() {
+                s.coverage.model.clone()
+            } else {
+                // The scenario's calibration belongs to its own model, not to this one.
+                m.calibration = Default::default();
+                m
+            }
+        }
+    };
+    truth.calibration = phusong_engine::propagation::models::Calibration {
+        offset_db: truth.calibration.offset_db + a.truth_offset_db,
+        log_distance_db_per_decade: truth.calibration.log_distance_db_per_decade
+            + a.truth_slope_db_per_decade,
+        log_height_db_per_decade: truth.calibration.log_height_db_per_decade
+            + a.truth_height_db_per_decade,
+    };
+    let dt = DriveTest {
+        seed: a.seed,
+        sigma_db: a.sigma_db,
+        decorrelation_m: a.decorrelation_m,
+        noise_db: a.noise_db,
+        sites: a.sites,
+        radius_m: a.radius_m,
+        step_m: a.step_m,
+        sensitivity_dbm: a.sensitivity_dbm,
+        ..DriveTest::new(truth)
+    };
+    let r = run_drive_test(&s.coverage, &run_dir, &dt, &a.out)?;
+    println!(
+        "{}: {} points around sites {:?} from {} (σ {} dB, {} m decorrelation, noise {} dB); {} at the \
+         {} dBm floor",
+        a.out.display(),
+        r.points,
+        r.sites,
+        r.truth_kind,
+        a.sigma_db,
+        a.decorrelation_m,
+        a.noise_db,
+        r.floored,
+        a.sensitivity_dbm
+    );
+    Ok(())
+}
+
+/// `phusong calibrate`: fits and writes the outputs, prints before/after.
+fn run_calibrate(a: &CalibrateArgs) -> Result<()> {
+    use phusong_gis::calibrate::fit::{run_calibrate, Options};
+    let (s, run_dir) = load(&StudyArgs {
+        scenario: a.scenario.clone(),
+        out: a.run.clone(),
+        real_layers: None,
+        model: a.model.clone(),
+    })?;
+    let o = Options {
+        sensitivity_dbm: a.sensitivity_dbm,
+        min_distance_m: a.min_distance_m,
+        max_null_depth_db: a.max_null_depth_db,
+        fit_height: a.fit_height,
+    };
+    let r = run_calibrate(&s, &run_dir, &a.measurements, &a.out, &o)?;
+    println!(
+        "{} model on {} rows: RMSE {:.2} dB before (mean {:+.2} dB), {:.2} dB after (mean {:+.2} dB){}",
+        r.model,
+        r.after.n,
+        r.before.rmse_db,
+        r.before.mean_db,
+        r.after.rmse_db,
+        r.after.mean_db,
+        r.cv_rmse_db
+            .map_or(String::new(), |c| format!("; {c:.2} dB on held-out sites"))
+    );
+    for t in &r.terms {
+        println!(
+            "  {} = {:.3} ± {:.3} {}",
+            t.name, t.value, t.std_error, t.unit
+        );
+    }
+    println!("outputs in {}", a.out.display());
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! the stages (synth → coverage → gaps → plan → export), each reading the previous stage's files;
 //! [`reports`] are the JSON files stages write; [`export`] builds the styled layers.
 
+pub mod calibrate;
 pub mod crs;
 pub mod derive;
 pub mod error;

@@ -15,7 +15,8 @@ pub use combine::{
 };
 pub use exact::site_losses_exact;
 pub use site::{
-    point_rsrp_dbm, site_losses, site_range_m, site_rsrp, site_window, SiteLosses, SiteWindow,
+    point_links, point_rsrp_dbm, site_losses, site_range_m, site_rsrp, site_window, PointLinks,
+    SiteLosses, SiteWindow,
 };
 
 /// Parameters of a coverage computation.

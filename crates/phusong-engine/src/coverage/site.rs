@@ -531,3 +531,61 @@ pub fn point_rsrp_dbm(
     }
     best
 }
+
+/// One point seen from one site along the direct path, sector by sector (used to predict
+/// drive-test measurements): the ground distance, the loss at each sector's frequency and each
+/// sector's gain toward the point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointLinks {
+    /// Ground distance from the site, m (≥ 1).
+    pub distance_m: f64,
+    /// Per sector, in the site's order: path loss at its frequency along the direct path, dB
+    /// (NaN where the model refuses the path).
+    pub loss_db: Vec<f64>,
+    /// Per sector: relative antenna gain toward the point, dB (≤ 0), as coverage applies it.
+    pub gain_db: Vec<f64>,
+}
+
+/// The sector-by-sector view of (x, y) from `site` with the model of `p`: the same profile,
+/// loss and antenna gain as [`point_rsrp_dbm`] (with terrain), one loss per distinct frequency.
+pub fn point_links(
+    site: &Site,
+    terrain: &Terrain,
+    p: &CoverageParams,
+    x: f64,
+    y: f64,
+) -> PointLinks {
+    let g = terrain.grid();
+    let (dx, dy) = (x - site.x_m, y - site.y_m);
+    let d = (dx * dx + dy * dy).sqrt().max(1.0);
+    let tx_z = terrain.height_at(site.x_m, site.y_m) as f64 + site.height_m;
+    let rx_ground = terrain.height_at(x, y) as f64;
+    let azimuth = dx.atan2(dy).to_degrees();
+    let depression = (tx_z - rx_ground - p.rx_height_m).atan2(d).to_degrees();
+    let profile = direct_profile(site, terrain, (x, y), d, g.cell_m * p.sample_step_cells);
+    let mut by_freq: Vec<(f64, f64)> = Vec::new();
+    let mut loss_db = Vec::with_capacity(site.sectors.len());
+    for s in &site.sectors {
+        let l = match by_freq.iter().find(|(f, _)| *f == s.freq_mhz) {
+            Some(&(_, l)) => l,
+            None => {
+                let l = p
+                    .model
+                    .profile_loss_db(&link(site, p, s.freq_mhz), &profile)
+                    .map_or(f64::NAN, |(l, _)| l);
+                by_freq.push((s.freq_mhz, l));
+                l
+            }
+        };
+        loss_db.push(l);
+    }
+    PointLinks {
+        distance_m: d,
+        loss_db,
+        gain_db: site
+            .sectors
+            .iter()
+            .map(|s| s.gain_db(azimuth, depression))
+            .collect(),
+    }
+}

@@ -74,8 +74,10 @@ impl LossInputs<'_> {
             Model::FsplDeygout(m) => Model::FsplDeygout(FsplDeygout { k_factor: k, ..m }),
             other => other,
         };
+        // The study's drive-test calibration was fitted to its own model, not to this one.
         Some(ModelConfig {
             model,
+            calibration: Default::default(),
             ..self.study.clone()
         })
     }

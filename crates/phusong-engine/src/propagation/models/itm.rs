@@ -139,7 +139,12 @@ impl PathLossModel for Itm {
     }
     /// ITM needs a path; the site's own cell gets free space at half a step.
     fn origin_db(&self, table: &LossTable) -> f64 {
-        fspl_db(0.5 * table.step_m, table.link.freq_mhz) + table.config.extra_loss_db
+        fspl_db(0.5 * table.step_m, table.link.freq_mhz)
+            + table.config.extra_loss_db
+            + table
+                .config
+                .calibration
+                .loss_db(&table.link, 0.5 * table.step_m)
     }
     fn walker<'a>(&'a self, table: &'a LossTable, tx_ground_m: f64) -> Box<dyn PathWalk + 'a> {
         let mut ground = Vec::with_capacity(table.nlos_db.len());

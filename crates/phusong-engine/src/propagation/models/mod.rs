@@ -10,6 +10,7 @@
 //! [`ModelConfig::profile_loss_db`] runs the same walker along one given profile: the point-to-point
 //! evaluation `link` and gap analysis use, so the radial engine and point evaluations agree.
 
+pub mod correction;
 pub mod fspl_deygout;
 pub mod hata;
 pub mod hata_deygout;
@@ -23,6 +24,7 @@ use crate::propagation::reliability::normal_quantile;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub use correction::Calibration;
 pub use warnings::{Warning, Warnings};
 
 /// The ends of a link, everything but the terrain.
@@ -233,6 +235,10 @@ pub struct ModelConfig {
     pub location_reliability_pct: f64,
     /// Extra loss on every path, dB (body loss, foliage margin).
     pub extra_loss_db: f64,
+    /// Drive-test correction of this model (`[coverage.model.calibration]`, from `phusong
+    /// calibrate`); zero by default, and then not written out.
+    #[serde(skip_serializing_if = "Calibration::is_zero")]
+    pub calibration: Calibration,
 }
 
 impl Default for ModelConfig {
@@ -241,6 +247,7 @@ impl Default for ModelConfig {
             model: Model::default(),
             location_reliability_pct: 50.0,
             extra_loss_db: 0.0,
+            calibration: Calibration::default(),
         }
     }
 }
@@ -265,6 +272,11 @@ impl<'de> Deserialize<'de> for ModelConfig {
         };
         let location_reliability_pct = take("location_reliability_pct", 50.0)?;
         let extra_loss_db = take("extra_loss_db", 0.0)?;
+        let calibration = match map.remove("calibration") {
+            None => Calibration::default(),
+            Some(v) => serde_json::from_value(v)
+                .map_err(|e| D::Error::custom(format!("coverage.model.calibration: {e}")))?,
+        };
         map.entry("kind")
             .or_insert_with(|| Value::String("hata-deygout".into()));
         let model = serde_json::from_value(Value::Object(map)).map_err(D::Error::custom)?;
@@ -272,6 +284,7 @@ impl<'de> Deserialize<'de> for ModelConfig {
             model,
             location_reliability_pct,
             extra_loss_db,
+            calibration,
         })
     }
 }
@@ -312,6 +325,7 @@ impl ModelConfig {
             "−50–100 dB",
         )
         .map_err(under)?;
+        self.calibration.validate().map_err(under)?;
         self.model.as_dyn().validate().map_err(under)?;
         if matches!(self.model, Model::P1812(_)) {
             // P.1812's location percentage pL is 1–99 % (§1, Table 1).
@@ -352,6 +366,7 @@ impl ModelConfig {
             .area_loss_db(link, d, self.reliability())
             + self.extra_loss_db
             + self.margin_db(link, d, false)
+            + self.calibration.loss_db(link, d)
     }
 
     /// Smallest distance (m, ≤ `max_m`) beyond which the base loss exceeds `max_loss_db`.
@@ -376,7 +391,10 @@ impl ModelConfig {
         let m = self.model.as_dyn();
         let at = |k: usize, los: bool| {
             let d = (k as f64 * step_m).max(step_m * 0.5);
-            m.terrain_free_db(link, d, los) + self.extra_loss_db + self.margin_db(link, d, los)
+            m.terrain_free_db(link, d, los)
+                + self.extra_loss_db
+                + self.margin_db(link, d, los)
+                + self.calibration.loss_db(link, d)
         };
         let validity = (0..=n)
             .map(|k| m.validity(link, (k as f64 * step_m).max(step_m * 0.5)))

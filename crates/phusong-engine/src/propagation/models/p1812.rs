@@ -436,7 +436,7 @@ mod tests {
         ModelConfig {
             model: Model::P1812(m),
             location_reliability_pct: rel_pct,
-            extra_loss_db: 0.0,
+            ..ModelConfig::default()
         }
     }
 

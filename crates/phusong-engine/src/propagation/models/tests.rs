@@ -14,6 +14,7 @@ fn with(model: Model, rel: f64) -> ModelConfig {
         model,
         location_reliability_pct: rel,
         extra_loss_db: 0.0,
+        calibration: Default::default(),
     }
 }
 
@@ -235,4 +236,97 @@ fn validity_warnings_are_counted_and_itm_refusals_reported() {
     assert_eq!(e.refusals(), 1);
     let named = e.finish();
     assert_eq!(named.counts["itm: error 1001 (path refused, no value)"], 1);
+}
+
+/// Every model kind, with its defaults.
+fn all_kinds() -> Vec<Model> {
+    KINDS.iter().filter_map(|k| Model::default_of(k)).collect()
+}
+
+/// A hilly 10 km profile at 100 m steps (so Deygout and ITM see obstacles).
+fn hilly_profile() -> TerrainProfile {
+    let ground: Vec<f64> = (0..=100)
+        .map(|k| 50.0 + 80.0 * (k as f64 * 0.21).sin() + 0.5 * k as f64)
+        .collect();
+    TerrainProfile::from_ground(100.0, &ground)
+}
+
+#[test]
+fn zero_calibration_changes_no_loss_and_is_not_written() {
+    for model in all_kinds() {
+        let m = with(model, 90.0);
+        assert!(m.calibration.is_zero());
+        // The table without the correction term, as it was computed before the term existed.
+        let table = m.loss_table(&LINK, 90.0, 50);
+        let dynm = m.model.as_dyn();
+        for (k, v) in table.nlos_db.iter().enumerate() {
+            let d = (k as f64 * 90.0).max(45.0);
+            let want = dynm.terrain_free_db(&LINK, d, false)
+                + m.extra_loss_db
+                + m.margin_db(&LINK, d, false);
+            assert_eq!(v.to_bits(), want.to_bits(), "{} at sample {k}", m.kind());
+        }
+        let text = toml::to_string(&m).unwrap();
+        assert!(!text.contains("calibration"), "{text}");
+        // An explicit zero table reads back as the default.
+        let explicit = format!("{text}\n[calibration]\noffset_db = 0.0\n");
+        assert_eq!(toml::from_str::<ModelConfig>(&explicit).unwrap(), m);
+    }
+}
+
+#[test]
+fn calibration_adds_offset_slope_and_height_terms_to_every_model() {
+    let c = Calibration {
+        offset_db: -4.5,
+        log_distance_db_per_decade: 7.0,
+        log_height_db_per_decade: -3.0,
+    };
+    let p = hilly_profile();
+    for model in all_kinds() {
+        let plain = ModelConfig::of(model.clone());
+        let fitted = ModelConfig {
+            calibration: c,
+            ..plain.clone()
+        };
+        for n in [3usize, 20, 100] {
+            let sub = TerrainProfile {
+                step_m: p.step_m,
+                points: p.points[..=n].to_vec(),
+            };
+            let (a, _) = plain.profile_loss_db(&LINK, &sub).unwrap();
+            let (b, _) = fitted.profile_loss_db(&LINK, &sub).unwrap();
+            let d_km = n as f64 * p.step_m / 1000.0;
+            // Independent evaluation of ΔL = K1 + K2·log10(d/1 km) + K3·log10(30 m).
+            let want = -4.5 + 7.0 * d_km.log10() - 3.0 * 30f64.log10();
+            assert!((b - a - want).abs() < 1e-9, "{} at {d_km} km", plain.kind());
+            let base = fitted.base_loss_db(&LINK, d_km * 1000.0)
+                - plain.base_loss_db(&LINK, d_km * 1000.0);
+            assert!((base - want).abs() < 1e-9);
+        }
+    }
+    // Written as a table and read back; out-of-range terms are named with their unit.
+    let m = ModelConfig {
+        calibration: c,
+        ..Default::default()
+    };
+    let text = toml::to_string(&m).unwrap();
+    assert!(text.contains("[calibration]"), "{text}");
+    assert_eq!(toml::from_str::<ModelConfig>(&text).unwrap(), m);
+    let bad = ModelConfig {
+        calibration: Calibration {
+            log_distance_db_per_decade: 90.0,
+            ..c
+        },
+        ..Default::default()
+    };
+    let e = bad.validate().unwrap_err().to_string();
+    assert!(
+        e.contains("coverage.model.calibration.log_distance_db_per_decade")
+            && e.contains("dB/decade"),
+        "{e}"
+    );
+    let e = toml::from_str::<ModelConfig>("[calibration]\noffset = 3.0\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("offset"), "{e}");
 }
