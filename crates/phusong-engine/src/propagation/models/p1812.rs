@@ -69,7 +69,7 @@ impl Default for P1812 {
             longitude_deg: 105.0,
             coast_distance_km: 50.0,
             interp_max_span: 8,
-            interp_tolerance_db: 1.0,
+            interp_tolerance_db: 2.0,
         }
     }
 }
