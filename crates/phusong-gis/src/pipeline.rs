@@ -483,6 +483,7 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
         files::SUMMARY,
         reports::to_json(&summary, files::SUMMARY)?.as_bytes(),
     )?;
+    let t_report = std::time::Instant::now();
     let (server, proposed_sites) = report_inputs(&mut tx, study)?;
     let sheets = write_report(
         &mut tx,
@@ -500,14 +501,16 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
             proposed_sites: &proposed_sites,
         },
     )?;
+    let t_report = t_report.elapsed();
     commit(tx, s)?;
     r.log(&format!(
-        "export: {} layers in {}, {}, {}, {} and {sheets} tower datasheets",
+        "export: {} layers in {}, {}, {}, {} ({:.1} s) and {sheets} tower datasheets",
         layers.len() + rasters.len(),
         files::GPKG,
         files::PROJECT,
         files::SUMMARY,
-        files::REPORT
+        files::REPORT,
+        t_report.as_secs_f64()
     ));
     Ok(summary)
 }
