@@ -181,6 +181,27 @@ fn small_study_end_to_end() {
     // proposed_sites.kml: one placemark per tower, in WGS84 degrees inside the study's box.
     let kml = std::fs::read_to_string(out.join("proposed_sites.kml")).unwrap();
     assert_eq!(kml.matches("<Placemark>").count(), summary.plan.towers);
+    // Each placemark is named by its rank and carries its own fields (not shifted by the KML
+    // driver's Name/Description fields).
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    for (pm, t) in kml
+        .split("<Placemark>")
+        .skip(1)
+        .zip(plan["proposed"].as_array().unwrap())
+    {
+        assert!(pm.contains(&format!("<name>{}</name>", t["rank"])), "{pm}");
+        let field = |n: &str| format!("<SimpleData name=\"{n}\">{}</SimpleData>", t[n]);
+        assert!(pm.contains(&field("site_id")), "{pm}");
+        assert!(pm.contains(&field("new_population")), "{pm}");
+        let commune = t["commune"].as_str().unwrap();
+        assert!(
+            pm.contains(&format!(
+                "<SimpleData name=\"commune\">{commune}</SimpleData>"
+            )),
+            "{pm}"
+        );
+    }
     for c in kml.split("<coordinates>").skip(1) {
         let c = &c[..c.find("</coordinates>").unwrap()];
         let v: Vec<f64> = c.split(',').map(|x| x.trim().parse().unwrap()).collect();
