@@ -4,7 +4,8 @@
 set -euo pipefail
 # GDAL for the GIS crate; cmake, a C++ compiler and libclang (bindgen) to build HiGHS from source
 # for the plan's MILP (crate highs → highs-sys).
-pkgs=(libgdal-dev gdal-bin pkg-config cmake g++ clang libclang-dev)
+# chromium renders report.html to PNG in the report test (headless, no GPU).
+pkgs=(libgdal-dev gdal-bin pkg-config cmake g++ clang libclang-dev chromium)
 # QGIS for the project tests; poppler-utils (pdftoppm) to render the exported layout PDF.
 if [ "${1:-}" = "--qgis" ]; then pkgs+=(qgis python3-qgis poppler-utils); fi
 missing=()

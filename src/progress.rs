@@ -25,6 +25,23 @@ struct LineState {
     last: Instant,
 }
 
+impl LineState {
+    /// The log line to print at `now` with `done` of `total` steps done: one every [`LOG_EVERY`]
+    /// ("stage: done/total (elapsed s)"), `None` in between.
+    fn line_due(&mut self, done: u64, now: Instant) -> Option<String> {
+        if now.duration_since(self.last) < LOG_EVERY {
+            return None;
+        }
+        self.last = now;
+        Some(format!(
+            "{}: {done}/{} ({:.0} s)",
+            self.what,
+            self.total,
+            now.duration_since(self.started).as_secs_f64()
+        ))
+    }
+}
+
 /// The CLI's reporter.
 pub struct Terminal {
     mode: Mode,
@@ -96,14 +113,8 @@ impl Progress for Terminal {
             }
             Mode::Lines(state) => {
                 if let Ok(mut s) = state.try_lock() {
-                    if s.last.elapsed() >= LOG_EVERY {
-                        s.last = Instant::now();
-                        eprintln!(
-                            "{}: {done}/{} ({:.0} s)",
-                            s.what,
-                            s.total,
-                            s.started.elapsed().as_secs_f64()
-                        );
+                    if let Some(line) = s.line_due(done, Instant::now()) {
+                        eprintln!("{line}");
                     }
                 }
             }
@@ -126,5 +137,36 @@ impl Reporter for Terminal {
         if !matches!(self.mode, Mode::Quiet) {
             eprintln!("{msg}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_lines_come_every_ten_seconds_with_stage_count_and_elapsed() {
+        let t0 = Instant::now();
+        let mut s = LineState {
+            what: "coverage".into(),
+            total: 500,
+            started: t0,
+            last: t0,
+        };
+        let at = |secs: u64| t0 + Duration::from_secs(secs);
+        assert_eq!(s.line_due(10, at(3)), None);
+        assert_eq!(s.line_due(40, at(9)), None);
+        assert_eq!(
+            s.line_due(50, at(10)).as_deref(),
+            Some("coverage: 50/500 (10 s)")
+        );
+        // The next one waits another ten seconds from the last line, not from the start.
+        assert_eq!(s.line_due(60, at(15)), None);
+        assert_eq!(s.line_due(90, at(19)), None);
+        assert_eq!(
+            s.line_due(120, at(21)).as_deref(),
+            Some("coverage: 120/500 (21 s)")
+        );
+        assert_eq!(s.line_due(130, at(30)), None);
     }
 }

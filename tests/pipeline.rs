@@ -181,6 +181,27 @@ fn small_study_end_to_end() {
     // proposed_sites.kml: one placemark per tower, in WGS84 degrees inside the study's box.
     let kml = std::fs::read_to_string(out.join("proposed_sites.kml")).unwrap();
     assert_eq!(kml.matches("<Placemark>").count(), summary.plan.towers);
+    // Each placemark is named by its rank and carries its own fields (not shifted by the KML
+    // driver's Name/Description fields).
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    for (pm, t) in kml
+        .split("<Placemark>")
+        .skip(1)
+        .zip(plan["proposed"].as_array().unwrap())
+    {
+        assert!(pm.contains(&format!("<name>{}</name>", t["rank"])), "{pm}");
+        let field = |n: &str| format!("<SimpleData name=\"{n}\">{}</SimpleData>", t[n]);
+        assert!(pm.contains(&field("site_id")), "{pm}");
+        assert!(pm.contains(&field("new_population")), "{pm}");
+        let commune = t["commune"].as_str().unwrap();
+        assert!(
+            pm.contains(&format!(
+                "<SimpleData name=\"commune\">{commune}</SimpleData>"
+            )),
+            "{pm}"
+        );
+    }
     for c in kml.split("<coordinates>").skip(1) {
         let c = &c[..c.find("</coordinates>").unwrap()];
         let v: Vec<f64> = c.split(',').map(|x| x.trim().parse().unwrap()).collect();
@@ -338,6 +359,9 @@ fn same_seed_gives_identical_rasters_at_one_and_two_threads() {
         "coverage.json",
         "gaps.json",
         "summary.json",
+        "communes.csv",
+        "report.html",
+        "datasheets/tower-1.html",
     ] {
         let (x, y) = (
             std::fs::read(a.path().join("out").join(f)).unwrap(),
@@ -455,4 +479,324 @@ fn real_communes_and_roads_replace_the_synthetic_ones() {
     let hamlets: u64 = study.hamlets.iter().map(|h| h.population as u64).sum();
     assert_eq!(census, hamlets);
     assert_eq!(summary.population, census);
+}
+
+/// One start tag of an HTML document, its attributes (entities decoded) and the text up to the
+/// next tag.
+struct Tag {
+    name: String,
+    attrs: std::collections::BTreeMap<String, String>,
+    text: String,
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The start tags of `html` outside `<script>` and `<style>` (a small parser for the report's own
+/// markup: attributes double-quoted, text escaped).
+fn tags(html: &str) -> Vec<Tag> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let end = rest.find('>').expect("tag closed");
+        let inner = &rest[..end];
+        rest = &rest[end + 1..];
+        if inner.starts_with('/') || inner.starts_with('!') {
+            continue;
+        }
+        let name: String = inner
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '/')
+            .collect();
+        if name == "script" || name == "style" {
+            let close = format!("</{name}>");
+            rest = &rest[rest.find(&close).expect("closed") + close.len()..];
+            continue;
+        }
+        let mut attrs = std::collections::BTreeMap::new();
+        let mut a = &inner[name.len()..];
+        while let Some(eq) = a.find("=\"") {
+            let key = a[..eq].trim().to_string();
+            let v = &a[eq + 2..];
+            let close = v.find('"').expect("attribute closed");
+            attrs.insert(key, unescape(&v[..close]));
+            a = &v[close + 1..];
+        }
+        let text = unescape(&rest[..rest.find('<').unwrap_or(rest.len())]);
+        out.push(Tag { name, attrs, text });
+    }
+    out
+}
+
+/// report.html holds summary.json's figures and communes.csv's rows exactly, draws every gap and
+/// tower, needs no network, and each proposed tower has a datasheet recorded in the manifest.
+#[test]
+fn report_html_holds_summary_json_and_communes_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = run(tmp.path());
+    let out = tmp.path().join("out");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let all = tags(&html);
+    // Headline figures: each cell names its summary.json key and shows that value.
+    let figs: Vec<&Tag> = all
+        .iter()
+        .filter(|t| t.attrs.contains_key("data-json"))
+        .collect();
+    let mut keys = std::collections::BTreeSet::new();
+    for t in &figs {
+        let path = &t.attrs["data-json"];
+        let expected = path
+            .split('.')
+            .try_fold(&json, |v, k| v.get(k))
+            .unwrap_or_else(|| panic!("{path} not in summary.json"));
+        let shown: serde_json::Value = serde_json::from_str(&t.attrs["data-value"]).unwrap();
+        assert_eq!(&shown, expected, "{path}");
+        let text = t.text.trim();
+        match expected {
+            serde_json::Value::Number(n) if n.is_u64() => {
+                assert_eq!(text.replace(',', ""), n.to_string(), "{path}")
+            }
+            serde_json::Value::Number(n) => {
+                assert_eq!(text, format!("{:.2}", n.as_f64().unwrap()), "{path}")
+            }
+            serde_json::Value::Null => assert_eq!(text, "—", "{path}"),
+            serde_json::Value::String(s) => assert_eq!(text, s, "{path}"),
+            other => panic!("{path}: unexpected {other}"),
+        }
+        keys.insert(path.clone());
+    }
+    for when in ["before", "after"] {
+        for k in [
+            "hamlets_covered",
+            "hamlets_covered_pct",
+            "hamlets_uncovered",
+            "population_covered_pct",
+            "land_area_covered_pct",
+        ] {
+            assert!(keys.contains(&format!("{when}.{k}")), "{when}.{k} missing");
+        }
+    }
+    for k in [
+        "plan.towers",
+        "population",
+        "hamlets",
+        "threshold_rsrp_dbm",
+        "model",
+    ] {
+        assert!(keys.contains(k), "{k} missing");
+    }
+    for m in ["hamlets", "population", "land_area"] {
+        for t in ["95", "99", "100"] {
+            assert!(keys.contains(&format!("towers_for_target.{m}.{t}")));
+        }
+    }
+    // Every synthetic layer is flagged.
+    let flagged: Vec<&str> = all
+        .iter()
+        .filter(|t| t.attrs.get("data-synthetic").map(String::as_str) == Some("true"))
+        .map(|t| t.text.as_str())
+        .collect();
+    assert_eq!(flagged.len(), summary.synthetic_layers.len());
+    assert!(html.contains("uncalibrated"));
+    // Communes: the rows of communes.csv, cell for cell, in order.
+    let mut rdr = csv::Reader::from_path(out.join("communes.csv")).unwrap();
+    let header = rdr.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let codes: Vec<&Tag> = all
+        .iter()
+        .filter(|t| t.name == "tr" && t.attrs.contains_key("data-code"))
+        .collect();
+    assert_eq!(codes.len(), rows.len());
+    let cells: Vec<&Tag> = all
+        .iter()
+        .filter(|t| t.name == "td" && t.attrs.contains_key("data-col"))
+        .collect();
+    assert_eq!(cells.len(), rows.len() * header.len());
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(codes[i].attrs["data-code"], row[0]);
+        for (j, col) in header.iter().enumerate() {
+            let c = cells[i * header.len() + j];
+            assert_eq!(c.attrs["data-col"], col);
+            assert_eq!(c.text, row[j], "commune {} {col}", &row[0]);
+        }
+    }
+    // Operators: best-served covered cells and people add up to the covered land and people.
+    let op_rows: Vec<&Tag> = all
+        .iter()
+        .filter(|t| t.attrs.contains_key("data-people") && t.name == "td")
+        .collect();
+    assert!(!op_rows.is_empty());
+    let sum_attr = |a: &str| -> u64 {
+        all.iter()
+            .filter(|t| t.name == "td")
+            .filter_map(|t| t.attrs.get(a))
+            .map(|v| v.parse::<u64>().unwrap())
+            .sum()
+    };
+    let total = all
+        .iter()
+        .find(|t| t.attrs.get("id").map(String::as_str) == Some("operators-total"))
+        .unwrap();
+    let people: u64 = total.attrs["data-people"].parse().unwrap();
+    let cells_cov: u64 = total.attrs["data-cells"].parse().unwrap();
+    assert_eq!(sum_attr("data-people"), people);
+    assert_eq!(sum_attr("data-cells"), cells_cov);
+    let pop_pct = 100.0 * people as f64 / summary.population as f64;
+    assert!((pop_pct - summary.before.population_covered_pct).abs() < 1e-9);
+    let land_cells = summary.land_area_km2 / (summary.resolution_m.powi(2) / 1e6);
+    let land_pct = 100.0 * cells_cov as f64 / land_cells;
+    assert!((land_pct - summary.before.land_area_covered_pct).abs() < 1e-6);
+    // The map draws every gap and every tower; nothing is fetched from the network.
+    let map = &html[html.find("id=\"map-gaps\"").unwrap()..];
+    let gaps_g = &map[..map.find("</g>").unwrap()];
+    assert_eq!(gaps_g.matches("<path").count(), summary.gaps.hamlets);
+    let prop = &html[html.find("id=\"map-proposed\"").unwrap()..];
+    let prop = &prop[..prop.find("</g>").unwrap()];
+    assert_eq!(prop.matches("<path").count(), summary.plan.towers);
+    let sites = &html[html.find("id=\"map-sites\"").unwrap()..];
+    let sites = &sites[..sites.find("</g>").unwrap()];
+    assert_eq!(sites.matches("<circle").count(), summary.sites_existing);
+    assert!(html.contains("data:image/png;base64,"));
+    for t in &all {
+        for (k, v) in &t.attrs {
+            if k == "href" || k == "src" {
+                assert!(
+                    v.starts_with("data:") || v.starts_with('#') || v.starts_with("datasheets/"),
+                    "{k}={v}"
+                );
+            }
+        }
+    }
+    assert!(!html.contains("<link") && !html.contains("@import") && !html.contains("url("));
+    check_datasheets(&out, &summary);
+}
+
+/// One datasheet per proposed tower, at the plan's coordinates, with its sectors from
+/// proposed_sites.csv, each recorded in the export manifest.
+fn check_datasheets(out: &Path, summary: &Summary) {
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    let manifest = std::fs::read_to_string(out.join(".manifests/export.json")).unwrap();
+    assert!(manifest.contains("\"report.html\""));
+    let towers = plan["proposed"].as_array().unwrap();
+    assert_eq!(towers.len(), summary.plan.towers);
+    assert!(!towers.is_empty(), "the small study proposes towers");
+    let csv = std::fs::read_to_string(out.join("proposed_sites.csv")).unwrap();
+    for t in towers {
+        let rank = t["rank"].as_u64().unwrap();
+        let name = format!("datasheets/tower-{rank}.html");
+        assert!(
+            manifest.contains(&format!("\"{name}\"")),
+            "{name} not in manifest"
+        );
+        let sheet = std::fs::read_to_string(out.join(&name)).unwrap();
+        let value = |key: &str| -> String {
+            tags(&sheet)
+                .into_iter()
+                .find(|t| t.attrs.get("data-key").map(String::as_str) == Some(key))
+                .unwrap_or_else(|| panic!("{name}: {key}"))
+                .text
+        };
+        for k in ["lon", "lat"] {
+            let v: f64 = value(k).parse().unwrap();
+            assert!((v - t[k].as_f64().unwrap()).abs() < 1e-6, "{name} {k}");
+        }
+        let h: f64 = value("height_m").parse().unwrap();
+        assert_eq!(h, t["height_m"].as_f64().unwrap());
+        assert_eq!(
+            value("commune"),
+            t["commune"].as_str().unwrap_or("outside every commune")
+        );
+        let id = t["site_id"].as_u64().unwrap().to_string();
+        let sectors = csv
+            .lines()
+            .filter(|l| l.split(',').next() == Some(id.as_str()))
+            .count();
+        assert!(sectors > 0);
+        let table = &sheet[sheet.find("id=\"sectors\"").unwrap()..];
+        let table = &table[..table.find("</table>").unwrap()];
+        assert_eq!(table.matches("<tr>").count(), sectors + 1, "{name}");
+    }
+}
+
+/// Headless Chromium renders report.html to a PNG that is not blank and shows the map's classes.
+#[test]
+fn report_html_renders_in_headless_chromium() {
+    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| Command::new(b).arg("--version").output().is_ok())
+    else {
+        if std::env::var_os("PHUSONG_SKIP_CHROMIUM").is_some() {
+            eprintln!("chromium not found; skipped (PHUSONG_SKIP_CHROMIUM set)");
+            return;
+        }
+        panic!("chromium not found: run scripts/install-deps.sh (or set PHUSONG_SKIP_CHROMIUM=1)");
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    run(tmp.path());
+    let report = tmp.path().join("out/report.html");
+    let shot = tmp.path().join("report.png");
+    let st = Command::new(chromium)
+        .args([
+            "--headless",
+            "--disable-gpu",
+            "--no-sandbox",
+            "--hide-scrollbars",
+            "--window-size=1400,3000",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            tmp.path().join("profile").display()
+        ))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", report.display()))
+        .output()
+        .unwrap();
+    assert!(
+        shot.exists(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (1400, 3000));
+    let px = info.color_type.samples();
+    let pixels: Vec<[u8; 3]> = buf[..info.buffer_size()]
+        .chunks(px)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect();
+    let non_white = pixels.iter().filter(|p| **p != [255, 255, 255]).count();
+    assert!(
+        non_white * 20 > pixels.len(),
+        "{non_white} of {} pixels not white",
+        pixels.len()
+    );
+    let mut distinct: Vec<[u8; 3]> = pixels.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert!(distinct.len() > 50, "{} colours", distinct.len());
+    // The map's image (an inline data: URI) was drawn: coverage-class colours are on screen.
+    let near = |p: &[u8; 3], c: [u8; 3]| p.iter().zip(c).all(|(a, b)| a.abs_diff(b) <= 3);
+    let class_colours = phusong_gis::report::map::rsrp_classes(-110.0)
+        .iter()
+        .map(|c| {
+            let h = |i: usize| u8::from_str_radix(&c.2[i..i + 2], 16).unwrap();
+            [h(1), h(3), h(5)]
+        })
+        .collect::<Vec<_>>();
+    let shown = class_colours
+        .iter()
+        .filter(|c| pixels.iter().filter(|p| near(p, **c)).count() > 500)
+        .count();
+    assert!(shown >= 2, "only {shown} coverage classes visible");
 }

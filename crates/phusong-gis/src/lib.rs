@@ -19,6 +19,7 @@ pub mod pipeline;
 #[cfg(test)]
 mod proptests;
 pub mod rasterize;
+pub mod report;
 pub mod reports;
 pub mod run_folder;
 pub mod scenario;

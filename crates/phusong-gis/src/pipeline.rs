@@ -428,7 +428,8 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
     let cov: CoverageReport = read_report(&mut tx, files::COVERAGE, "coverage")?;
     let gaps: Vec<Gap> = read_report(&mut tx, files::GAPS, "gaps")?;
     let plan: PlanReport = read_report(&mut tx, files::PLAN, "plan")?;
-    let before = roll(study, &read_rsrp(study, &mut tx, files::RSRP)?, p);
+    let rsrp_before = read_rsrp(study, &mut tx, files::RSRP)?;
+    let before = roll(study, &rsrp_before, p);
     let after = roll(study, &read_rsrp(study, &mut tx, files::RSRP_AFTER)?, p);
     // Drawing order, top first: what a planner acts on (gaps, proposed towers), then context.
     let layers = vec![
@@ -483,15 +484,60 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
         files::SUMMARY,
         reports::to_json(&summary, files::SUMMARY)?.as_bytes(),
     )?;
+    let t_report = std::time::Instant::now();
+    let (server, proposed_sites) = report_inputs(&mut tx, study)?;
+    let sheets = write_report(
+        &mut tx,
+        &crate::report::ReportInputs {
+            scenario: s,
+            study,
+            summary: &summary,
+            coverage: &cov,
+            gaps: &gaps,
+            plan: &plan,
+            before: &before,
+            after: &after,
+            rsrp_before_dbm: &rsrp_before,
+            server: &server,
+            proposed_sites: &proposed_sites,
+        },
+    )?;
+    let t_report = t_report.elapsed();
     commit(tx, s)?;
     r.log(&format!(
-        "export: {} layers in {}, {}, {}",
+        "export: {} layers in {}, {}, {}, {} ({:.1} s) and {sheets} tower datasheets",
         layers.len() + rasters.len(),
         files::GPKG,
         files::PROJECT,
-        files::SUMMARY
+        files::SUMMARY,
+        files::REPORT,
+        t_report.as_secs_f64()
     ));
     Ok(summary)
+}
+
+/// What the report reads besides the stage's structures: the serving-site raster and the proposed
+/// sites' sectors, recorded as this stage's inputs.
+fn report_inputs(tx: &mut StageTx, study: &Study) -> Result<(Raster<f32>, Vec<Site>)> {
+    let server = read_raster_to_grid(
+        &tx.read(Path::new(files::SERVER))?,
+        &study.info.grid,
+        Resample::Nearest,
+    )?;
+    let proposed = sites_csv::read_sites_csv(&tx.read(Path::new(files::PROPOSED))?, &study.proj)?;
+    Ok((server, proposed))
+}
+
+/// Writes `report.html` and the towers' datasheets; returns the number of datasheets.
+fn write_report(tx: &mut StageTx, inputs: &crate::report::ReportInputs) -> Result<usize> {
+    // Everything is built before the first file is written.
+    let html = crate::report::report_html(inputs)?;
+    let sheets = crate::report::datasheets(inputs);
+    tx.write(files::REPORT, html.as_bytes())?;
+    for (name, text) in &sheets {
+        tx.write(name, text.as_bytes())?;
+    }
+    Ok(sheets.len())
 }
 
 /// Runs every stage in order.

@@ -521,8 +521,40 @@ pub const COMMUNES_CSV_COLUMNS: [&str; 14] = [
     "population_covered_pct_after",
 ];
 
-/// `communes.csv`: one row per commune (the study's commune order), coverage before and after the
-/// plan from the same roll-ups as `summary.json` and the GeoPackage, for pasting into a report.
+/// The rows of `communes.csv` (the study's commune order), coverage before and after the plan from the
+/// same roll-ups as `summary.json` and the GeoPackage; `report.html` shows the same strings.
+pub fn communes_rows(
+    communes: &[phusong_engine::demand::Commune],
+    before: &[AreaCoverage],
+    after: &[AreaCoverage],
+) -> Vec<[String; 14]> {
+    let r2 = |x: f64| format!("{:.2}", x);
+    communes
+        .iter()
+        .zip(before)
+        .zip(after)
+        .map(|((c, b), a)| {
+            [
+                c.code.clone(),
+                c.name.clone(),
+                c.population.map_or(String::new(), |p| p.to_string()),
+                r2(b.land_area_km2),
+                r2(b.land_area_covered_pct),
+                r2(a.land_area_covered_pct),
+                b.hamlets.to_string(),
+                b.hamlets_covered.to_string(),
+                b.hamlets_partial.to_string(),
+                a.hamlets_covered.to_string(),
+                b.population.to_string(),
+                b.population_covered.to_string(),
+                r2(b.population_covered_pct),
+                r2(a.population_covered_pct),
+            ]
+        })
+        .collect()
+}
+
+/// `communes.csv`: one row per commune ([`communes_rows`]), for pasting into a report.
 pub fn communes_csv(
     communes: &[phusong_engine::demand::Commune],
     before: &[AreaCoverage],
@@ -531,25 +563,8 @@ pub fn communes_csv(
     let err = |e: csv::Error| Error::Other(format!("communes.csv: {e}"));
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(COMMUNES_CSV_COLUMNS).map_err(err)?;
-    let r2 = |x: f64| format!("{:.2}", x);
-    for ((c, b), a) in communes.iter().zip(before).zip(after) {
-        w.write_record([
-            c.code.clone(),
-            c.name.clone(),
-            c.population.map_or(String::new(), |p| p.to_string()),
-            r2(b.land_area_km2),
-            r2(b.land_area_covered_pct),
-            r2(a.land_area_covered_pct),
-            b.hamlets.to_string(),
-            b.hamlets_covered.to_string(),
-            b.hamlets_partial.to_string(),
-            a.hamlets_covered.to_string(),
-            b.population.to_string(),
-            b.population_covered.to_string(),
-            r2(b.population_covered_pct),
-            r2(a.population_covered_pct),
-        ])
-        .map_err(err)?;
+    for row in communes_rows(communes, before, after) {
+        w.write_record(row).map_err(err)?;
     }
     let bytes = w
         .into_inner()

@@ -212,7 +212,9 @@ fn write_features(
         let mut f = Feature::new(defn).ctx(fctx)?;
         let og = normalise(g, multi).to_gdal().ctx(fctx)?;
         f.set_geometry(og).ctx(fctx)?;
-        for (idx, v) in values.iter().enumerate() {
+        // By name: a driver may hold fields of its own before ours (KML: Name, Description).
+        for ((fname, _), v) in l.fields.iter().zip(values) {
+            let idx = f.field_index(fname).ctx(fctx)?;
             set_value(&mut f, idx, v).ctx(fctx)?;
         }
         f.create(lyr).ctx(fctx)?;

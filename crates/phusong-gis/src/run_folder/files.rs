@@ -16,3 +16,6 @@ pub const SUMMARY: &str = "summary.json";
 pub const COMMUNES_CSV: &str = "communes.csv";
 pub const VILLAGES_CSV: &str = "villages.csv";
 pub const PROPOSED_KML: &str = "proposed_sites.kml";
+pub const REPORT: &str = "report.html";
+/// Folder of the proposed towers' datasheets (`datasheets/tower-<rank>.html`).
+pub const DATASHEETS_DIR: &str = "datasheets";
