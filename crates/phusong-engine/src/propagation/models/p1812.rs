@@ -117,6 +117,11 @@ fn predict_db(
     params: &P1812Params,
     profile: &[algo::ProfilePoint],
 ) -> Result<algo::P1812Result, algo::P1812Error> {
+    with_midpoint(profile, |p| algo::predict(params, p))
+}
+
+/// Calls `f` on `profile`, or on it with a midpoint added when it has only its two ends.
+fn with_midpoint<T>(profile: &[algo::ProfilePoint], f: impl Fn(&[algo::ProfilePoint]) -> T) -> T {
     if profile.len() == 2 {
         let (a, b) = (profile[0], profile[1]);
         let mid = algo::ProfilePoint {
@@ -124,9 +129,9 @@ fn predict_db(
             h_m: 0.5 * (a.h_m + b.h_m),
             ..a
         };
-        return algo::predict(params, &[a, mid, b]);
+        return f(&[a, mid, b]);
     }
-    algo::predict(params, profile)
+    f(profile)
 }
 
 impl PathLossModel for P1812 {
@@ -220,7 +225,9 @@ impl PathLossModel for P1812 {
         })
     }
     fn radial_batch<'a>(&'a self, table: &'a LossTable) -> Option<Box<dyn RadialBatch + 'a>> {
+        // Validated once: the radials' own profiles are valid by construction.
         let params = self.params(&table.link, table.config.reliability());
+        let params = params.validate().map(|()| params);
         let ae_m = 1000.0 * radiomet::effective_earth_radius_km(self.delta_n_per_km);
         Some(Box::new(P1812Batch {
             model: self,
@@ -267,7 +274,8 @@ impl PathWalk for P1812Walk<'_> {
 struct P1812Batch<'a> {
     model: &'a P1812,
     table: &'a LossTable,
-    params: P1812Params,
+    /// The Recommendation's inputs, or why it refuses every path of this site and frequency.
+    params: Result<P1812Params, algo::P1812Error>,
     /// Median effective earth radius a_e, m (§3.5, Eq (7)).
     ae_m: f64,
 }
@@ -336,14 +344,15 @@ impl RadialBatch for P1812Batch<'_> {
             }
         }
         // Excess loss over free space at sample k, exactly; None where refused.
-        let exact =
-            |k: usize, warnings: &mut Warnings| match predict_db(&self.params, &profile[..=k]) {
-                Ok(r) => Some(r.lb_db - fs(k)),
-                Err(_) => {
-                    warnings.add(Warning::P1812Refused, 1);
-                    None
-                }
-            };
+        let exact = |k: usize, warnings: &mut Warnings| match &self.params {
+            Ok(params) => Some(
+                with_midpoint(&profile[..=k], |p| algo::predict_trusted(params, p)).lb_db - fs(k),
+            ),
+            Err(_) => {
+                warnings.add(Warning::P1812Refused, 1);
+                None
+            }
+        };
         let mut excess = vec![None; n + 1];
         let span = self.model.interp_max_span;
         if let Some(&first) = want.first() {
@@ -555,29 +564,44 @@ mod tests {
 
     #[test]
     fn radial_batch_equals_exact_evaluation_when_interpolation_is_off() {
-        // With every wanted sample evaluated, the batch is the walker's point-to-point on each prefix.
+        // With every wanted sample evaluated, the batch (the Recommendation without its input
+        // checks, and at p ≥ 50 % without L_dβ) is the walker's point-to-point on each prefix.
+        let prof = hills();
+        let ground: Vec<f64> = prof.points.iter().map(|p| p.ground_m).collect();
+        let wanted = vec![true; ground.len() - 1];
+        let mut fast = Vec::new();
+        for time_pct in [50.0, 10.0] {
+            let m = P1812 {
+                interp_max_span: 1,
+                time_pct,
+                ..P1812::default()
+            };
+            let c = config(m, 50.0);
+            let t = c.loss_table(&LINK, 90.0, ground.len() - 1);
+            let batch = t.radial_batch().unwrap();
+            fast = batch.losses(&ground, &wanted, &mut Warnings::default());
+            for k in [1, 2, 5, 40, 72, 80, 133] {
+                let exact = c
+                    .profile_loss_db(&LINK, &TerrainProfile::from_ground(90.0, &ground[..=k]))
+                    .unwrap()
+                    .0;
+                assert!(
+                    (fast[k - 1] - exact).abs() < 1e-9,
+                    "p {time_pct} %, k = {k}: {} vs {exact}",
+                    fast[k - 1]
+                );
+            }
+        }
+        // Back at p = 50 % for the interpolated run below.
         let m = P1812 {
             interp_max_span: 1,
             ..P1812::default()
         };
-        let c = config(m, 50.0);
-        let prof = hills();
-        let ground: Vec<f64> = prof.points.iter().map(|p| p.ground_m).collect();
-        let t = c.loss_table(&LINK, 90.0, ground.len() - 1);
-        let batch = t.radial_batch().unwrap();
-        let wanted = vec![true; ground.len() - 1];
-        let fast = batch.losses(&ground, &wanted, &mut Warnings::default());
-        for k in [1, 2, 5, 40, 72, 80, 133] {
-            let exact = c
-                .profile_loss_db(&LINK, &TerrainProfile::from_ground(90.0, &ground[..=k]))
-                .unwrap()
-                .0;
-            assert!(
-                (fast[k - 1] - exact).abs() < 1e-9,
-                "k = {k}: {} vs {exact}",
-                fast[k - 1]
-            );
-        }
+        let t = config(m, 50.0).loss_table(&LINK, 90.0, ground.len() - 1);
+        fast = t
+            .radial_batch()
+            .unwrap()
+            .losses(&ground, &wanted, &mut Warnings::default());
         // And with interpolation on, every sample stays within the run tolerance of it.
         let c2 = config(P1812::default(), 50.0);
         let t2 = c2.loss_table(&LINK, 90.0, ground.len() - 1);

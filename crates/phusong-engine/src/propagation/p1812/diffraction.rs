@@ -417,6 +417,23 @@ pub fn diffraction_losses(
     }
 }
 
+/// [`diffraction_losses`] at p ≥ 50 %, where Eq (41) uses the median alone: L_dβ is not
+/// computed (NaN).
+pub fn median_diffraction_losses(
+    inp: &DiffractionInputs<'_>,
+    ae_km: f64,
+    time_pct: f64,
+    beta0_pct: f64,
+) -> DiffractionLosses {
+    let [median] = delta_bullington_radii(inp, [ae_km]);
+    DiffractionLosses {
+        median,
+        ldb_db: f64::NAN,
+        fi: fi(time_pct, beta0_pct),
+        ldp_db: median.ld_db,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

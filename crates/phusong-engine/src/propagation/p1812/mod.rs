@@ -202,9 +202,43 @@ pub struct P1812Result {
 pub fn predict(params: &P1812Params, profile: &[ProfilePoint]) -> Result<P1812Result, P1812Error> {
     params.validate()?;
     params::validate_profile(profile)?;
+    Ok(evaluate(
+        params,
+        profile,
+        radiomet::zone_lengths(profile),
+        true,
+    ))
+}
 
+/// [`predict`] for a caller that has validated `params` once and builds valid profiles itself
+/// (the coverage engine's radials): no validation, the zone lengths of an all-inland profile
+/// without the run scan, and at p ≥ 50 % no diffraction for β0 % time (Eq (41) then uses the
+/// median alone), so [`P1812Result::ldb_db`] is NaN there. Same L_b as [`predict`] (tested).
+pub fn predict_trusted(params: &P1812Params, profile: &[ProfilePoint]) -> P1812Result {
+    let d_km = profile[profile.len() - 1].d_km - profile[0].d_km;
+    let zones = if profile.iter().all(|p| p.zone == RadioClimaticZone::Inland) {
+        // One inland run over the whole path (§3.3): no sea, d_tm = d_lm = d.
+        radiomet::ZoneLengths {
+            omega: 0.0,
+            dtm_km: d_km,
+            dlm_km: d_km,
+        }
+    } else {
+        radiomet::zone_lengths(profile)
+    };
+    evaluate(params, profile, zones, params.time_pct < 50.0)
+}
+
+/// The method on a validated path: `need_beta` computes the β0 % diffraction loss even where
+/// Eq (41) does not use it (p ≥ 50 %), for the intermediate values.
+fn evaluate(
+    params: &P1812Params,
+    profile: &[ProfilePoint],
+    zones: radiomet::ZoneLengths,
+    need_beta: bool,
+) -> P1812Result {
     // §3.3–3.7: radio-climatic parameters.
-    let climate = radio_climate(params, profile);
+    let climate = radio_climate(params, profile, zones);
 
     // Attachment 1: path profile analysis.
     let g = profile::analyse(
@@ -216,12 +250,12 @@ pub fn predict(params: &P1812Params, profile: &[ProfilePoint]) -> Result<P1812Re
     );
 
     // §4.2–4.6: the propagation mechanisms and their combination.
-    let m = mechanisms(params, profile, &climate, &g);
+    let m = mechanisms(params, profile, &climate, &g, need_beta);
 
     // §4.7–4.10: location variability, building entry, the final loss and field strength.
     let fin = final_losses(params, profile[profile.len() - 1], &m);
 
-    Ok(assemble_result(&climate, &g, &m, &fin))
+    assemble_result(&climate, &g, &m, &fin)
 }
 
 /// Radio-climatic parameters of the path (§3.3–3.7).
@@ -239,10 +273,13 @@ struct RadioClimate {
 
 /// Zone lengths, path-centre latitude, β0 and the effective Earth radius (§3.3–3.7), and the
 /// coast distances, zeroed for a terminal in the sea zone (§3.4).
-fn radio_climate(params: &P1812Params, profile: &[ProfilePoint]) -> RadioClimate {
+fn radio_climate(
+    params: &P1812Params,
+    profile: &[ProfilePoint],
+    zones: radiomet::ZoneLengths,
+) -> RadioClimate {
     let first = profile[0];
     let last = profile[profile.len() - 1];
-    let zones = radiomet::zone_lengths(profile);
     let d_km = last.d_km;
     let phi_path = radiomet::path_centre_latitude_deg(
         params.phi_t_deg,
@@ -290,6 +327,7 @@ fn mechanisms(
     profile: &[ProfilePoint],
     c: &RadioClimate,
     g: &profile::PathGeometry,
+    need_beta: bool,
 ) -> Mechanisms {
     let f = params.freq_ghz;
     let p = params.time_pct;
@@ -315,7 +353,11 @@ fn mechanisms(
         omega: c.zones.omega,
         pol: params.polarization,
     };
-    let diff = diffraction::diffraction_losses(&dinp, c.ae_km, p, c.beta0_pct);
+    let diff = if need_beta || p < 50.0 {
+        diffraction::diffraction_losses(&dinp, c.ae_km, p, c.beta0_pct)
+    } else {
+        diffraction::median_diffraction_losses(&dinp, c.ae_km, p, c.beta0_pct)
+    };
 
     // §4.4: troposcatter.
     let lbs = troposcatter::troposcatter_db(d_km, g.theta_mrad, f, p, params.n0_n_units);
