@@ -54,6 +54,9 @@ pub struct P1812 {
     /// Radial engine: a run is bridged only if the excess loss over free space at its ends
     /// differs by at most this many dB.
     pub interp_tolerance_db: f64,
+    /// Radial engine: ... and the ground inside stays within this many metres of the straight
+    /// line between the run's ends.
+    pub interp_height_tolerance_m: f64,
 }
 
 impl Default for P1812 {
@@ -70,6 +73,7 @@ impl Default for P1812 {
             coast_distance_km: 50.0,
             interp_max_span: 8,
             interp_tolerance_db: 2.0,
+            interp_height_tolerance_m: 10.0,
         }
     }
 }
@@ -187,6 +191,13 @@ impl PathLossModel for P1812 {
             0.0,
             20.0,
             "0–20 dB",
+        )?;
+        check_range(
+            "interp_height_tolerance_m",
+            self.interp_height_tolerance_m,
+            0.0,
+            1000.0,
+            "0–1000 m",
         )
     }
     /// P.1812 over flat land at sea level (no terrain, no clutter): sizes each site's range.
@@ -366,7 +377,7 @@ impl RadialBatch for P1812Batch<'_> {
             while j + 1 < want.len() && j + 1 - i <= span && want[j + 1] <= a + a / 4 {
                 j += 1;
             }
-            self.bridge(&want[i..=j], &branch, &mut excess, &exact, warnings);
+            self.bridge(&want[i..=j], &branch, ground_m, &mut excess, &exact, warnings);
             i = j;
         }
         for k in want {
@@ -386,6 +397,7 @@ impl P1812Batch<'_> {
         &self,
         run: &[usize],
         branch: &[Branch],
+        ground_m: &[f64],
         excess: &mut [Option<f64>],
         exact: &dyn Fn(usize, &mut Warnings) -> Option<f64>,
         warnings: &mut Warnings,
@@ -401,7 +413,14 @@ impl P1812Batch<'_> {
             return;
         }
         let same_branch = branch[a - 1..b].iter().all(|&x| x == branch[a - 1]);
-        if let (true, Some(ea), Some(eb)) = (same_branch, excess[a], excess[b]) {
+        // The receiver's own surroundings drive the Rx horizon: bridge only over ground that
+        // stays near the straight line between the run's ends.
+        let (ga, gb) = (ground_m[a], ground_m[b]);
+        let smooth = (a + 1..b).all(|k| {
+            let f = (k - a) as f64 / (b - a) as f64;
+            (ground_m[k] - (ga + f * (gb - ga))).abs() <= self.model.interp_height_tolerance_m
+        });
+        if let (true, true, Some(ea), Some(eb)) = (same_branch, smooth, excess[a], excess[b]) {
             if (eb - ea).abs() <= self.model.interp_tolerance_db {
                 for &k in &run[1..run.len() - 1] {
                     let f = (k - a) as f64 / (b - a) as f64;
@@ -412,8 +431,8 @@ impl P1812Batch<'_> {
         }
         let mid = run.len() / 2;
         excess[run[mid]] = exact(run[mid], warnings);
-        self.bridge(&run[..=mid], branch, excess, exact, warnings);
-        self.bridge(&run[mid..], branch, excess, exact, warnings);
+        self.bridge(&run[..=mid], branch, ground_m, excess, exact, warnings);
+        self.bridge(&run[mid..], branch, ground_m, excess, exact, warnings);
     }
 }
 
