@@ -281,8 +281,9 @@ struct Branch {
 }
 
 impl P1812Batch<'_> {
-    /// The branch at every sample k = 1…n of `ground_m` (index k − 1).
-    fn branches(&self, ground_m: &[f64], n: usize) -> Vec<Branch> {
+    /// The branch at every sample k = 1…n of `ground_m` (index k − 1); `surface_m` is ground plus
+    /// representative clutter height, what a point presents as an intermediate point (§3.2).
+    fn branches(&self, ground_m: &[f64], surface_m: &[f64], n: usize) -> Vec<Branch> {
         let l = &self.table.link;
         let step = self.table.step_m;
         let hts = ground_m[0] + l.tx_height_m;
@@ -302,7 +303,7 @@ impl P1812Batch<'_> {
                         0
                     },
                 };
-                let e = elevation(k, ground_m[k]);
+                let e = elevation(k, surface_m[k]);
                 if e > best {
                     (best, best_i) = (e, k);
                 }
@@ -313,21 +314,32 @@ impl P1812Batch<'_> {
 }
 
 impl RadialBatch for P1812Batch<'_> {
-    fn losses(&self, ground_m: &[f64], wanted: &[bool], warnings: &mut Warnings) -> Vec<f64> {
+    fn losses(
+        &self,
+        points: &[ProfilePoint],
+        wanted: &[bool],
+        warnings: &mut Warnings,
+    ) -> Vec<f64> {
         let t = self.table;
-        let n = ground_m
+        let n = points
             .len()
             .saturating_sub(1)
             .min(t.len())
             .min(wanted.len());
-        let mut out = vec![f64::NAN; ground_m.len().saturating_sub(1)];
-        let profile: Vec<algo::ProfilePoint> = ground_m[..=n]
+        let mut out = vec![f64::NAN; points.len().saturating_sub(1)];
+        // The points keep their clutter heights: P.1812 adds them at intermediate points (§3.2).
+        let profile: Vec<algo::ProfilePoint> = points[..=n]
             .iter()
             .enumerate()
-            .map(|(k, &z)| point(&ProfilePoint::ground(z), k as f64 * t.step_m))
+            .map(|(k, p)| point(p, k as f64 * t.step_m))
+            .collect();
+        let ground_m: Vec<f64> = points.iter().map(|p| p.ground_m).collect();
+        let surface_m: Vec<f64> = points
+            .iter()
+            .map(|p| p.ground_m + f64::from(p.clutter_height_m))
             .collect();
         let fs = |k: usize| fspl_db(k as f64 * t.step_m, t.link.freq_mhz);
-        let branch = self.branches(ground_m, n);
+        let branch = self.branches(&ground_m, &surface_m, n);
         let want: Vec<usize> = (1..=n).filter(|&k| wanted[k - 1]).collect();
         warnings.evaluations += want.len() as u64;
         for &k in &want {
@@ -566,7 +578,7 @@ mod tests {
         let t = c.loss_table(&LINK, 90.0, ground.len() - 1);
         let batch = t.radial_batch().unwrap();
         let wanted = vec![true; ground.len() - 1];
-        let fast = batch.losses(&ground, &wanted, &mut Warnings::default());
+        let fast = batch.losses(&prof.points, &wanted, &mut Warnings::default());
         for k in [1, 2, 5, 40, 72, 80, 133] {
             let exact = c
                 .profile_loss_db(&LINK, &TerrainProfile::from_ground(90.0, &ground[..=k]))
@@ -584,7 +596,7 @@ mod tests {
         let interp = t2
             .radial_batch()
             .unwrap()
-            .losses(&ground, &wanted, &mut Warnings::default());
+            .losses(&prof.points, &wanted, &mut Warnings::default());
         let worst = fast
             .iter()
             .zip(&interp)
