@@ -103,3 +103,152 @@ fn each_model_family_uses_exactly_one_mechanism() {
     assert_eq!(itm.receiver_db(&LINK, open, ws), 0.0);
     assert_eq!(hata.receiver_db(&LINK, open, ws), 0.0);
 }
+
+/// A site over hills, 5 km of range, and the same terrain covered by one class everywhere.
+mod coverage {
+    use super::*;
+    use crate::coverage::{site_losses, site_losses_exact, CoverageParams, SiteLosses};
+    use crate::propagation::models::ModelConfig;
+    use crate::radio::{Sector, Site};
+    use crate::terrain::{analytic_hills, Terrain};
+
+    fn site(t: &Terrain) -> Site {
+        let g = t.grid();
+        let (x, y) = (g.x0_m + 2017.0, g.y0_m - 2029.0);
+        let sector = |az: f64| Sector {
+            azimuth_deg: az,
+            mech_tilt_deg: 0.0,
+            elec_tilt_deg: 4.0,
+            freq_mhz: 900.0,
+            bandwidth_mhz: 10.0,
+            eirp_dbm: 58.0,
+            h_beamwidth_deg: 65.0,
+            v_beamwidth_deg: 10.0,
+            pattern: None,
+        };
+        Site {
+            id: 1,
+            name: "s".into(),
+            operator: "op".into(),
+            x_m: x,
+            y_m: y,
+            lon: 0.0,
+            lat: 0.0,
+            height_m: 30.0,
+            sectors: vec![sector(0.0), sector(120.0)],
+        }
+    }
+
+    fn params(model: Model) -> CoverageParams {
+        CoverageParams {
+            model: ModelConfig::of(model),
+            max_radius_m: 1_500.0,
+            ..Default::default()
+        }
+    }
+
+    fn covered(t: &Terrain, code: u8, table: &ClutterTable) -> Terrain {
+        let r = Raster::filled(t.grid().clone(), code, Some(0));
+        t.clone()
+            .with_clutter(ClutterMap::new(r, table.clone(), "test").unwrap())
+            .unwrap()
+    }
+
+    /// Per-cell difference `a − b` over cells computed in both.
+    fn deltas(a: &SiteLosses, b: &SiteLosses) -> Vec<f64> {
+        a.loss_db[0]
+            .iter()
+            .zip(&b.loss_db[0])
+            .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+            .map(|(x, y)| f64::from(*x) - f64::from(*y))
+            .collect()
+    }
+
+    fn run(t: &Terrain, m: &Model, exact: bool) -> SiteLosses {
+        let s = site(t);
+        let p = params(m.clone());
+        if exact {
+            site_losses_exact(0, &s, t, &p).unwrap()
+        } else {
+            site_losses(0, &s, t, &p).unwrap()
+        }
+    }
+
+    #[test]
+    fn forest_adds_p2108_for_itm_and_the_offset_for_hata_deygout() {
+        let hills = analytic_hills(4.0, 100.0);
+        let table = ClutterTable::default();
+        let (open, forest) = (
+            covered(&hills, codes::OPEN, &table),
+            covered(&hills, codes::FOREST, &table),
+        );
+        let a_h = p2108::terminal_loss_db(0.9, 1.5, 15.0, 27.0, P2108Clutter::TreesForest);
+        let cases = [
+            (Model::Itm(Itm::default()), a_h),
+            (Model::HataDeygout(HataDeygout::default()), 6.0),
+        ];
+        for (m, want) in cases {
+            for exact in [false, true] {
+                let d = deltas(&run(&forest, &m, exact), &run(&open, &m, exact));
+                assert!(d.len() > 500, "{} cells", d.len());
+                let worst = d.iter().map(|v| (v - want).abs()).fold(0.0, f64::max);
+                assert!(worst < 1e-4, "{m:?} exact={exact}: off by {worst} dB from {want}");
+            }
+        }
+        // Without a clutter map the losses are those over open land (which adds nothing).
+        let m = Model::Itm(Itm::default());
+        assert_eq!(run(&hills, &m, false).loss_db, run(&open, &m, false).loss_db);
+    }
+
+    #[test]
+    fn p1812_takes_clutter_heights_but_never_p2108_or_the_offset() {
+        let hills = analytic_hills(4.0, 100.0);
+        let m = Model::P1812(P1812 {
+            interp_max_span: 1,
+            ..Default::default()
+        });
+        let table = ClutterTable::default();
+        let open = run(&covered(&hills, codes::OPEN, &table), &m, true);
+        let forest = run(&covered(&hills, codes::FOREST, &table), &m, true);
+        // 15 m of forest on every intermediate point changes the loss.
+        let d = deltas(&forest, &open);
+        let changed = d.iter().filter(|v| v.abs() > 0.5).count();
+        assert!(changed > d.len() / 2, "{changed} of {} cells changed", d.len());
+        // A forest class of height 0 with P.2108 and a 6 dB offset set: exactly the open-land
+        // loss, so neither the P.2108 loss nor the offset was added on top.
+        let mut flat = table.clone();
+        let f = flat.classes.iter_mut().find(|c| c.code == codes::FOREST).unwrap();
+        f.height_m = 0.0;
+        f.p2108 = None; // R = 0 with P.2108 is refused by the table; the offset stays.
+        assert_eq!(f.extra_loss_db, 6.0);
+        let flat_forest = run(&covered(&hills, codes::FOREST, &flat), &m, true);
+        assert_eq!(flat_forest.loss_db, open.loss_db);
+        // The radial engine agrees: same inputs, same loss.
+        let fast_flat = run(&covered(&hills, codes::FOREST, &flat), &m, false);
+        let fast_open = run(&covered(&hills, codes::OPEN, &table), &m, false);
+        assert_eq!(fast_flat.loss_db, fast_open.loss_db);
+        let fast_forest = run(&covered(&hills, codes::FOREST, &table), &m, false);
+        let close = deltas(&fast_forest, &forest)
+            .iter()
+            .filter(|v| v.abs() <= 3.0)
+            .count();
+        assert!(close * 100 >= d.len() * 95, "radial vs exact over forest: {close} of {}", d.len());
+    }
+
+    #[test]
+    fn receiver_clutter_is_the_same_at_any_thread_count() {
+        let hills = analytic_hills(4.0, 100.0);
+        let mut r = Raster::filled(hills.grid().clone(), codes::OPEN, Some(0));
+        for (i, v) in r.data.iter_mut().enumerate() {
+            *v = [codes::OPEN, codes::FOREST, codes::URBAN, codes::SUBURBAN][i * 7 % 4];
+        }
+        let t = hills
+            .with_clutter(ClutterMap::new(r, ClutterTable::default(), "t").unwrap())
+            .unwrap();
+        let m = Model::Itm(Itm::default());
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let a = one.install(|| run(&t, &m, false));
+        let b = run(&t, &m, false);
+        assert_eq!(a.loss_db, b.loss_db);
+    }
+}
