@@ -90,10 +90,38 @@ impl Default for ClutterTable {
             classes: vec![
                 c(codes::WATER, "water", 0.0, C::WaterSea, None, 0.0),
                 c(codes::OPEN, "open/rural", 0.0, C::OpenRural, None, 0.0),
-                c(codes::SUBURBAN, "suburban", 10.0, C::Suburban, Some(P::Suburban), 0.0),
-                c(codes::URBAN, "urban", 15.0, C::UrbanTreesForest, Some(P::Urban), 4.0),
-                c(codes::FOREST, "forest", 15.0, C::UrbanTreesForest, Some(P::TreesForest), 6.0),
-                c(codes::DENSE_URBAN, "dense urban", 20.0, C::DenseUrban, Some(P::DenseUrban), 8.0),
+                c(
+                    codes::SUBURBAN,
+                    "suburban",
+                    10.0,
+                    C::Suburban,
+                    Some(P::Suburban),
+                    0.0,
+                ),
+                c(
+                    codes::URBAN,
+                    "urban",
+                    15.0,
+                    C::UrbanTreesForest,
+                    Some(P::Urban),
+                    4.0,
+                ),
+                c(
+                    codes::FOREST,
+                    "forest",
+                    15.0,
+                    C::UrbanTreesForest,
+                    Some(P::TreesForest),
+                    6.0,
+                ),
+                c(
+                    codes::DENSE_URBAN,
+                    "dense urban",
+                    20.0,
+                    C::DenseUrban,
+                    Some(P::DenseUrban),
+                    8.0,
+                ),
             ],
             street_width_m: p2108::DEFAULT_STREET_WIDTH_M,
         }
@@ -148,7 +176,10 @@ impl ClutterTable {
                 return err(format!("{at}: empty name: expected a class name"));
             }
             if let Some(prev) = self.classes[..i].iter().find(|p| p.code == c.code) {
-                return err(format!("{at}: code {} already used by {:?}: expected unique codes", c.code, prev.name));
+                return err(format!(
+                    "{at}: code {} already used by {:?}: expected unique codes",
+                    c.code, prev.name
+                ));
             }
             if self.classes[..i].iter().any(|p| p.name == c.name) {
                 return err(format!("{at}: name used twice: expected unique names"));
@@ -157,7 +188,10 @@ impl ClutterTable {
                 return err(format!("{at}: height_m = {}: expected 0–100 m", c.height_m));
             }
             if !(c.extra_loss_db.is_finite() && (-30.0..=60.0).contains(&c.extra_loss_db)) {
-                return err(format!("{at}: extra_loss_db = {}: expected −30–60 dB", c.extra_loss_db));
+                return err(format!(
+                    "{at}: extra_loss_db = {}: expected −30–60 dB",
+                    c.extra_loss_db
+                ));
             }
             if c.p2108.is_some() && c.height_m <= 0.0 {
                 return err(format!(
@@ -179,10 +213,18 @@ impl ClutterTable {
             .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
         let header: Vec<String> = match rows.next() {
             Some((_, h)) => h.split(',').map(|s| s.trim().to_lowercase()).collect(),
-            None => return Err(ClutterError::new(source_name, "empty file: expected the header ".to_string() + CSV_HEADER)),
+            None => {
+                return Err(ClutterError::new(
+                    source_name,
+                    "empty file: expected the header ".to_string() + CSV_HEADER,
+                ))
+            }
         };
         if header != CSV_HEADER.split(',').collect::<Vec<_>>() {
-            return Err(ClutterError::new(source_name, format!("header {:?}: expected {CSV_HEADER}", header.join(","))));
+            return Err(ClutterError::new(
+                source_name,
+                format!("header {:?}: expected {CSV_HEADER}", header.join(",")),
+            ));
         }
         let mut classes = Vec::new();
         for (i, line) in rows {
@@ -219,7 +261,10 @@ fn parse_row(line: &str, line_no: usize) -> Result<ClutterClass, String> {
     let f: Vec<&str> = line.split(',').map(str::trim).collect();
     let at = |col: &str| format!("line {line_no}, column {col}");
     if f.len() != 6 {
-        return Err(format!("line {line_no}: {} fields: expected 6 ({CSV_HEADER})", f.len()));
+        return Err(format!(
+            "line {line_no}: {} fields: expected 6 ({CSV_HEADER})",
+            f.len()
+        ));
     }
     let num = |i: usize, col: &str, unit: &str| {
         f[i].parse::<f64>()
@@ -265,7 +310,9 @@ impl ClutterUse {
         match model {
             Model::P1812(_) => ClutterUse::ProfileHeights,
             Model::Itm(_) | Model::Rma(_) | Model::Uma(_) => ClutterUse::P2108Terminal,
-            Model::Hata(_) | Model::HataDeygout(_) | Model::FsplDeygout(_) => ClutterUse::ClassOffset,
+            Model::Hata(_) | Model::HataDeygout(_) | Model::FsplDeygout(_) => {
+                ClutterUse::ClassOffset
+            }
         }
     }
 
@@ -278,7 +325,13 @@ impl ClutterUse {
             ClutterUse::ClassOffset => class.extra_loss_db,
             ClutterUse::P2108Terminal => class.p2108.map_or(0.0, |kind| {
                 let f_ghz = (link.freq_mhz / 1000.0).clamp(0.03, 3.0);
-                p2108::terminal_loss_db(f_ghz, link.rx_height_m, class.height_m, street_width_m, kind)
+                p2108::terminal_loss_db(
+                    f_ghz,
+                    link.rx_height_m,
+                    class.height_m,
+                    street_width_m,
+                    kind,
+                )
             }),
         }
     }
@@ -296,7 +349,11 @@ pub struct ClutterMap {
 
 impl ClutterMap {
     /// Checks the table and that every non-zero code of the raster is in it.
-    pub fn new(classes: Raster<u8>, table: ClutterTable, source_name: &str) -> Result<Self, ClutterError> {
+    pub fn new(
+        classes: Raster<u8>,
+        table: ClutterTable,
+        source_name: &str,
+    ) -> Result<Self, ClutterError> {
         table.validate(source_name)?;
         let mut slot = vec![None; 256];
         for (i, c) in table.classes.iter().enumerate() {
@@ -318,7 +375,11 @@ impl ClutterMap {
                 ),
             ));
         }
-        Ok(ClutterMap { classes, table, slot })
+        Ok(ClutterMap {
+            classes,
+            table,
+            slot,
+        })
     }
 
     /// The class of grid cell (ix, iy), `None` for no data.

@@ -486,7 +486,11 @@ pub fn raster_layers(
     let clutter_layer = clutter.map(|t| {
         layer(
             CLUTTER,
-            format!("{}/{}", crate::study::files::DIR, crate::study::files::CLUTTER),
+            format!(
+                "{}/{}",
+                crate::study::files::DIR,
+                crate::study::files::CLUTTER
+            ),
             RasterStyle::Palette {
                 entries: clutter_palette(t),
             },

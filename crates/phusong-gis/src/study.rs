@@ -559,7 +559,11 @@ impl Prep<'_> {
                         .into(),
                 );
                 let mut places: Vec<(f64, f64, u64)> = towns.to_vec();
-                places.extend(hamlets.iter().map(|h| (h.x_m, h.y_m, u64::from(h.population))));
+                places.extend(
+                    hamlets
+                        .iter()
+                        .map(|h| (h.x_m, h.y_m, u64::from(h.population))),
+                );
                 let rules = synth::clutter::ClutterRules::default();
                 let r = synth::clutter::synth_clutter(&terrain.height_m, land, &places, &rules);
                 (r, PathBuf::from("synthesised clutter"))

@@ -558,7 +558,11 @@ pub fn point_rsrp_dbm(
     // The direct path in n equal steps no longer than the engine's sampling step.
     let profile = direct_profile(site, terrain, (x, y), d, g.cell_m * p.sample_step_cells);
     let mut best = f64::NEG_INFINITY;
-    let rx_class = terrain.clutter.as_ref().and_then(|m| m.class_at(x, y)).map(|c| c.code);
+    let rx_class = terrain
+        .clutter
+        .as_ref()
+        .and_then(|m| m.class_at(x, y))
+        .map(|c| c.code);
     for s in &site.sectors {
         let link = link(site, p, s.freq_mhz);
         // The receiver cell's clutter loss, as the radial engine adds it.
@@ -566,13 +570,14 @@ pub fn point_rsrp_dbm(
             (Some(code), Some(db)) => db[code as usize] as f64,
             _ => 0.0,
         };
-        let l = clutter_db + if with_terrain {
-            p.model
-                .profile_loss_db(&link, &profile)
-                .map_or(f64::NAN, |(l, _)| l)
-        } else {
-            p.model.base_loss_db(&link, d)
-        };
+        let l = clutter_db
+            + if with_terrain {
+                p.model
+                    .profile_loss_db(&link, &profile)
+                    .map_or(f64::NAN, |(l, _)| l)
+            } else {
+                p.model.base_loss_db(&link, d)
+            };
         if l.is_nan() {
             continue;
         }

@@ -52,7 +52,8 @@ pub fn read_class_table(path: &Path) -> Result<ClutterTable> {
                 format!("{e}: expected street_width_m (m) and [[classes]] with code, name, height_m (m), p1812, p2108 (optional) and extra_loss_db (dB)"),
             )
         })?;
-        t.validate(&name).map_err(|e| Error::input(path, e.message))?;
+        t.validate(&name)
+            .map_err(|e| Error::input(path, e.message))?;
         t
     } else {
         ClutterTable::from_csv(&text, &name).map_err(|e| Error::input(path, e.message))?

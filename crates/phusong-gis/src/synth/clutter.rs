@@ -56,7 +56,11 @@ pub fn slope_deg(h: &Raster<f32>, ix: usize, iy: usize) -> f64 {
 
 /// Built-up class codes over the grid from places (x, y in the grid's CRS, population): 0 where
 /// no place's disc reaches.
-fn built_up(spec: &phusong_engine::grid::GridSpec, places: &[(f64, f64, u64)], r: &ClutterRules) -> Vec<u8> {
+fn built_up(
+    spec: &phusong_engine::grid::GridSpec,
+    places: &[(f64, f64, u64)],
+    r: &ClutterRules,
+) -> Vec<u8> {
     // Denser classes rank higher; 0 = none.
     let rank = |c: u8| match c {
         codes::DENSE_URBAN => 3,
@@ -69,7 +73,8 @@ fn built_up(spec: &phusong_engine::grid::GridSpec, places: &[(f64, f64, u64)], r
         if pop < r.suburban_min_pop {
             continue;
         }
-        let radius_m = 1000.0 * (pop as f64 / (std::f64::consts::PI * r.built_density_per_km2)).sqrt();
+        let radius_m =
+            1000.0 * (pop as f64 / (std::f64::consts::PI * r.built_density_per_km2)).sqrt();
         let (fx0, fy0) = spec.frac(x - radius_m, y + radius_m);
         let (fx1, fy1) = spec.frac(x + radius_m, y - radius_m);
         let ix0 = fx0.floor().max(0.0) as usize;
@@ -162,7 +167,11 @@ mod tests {
     #[test]
     fn deterministic_and_plausible() {
         let (h, land) = layers();
-        let places = [(8000.0, 10_000.0, 300_000u64), (15_000.0, 4000.0, 2000), (12_000.0, 16_000.0, 200)];
+        let places = [
+            (8000.0, 10_000.0, 300_000u64),
+            (15_000.0, 4000.0, 2000),
+            (12_000.0, 16_000.0, 200),
+        ];
         let r = ClutterRules::default();
         let a = synth_clutter(&h, &land, &places, &r);
         assert_eq!(a.data, synth_clutter(&h, &land, &places, &r).data);
@@ -194,8 +203,14 @@ mod tests {
                 bands[b].1 += (c == codes::FOREST) as usize;
             }
         }
-        let share: Vec<f64> = bands.iter().map(|(n, f)| *f as f64 / (*n).max(1) as f64).collect();
+        let share: Vec<f64> = bands
+            .iter()
+            .map(|(n, f)| *f as f64 / (*n).max(1) as f64)
+            .collect();
         assert!(bands.iter().all(|(n, _)| *n > 50), "{bands:?}");
-        assert!(share.windows(2).all(|w| w[1] >= w[0]) && share[3] > share[0] + 0.5, "{share:?}");
+        assert!(
+            share.windows(2).all(|w| w[1] >= w[0]) && share[3] > share[0] + 0.5,
+            "{share:?}"
+        );
     }
 }

@@ -593,10 +593,10 @@ mod tests {
         // And with interpolation on, every sample stays within the run tolerance of it.
         let c2 = config(P1812::default(), 50.0);
         let t2 = c2.loss_table(&LINK, 90.0, ground.len() - 1);
-        let interp = t2
-            .radial_batch()
-            .unwrap()
-            .losses(&prof.points, &wanted, &mut Warnings::default());
+        let interp =
+            t2.radial_batch()
+                .unwrap()
+                .losses(&prof.points, &wanted, &mut Warnings::default());
         let worst = fast
             .iter()
             .zip(&interp)
