@@ -121,7 +121,8 @@ pub fn synth_clutter(
     for iy in 0..spec.ny {
         for ix in 0..spec.nx {
             let i = iy * spec.nx + ix;
-            let sea = !(land.data[i] >= 0.5);
+            // The study's land fraction has no NaN (unknown cells count as land there).
+            let sea = land.data[i] < 0.5 || land.data[i].is_nan();
             let class = if sea {
                 codes::WATER
             } else if built[i] != 0 {
