@@ -449,9 +449,9 @@ fn small_study_opens_in_qgis_with_every_layer_valid() {
     );
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let layers = v["layers"].as_array().unwrap();
-    // 5 vector layers; 7 rasters: RSRP before and after, SINR, overlap, serving site, terrain
-    // heights and hillshade.
-    assert_eq!(layers.len(), 12);
+    // 5 vector layers; 8 rasters: RSRP before and after, SINR, overlap, serving site, terrain
+    // heights, hillshade and land cover.
+    assert_eq!(layers.len(), 13);
     assert!(layers.iter().all(|l| l["valid"] == true));
 }
 

@@ -209,7 +209,31 @@ fn default_view_is_the_plan_in_colours_that_cannot_be_confused() {
         .descendants()
         .filter(|n| n.has_tag_name("maplayer"))
         .count();
-    assert_eq!(all, 12);
+    assert_eq!(all, 13);
+    // The land cover: paletted, one legend entry per class of the table by name, off.
+    let clutter = maplayer(&doc, "/inputs/clutter.tif");
+    let renderer = clutter
+        .descendants()
+        .find(|n| n.has_tag_name("rasterrenderer"))
+        .unwrap();
+    assert_eq!(renderer.attribute("type"), Some("paletted"));
+    let labels: Vec<&str> = clutter
+        .descendants()
+        .filter(|n| n.has_tag_name("paletteEntry"))
+        .filter_map(|n| n.attribute("label"))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "water",
+            "open/rural",
+            "suburban",
+            "urban",
+            "forest",
+            "dense urban"
+        ]
+    );
+    assert!(!visible.iter().any(|(_, s)| s.ends_with("clutter.tif")));
     for n in doc
         .descendants()
         .filter(|n| n.has_tag_name("layer-tree-layer"))

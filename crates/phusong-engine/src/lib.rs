@@ -8,6 +8,7 @@
 
 pub mod benchmark;
 pub mod calibration;
+pub mod clutter;
 pub mod coverage;
 pub mod demand;
 pub mod error;

@@ -1,12 +1,17 @@
 //! Terrain model: ground heights on the study grid, with voids handled explicitly.
 
+use crate::clutter::{ClutterError, ClutterMap};
 use crate::grid::{GridSpec, Raster};
+use crate::propagation::models::ProfilePoint;
+use std::sync::Arc;
 
 /// Ground height above mean sea level on the study grid. Never contains NaN once built:
-/// voids are filled by [`fill_voids`].
+/// voids are filled by [`fill_voids`]. Optionally the land cover on the same grid.
 #[derive(Clone, Debug)]
 pub struct Terrain {
     pub height_m: Raster<f32>,
+    /// Land-cover classes on the same grid, if the study has them.
+    pub clutter: Option<Arc<ClutterMap>>,
 }
 
 impl Terrain {
@@ -14,7 +19,13 @@ impl Terrain {
     pub fn new(mut height_m: Raster<f32>) -> (Self, usize) {
         let filled = fill_voids(&mut height_m);
         height_m.nodata = None;
-        (Terrain { height_m }, filled)
+        (
+            Terrain {
+                height_m,
+                clutter: None,
+            },
+            filled,
+        )
     }
     pub fn grid(&self) -> &GridSpec {
         &self.height_m.spec
@@ -23,6 +34,33 @@ impl Terrain {
     #[inline]
     pub fn height_at(&self, x: f64, y: f64) -> f32 {
         self.height_m.bilinear(x, y)
+    }
+    /// The terrain with `map` as its land cover; the map must lie on the DEM's grid.
+    pub fn with_clutter(mut self, map: ClutterMap) -> Result<Self, ClutterError> {
+        if map.classes.spec != self.height_m.spec {
+            return Err(ClutterError {
+                source_name: "clutter raster".into(),
+                message: format!(
+                    "grid {}×{} cells of {} m at ({}, {}): expected the DEM's grid {}×{} of {} m at ({}, {})",
+                    map.classes.spec.nx, map.classes.spec.ny, map.classes.spec.cell_m,
+                    map.classes.spec.x0_m, map.classes.spec.y0_m,
+                    self.grid().nx, self.grid().ny, self.grid().cell_m, self.grid().x0_m, self.grid().y0_m
+                ),
+            });
+        }
+        self.clutter = Some(Arc::new(map));
+        Ok(self)
+    }
+    /// A profile point at (x, y): bilinear ground height, and the land cover of the cell holding
+    /// the point (class code and representative height; none without a clutter map).
+    #[inline]
+    pub fn point_at(&self, x: f64, y: f64) -> ProfilePoint {
+        let mut p = ProfilePoint::ground(self.height_at(x, y) as f64);
+        if let Some(c) = self.clutter.as_ref().and_then(|m| m.class_at(x, y)) {
+            p.clutter_class = c.code;
+            p.clutter_height_m = c.height_m as f32;
+        }
+        p
     }
 }
 

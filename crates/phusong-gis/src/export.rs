@@ -336,6 +336,31 @@ const SERVER: &str = "Serving site";
 const OVERLAP: &str = "Servers within 6 dB";
 const HEIGHTS: &str = "Terrain (m)";
 const HILLSHADE: &str = "Hillshade";
+const CLUTTER: &str = "Land cover (clutter)";
+
+/// Legend of a clutter class table: each class's code, a colour by its P.2108 type (else its
+/// P.1812 category) and its name.
+pub fn clutter_palette(
+    table: &phusong_engine::clutter::ClutterTable,
+) -> Vec<(i64, String, String)> {
+    use phusong_engine::propagation::p1812::ClutterCategory as C;
+    use phusong_engine::propagation::p2108::P2108Clutter as P;
+    table
+        .classes
+        .iter()
+        .map(|c| {
+            let colour = match (c.p2108, c.p1812) {
+                (Some(P::WaterSea), _) | (None, C::WaterSea) => "#4a90d9",
+                (Some(P::OpenRural), _) | (None, C::OpenRural) => "#e6e0a8",
+                (Some(P::Suburban), _) | (None, C::Suburban) => "#f4a582",
+                (Some(P::Urban), _) => "#d6604d",
+                (Some(P::TreesForest), _) | (None, C::UrbanTreesForest) => "#1b7837",
+                (Some(P::DenseUrban), _) | (None, C::DenseUrban) => "#67001f",
+            };
+            (i64::from(c.code), colour.to_string(), c.name.clone())
+        })
+        .collect()
+}
 
 /// A signed dBm figure with a typographic minus, e.g. "−110".
 fn dbm(v: f64) -> String {
@@ -408,9 +433,11 @@ pub fn land_height_range_m(study: &crate::study::Study) -> Option<(f64, f64)> {
 /// The run folder's rasters as QGIS layers, styled: coverage classes around `threshold_dbm`, the
 /// terrain ramp over the study's own land heights `heights_m` (min, max; the sea and voids below
 /// the minimum are not drawn, and the ramp has no green), over a grey hillshade.
+/// With a clutter table, the land cover (`inputs/clutter.tif`) is added, paletted by class.
 pub fn raster_layers(
     threshold_dbm: f64,
     heights_m: (f64, f64),
+    clutter: Option<&phusong_engine::clutter::ClutterTable>,
 ) -> Vec<crate::io::qgis::RasterLayer> {
     use crate::io::qgis::{RasterLayer, RasterStyle};
     use crate::pipeline::files;
@@ -456,7 +483,21 @@ pub fn raster_layers(
     })
     .collect();
     let dem = format!("{}/{}", crate::study::files::DIR, crate::study::files::DEM);
-    vec![
+    let clutter_layer = clutter.map(|t| {
+        layer(
+            CLUTTER,
+            format!(
+                "{}/{}",
+                crate::study::files::DIR,
+                crate::study::files::CLUTTER
+            ),
+            RasterStyle::Palette {
+                entries: clutter_palette(t),
+            },
+            0.7,
+        )
+    });
+    let mut out = vec![
         layer(RSRP_AFTER, files::RSRP_AFTER.into(), rsrp(), 1.0),
         layer(RSRP_BEFORE, files::RSRP.into(), rsrp(), 1.0),
         layer(
@@ -494,12 +535,18 @@ pub fn raster_layers(
             RasterStyle::Hillshade { z_factor: 1.0 },
             1.0,
         ),
-    ]
+    ];
+    out.extend(clutter_layer);
+    out
 }
 
 /// How the project opens for `summary`'s study: its title, layer names, groups (the plan on; after
 /// the plan, radio, existing network, boundaries and terrain off) and the A3 print layout.
-pub fn project_view(summary: &crate::reports::Summary) -> crate::io::qgis::ProjectView {
+/// `has_clutter`: the land-cover layer is written (last in the terrain group, switched off).
+pub fn project_view(
+    summary: &crate::reports::Summary,
+    has_clutter: bool,
+) -> crate::io::qgis::ProjectView {
     let study = &summary.study;
     let name = |key: &str, shown: &str| (key.to_string(), format!("{shown} — {study}"));
     let names = vec![
@@ -516,6 +563,12 @@ pub fn project_view(summary: &crate::reports::Summary) -> crate::io::qgis::Proje
         name(HEIGHTS, "Terrain height m"),
         name(HILLSHADE, "Hillshade"),
     ];
+    let mut names = names;
+    let mut terrain = vec![HEIGHTS, HILLSHADE];
+    if has_clutter {
+        names.push(name(CLUTTER, "Land cover (clutter classes)"));
+        terrain.push(CLUTTER);
+    }
     let group =
         |g: &str, keys: &[&str]| (g.to_string(), keys.iter().map(|k| k.to_string()).collect());
     crate::io::qgis::ProjectView {
@@ -530,7 +583,7 @@ pub fn project_view(summary: &crate::reports::Summary) -> crate::io::qgis::Proje
             group("Boundaries and villages", &["communes", "hamlets"]),
             group("After the plan", &[RSRP_AFTER]),
             group("Radio analysis", &[SINR, OVERLAP, SERVER]),
-            group("Terrain", &[HEIGHTS, HILLSHADE]),
+            group("Terrain", &terrain),
         ],
         shown: Some(SHOWN_ON_OPENING.iter().map(|s| s.to_string()).collect()),
         layout: Some(print_layout(summary)),
@@ -593,7 +646,8 @@ mod tests {
     /// a project with nothing switched on), and no more than five are on.
     #[test]
     fn layers_shown_on_opening_exist() {
-        let mut names: Vec<String> = raster_layers(-110.0, (0.0, 2000.0))
+        let table = phusong_engine::clutter::ClutterTable::default();
+        let mut names: Vec<String> = raster_layers(-110.0, (0.0, 2000.0), Some(&table))
             .into_iter()
             .map(|r| r.name)
             .collect();

@@ -101,6 +101,8 @@ pub fn stage_synth(s: &Scenario, run: &Run, r: &dyn Reporter) -> Result<Study> {
     let mut tx = run.begin("synth")?;
     for p in [
         &s.inputs.dem,
+        &s.inputs.clutter,
+        &s.inputs.clutter_classes,
         &s.inputs.sites_csv,
         &s.inputs.opencellid_csv,
         &s.inputs.hamlets,
@@ -456,7 +458,8 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
     )?;
     let summary = Summary::new(s, study, &cov, &gaps, &plan, &before, &after);
     let heights_m = ex::land_height_range_m(study).unwrap_or((0.0, 1.0));
-    let rasters = ex::raster_layers(p.threshold_rsrp_dbm, heights_m);
+    let clutter = study.terrain.clutter.as_ref().map(|c| &c.table);
+    let rasters = ex::raster_layers(p.threshold_rsrp_dbm, heights_m, clutter);
     crate::io::qgis::write_project_in(
         &tx.output_path(files::PROJECT)?,
         &run.dir,
@@ -464,7 +467,7 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
         files::GPKG,
         &layers,
         &rasters,
-        &ex::project_view(&summary),
+        &ex::project_view(&summary, clutter.is_some()),
     )?;
     tx.write(
         files::COMMUNES_CSV,

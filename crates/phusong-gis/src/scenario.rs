@@ -14,6 +14,11 @@ use std::path::{Path, PathBuf};
 pub struct Inputs {
     /// Terrain raster (GeoTIFF, SRTM .hgt, ESRI .asc; any CRS). Synthesised when absent.
     pub dem: Option<PathBuf>,
+    /// Land cover: any GDAL raster of class codes (any CRS; warped by nearest neighbour).
+    /// Synthesised when absent (see README "Clutter").
+    pub clutter: Option<PathBuf>,
+    /// The clutter class table (CSV or TOML) replacing the default one.
+    pub clutter_classes: Option<PathBuf>,
     /// Sites in phusong's CSV layout (see README).
     pub sites_csv: Option<PathBuf>,
     /// Sites in OpenCelliD's CSV layout (LTE rows).

@@ -21,6 +21,9 @@ pub mod files {
     pub const DIR: &str = "inputs";
     pub const STUDY: &str = "study.json";
     pub const DEM: &str = "dem_m.tif";
+    /// Land-cover class codes (u8) on the study grid, and their table.
+    pub const CLUTTER: &str = "clutter.tif";
+    pub const CLUTTER_CLASSES: &str = "clutter_classes.csv";
     pub const MASK: &str = "study_mask.tif";
     pub const COMMUNE_ID: &str = "commune_id.tif";
     pub const COMMUNES: &str = "communes.gpkg";
@@ -512,6 +515,61 @@ impl Prep<'_> {
             s.seed,
             &self.proj,
         )
+    }
+
+    /// Land cover: the real raster of `inputs.clutter` (class table from `inputs.clutter_classes`,
+    /// else the default one), or synthesised from the land fraction, the terrain and the towns'
+    /// and hamlets' populations ([`synth::clutter`]).
+    fn clutter(
+        &mut self,
+        terrain: &Terrain,
+        land: &Raster<f32>,
+        towns: &[Town],
+        hamlets: &[Hamlet],
+    ) -> Result<phusong_engine::clutter::ClutterMap> {
+        use crate::io::clutter_in;
+        let s = self.s;
+        let table = match &s.inputs.clutter_classes {
+            Some(p) => {
+                let p = s.resolve(p);
+                self.real.push(format!("clutter classes: {}", p.display()));
+                clutter_in::read_class_table(&p)?
+            }
+            None => Default::default(),
+        };
+        let grid = terrain.grid();
+        let (classes, source) = match &s.inputs.clutter {
+            Some(p) => {
+                let p = s.resolve(p);
+                self.real.push(format!("clutter: {}", p.display()));
+                (clutter_in::read_clutter_raster(&p, grid)?, p)
+            }
+            None => {
+                if s.inputs.clutter_classes.is_some() {
+                    return Err(Error::Config(
+                        "inputs.clutter_classes is given without inputs.clutter: the synthesised \
+                         land cover uses the default class table's codes; give the raster too, or \
+                         leave both out"
+                            .into(),
+                    ));
+                }
+                self.synthetic.push(
+                    "clutter (water from the land mask, forest on steep/high ground, built-up around \
+                     towns and hamlets by population)"
+                        .into(),
+                );
+                let mut places: Vec<(f64, f64, u64)> = towns.to_vec();
+                places.extend(
+                    hamlets
+                        .iter()
+                        .map(|h| (h.x_m, h.y_m, u64::from(h.population))),
+                );
+                let rules = synth::clutter::ClutterRules::default();
+                let r = synth::clutter::synth_clutter(&terrain.height_m, land, &places, &rules);
+                (r, PathBuf::from("synthesised clutter"))
+            }
+        };
+        clutter_in::clutter_map(classes, table, &source)
     }
 
     /// Refuses a site file (phusong's CSV or OpenCelliD) none of whose sites lies on the study grid:
@@ -1052,6 +1110,14 @@ impl Study {
         prep.warnings.extend(outside_warnings(&mask, &sites));
         let village_cells = VillageCells::new(&mask, &hamlets);
         prep.warnings.extend(village_cells.warnings(&hamlets));
+        let clutter = prep.clutter(&terrain, &land, &towns, &hamlets)?;
+        log(&format!(
+            "clutter: {}",
+            crate::io::clutter_in::shares_text(&clutter)
+        ));
+        let terrain = terrain
+            .with_clutter(clutter)
+            .map_err(|e| Error::Other(e.to_string()))?;
         let info = StudyInfo {
             name: s.name.clone(),
             grid,
@@ -1084,6 +1150,10 @@ impl Study {
         std::fs::create_dir_all(&dir).ctx(|| format!("creating {}", dir.display()))?;
         raster_out::write_cog(&dir.join(files::DEM), &self.terrain.height_m, "height_m")?;
         raster_out::write_cog(&dir.join(files::MASK), &self.mask, "study_mask")?;
+        if let Some(c) = &self.terrain.clutter {
+            raster_out::write_cog(&dir.join(files::CLUTTER), &c.classes, "clutter_class")?;
+            atomic::write_string_atomic(&dir.join(files::CLUTTER_CLASSES), &c.table.to_csv())?;
+        }
         raster_out::write_cog(
             &dir.join(files::COMMUNE_ID),
             &self.commune_of_cell,
@@ -1131,6 +1201,7 @@ impl Study {
             &grid,
             Resample::Bilinear,
         )?);
+        let terrain = load_clutter(terrain, &dir, &grid)?;
         let to_u8 = |r: Raster<f32>| Raster {
             spec: r.spec,
             data: r
@@ -1195,6 +1266,27 @@ impl Study {
             roads,
         })
     }
+}
+
+/// The run folder's land cover on `terrain`, if `inputs/` has it (run folders from before clutter
+/// existed have none: no clutter).
+fn load_clutter(terrain: Terrain, dir: &Path, grid: &GridSpec) -> Result<Terrain> {
+    use crate::io::clutter_in;
+    let path = dir.join(files::CLUTTER);
+    if !path.is_file() {
+        return Ok(terrain);
+    }
+    let classes = clutter_in::read_clutter_raster(&path, grid)?;
+    let table_path = dir.join(files::CLUTTER_CLASSES);
+    let table = if table_path.is_file() {
+        clutter_in::read_class_table(&table_path)?
+    } else {
+        Default::default()
+    };
+    let map = clutter_in::clutter_map(classes, table, &path)?;
+    terrain
+        .with_clutter(map)
+        .map_err(|e| Error::input(&path, e.message))
 }
 
 /// Sets each hamlet's commune from the commune raster.

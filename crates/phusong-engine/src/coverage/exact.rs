@@ -8,7 +8,9 @@
 //! over its own direct profile, sampled at the DEM's resolution (n = ⌈d / cell⌉ equal steps, ground
 //! heights by bilinear interpolation): slower, and free of every approximation the engine makes.
 
-use super::site::{direct_profile, distinct_freqs, link, window_of, SiteLosses, Window};
+use super::site::{
+    add_receiver_clutter, direct_profile, distinct_freqs, link, window_of, SiteLosses, Window,
+};
 use super::CoverageParams;
 use crate::propagation::models::Warnings;
 use crate::radio::Site;
@@ -95,5 +97,6 @@ fn exact_window(
         loss.extend(row);
         warnings.merge(&warn);
     }
+    add_receiver_clutter(&mut loss, w, terrain, p, &link);
     (loss, warnings)
 }

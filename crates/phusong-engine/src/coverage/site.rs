@@ -1,5 +1,6 @@
 //! One site's signal over its own window of the study grid, by radial terrain walks.
 
+use crate::clutter::ClutterUse;
 use crate::coverage::CoverageParams;
 use crate::grid::GridSpec;
 use crate::propagation::models::{
@@ -121,7 +122,49 @@ fn loss_window(
         }
     }
     fill_holes(&mut loss, w, g, site);
+    add_receiver_clutter(&mut loss, w, terrain, p, &link(site, p, freq_mhz));
     (loss, warnings)
+}
+
+/// Receiver-cell clutter loss per class code, dB, for the model's family ([`ClutterUse`]);
+/// `None` without a clutter map or for P.1812 (which has the clutter on its profile).
+pub(crate) fn receiver_clutter_db(
+    terrain: &Terrain,
+    p: &CoverageParams,
+    link: &LinkSpec,
+) -> Option<[f32; 256]> {
+    let map = terrain.clutter.as_ref()?;
+    let usage = ClutterUse::of(&p.model.model);
+    if usage == ClutterUse::ProfileHeights {
+        return None;
+    }
+    let mut db = [0f32; 256];
+    for c in &map.table.classes {
+        db[c.code as usize] = usage.receiver_db(link, c, map.table.street_width_m) as f32;
+    }
+    Some(db)
+}
+
+/// Adds the receiver-cell clutter loss to every computed cell of a window: the one place the
+/// receiver's land cover enters the radial engine's and the exact evaluation's losses.
+pub(crate) fn add_receiver_clutter(
+    loss: &mut [f32],
+    w: &Window,
+    terrain: &Terrain,
+    p: &CoverageParams,
+    link: &LinkSpec,
+) {
+    let (Some(db), Some(map)) = (receiver_clutter_db(terrain, p, link), &terrain.clutter) else {
+        return;
+    };
+    for j in 0..w.ny {
+        for i in 0..w.nx {
+            let v = &mut loss[j * w.nx + i];
+            if !v.is_nan() {
+                *v += db[map.classes.get(w.ix0 + i, w.iy0 + j) as usize];
+            }
+        }
+    }
 }
 
 /// Border cells of the (unclipped) square of half-size `radius_m` (+1 cell) around the site's cell,
@@ -213,14 +256,14 @@ impl RadialWalk<'_> {
         let Some(u) = self.direction(target) else {
             return;
         };
-        let mut ground = vec![self.ground0];
+        let mut points = vec![self.terrain.point_at(self.site.x_m, self.site.y_m)];
         let (mut wanted, mut cells) = (Vec::new(), Vec::new());
         let mut last_claimed = None;
         for k in 1.. {
             let Some((x, y)) = self.sample(u, k) else {
                 break;
             };
-            ground.push(self.terrain.height_at(x, y) as f64);
+            points.push(self.terrain.point_at(x, y));
             let cell = self.cell(x, y);
             let want = cell.is_some_and(|c| loss[c].is_nan() && last_claimed != Some(c));
             if want {
@@ -233,7 +276,7 @@ impl RadialWalk<'_> {
         let Some(n) = wanted.iter().rposition(|&w| w).map(|i| i + 1) else {
             return;
         };
-        let losses = batch.losses(&ground[..=n], &wanted[..n], warnings);
+        let losses = batch.losses(&points[..=n], &wanted[..n], warnings);
         for ((l, c), w) in losses.iter().zip(&cells).zip(&wanted) {
             if let (true, Some(c)) = (*w && !l.is_nan(), *c) {
                 self.put_cell(c, *l, loss);
@@ -253,14 +296,14 @@ impl RadialWalk<'_> {
             let Some((x, y)) = self.sample(u, k) else {
                 break;
             };
-            let z = self.terrain.height_at(x, y) as f64;
+            let pt = self.terrain.point_at(x, y);
             // Costly models (ITM) evaluate each cell once, on the first radial (in border order)
             // that reaches it.
             if costly && self.cell(x, y).is_some_and(|c| !loss[c].is_nan()) {
-                walker.skip(&ProfilePoint::ground(z));
+                walker.skip(&pt);
                 continue;
             }
-            let l = walker.step(&ProfilePoint::ground(z));
+            let l = walker.step(&pt);
             if !l.is_nan() {
                 self.put(x, y, l, loss);
             }
@@ -469,8 +512,8 @@ pub fn site_rsrp(site: &Site, terrain: &Terrain, p: &CoverageParams, l: &SiteLos
 }
 
 /// The direct path from `site` to (x, y), `d_m` away (≥ 1 m), in equal steps no longer than
-/// `step_max_m`: ground heights by bilinear interpolation, the site's ground first and the point's
-/// last.
+/// `step_max_m`: ground heights by bilinear interpolation and the land cover of the cell under
+/// each point ([`Terrain::point_at`]), the site's point first and (x, y) last.
 pub(crate) fn direct_profile(
     site: &Site,
     terrain: &Terrain,
@@ -481,17 +524,17 @@ pub(crate) fn direct_profile(
     let (dx, dy, d) = (x - site.x_m, y - site.y_m, d_m);
     let n = ((d / step_max_m).ceil() as usize).max(1);
     let step_m = d / n as f64;
-    let ground: Vec<f64> = (0..=n)
+    let points: Vec<ProfilePoint> = (0..=n)
         .map(|k| match k {
-            0 => terrain.height_at(site.x_m, site.y_m) as f64,
-            _ if k == n => terrain.height_at(x, y) as f64,
+            0 => terrain.point_at(site.x_m, site.y_m),
+            _ if k == n => terrain.point_at(x, y),
             _ => {
                 let dk = k as f64 * step_m;
-                terrain.height_at(site.x_m + dx * dk / d, site.y_m + dy * dk / d) as f64
+                terrain.point_at(site.x_m + dx * dk / d, site.y_m + dy * dk / d)
             }
         })
         .collect();
-    TerrainProfile::from_ground(step_m, &ground)
+    TerrainProfile { step_m, points }
 }
 
 /// RSRP (dBm) of `site`'s best sector at one point, computed along the direct path: the reference
@@ -515,15 +558,26 @@ pub fn point_rsrp_dbm(
     // The direct path in n equal steps no longer than the engine's sampling step.
     let profile = direct_profile(site, terrain, (x, y), d, g.cell_m * p.sample_step_cells);
     let mut best = f64::NEG_INFINITY;
+    let rx_class = terrain
+        .clutter
+        .as_ref()
+        .and_then(|m| m.class_at(x, y))
+        .map(|c| c.code);
     for s in &site.sectors {
         let link = link(site, p, s.freq_mhz);
-        let l = if with_terrain {
-            p.model
-                .profile_loss_db(&link, &profile)
-                .map_or(f64::NAN, |(l, _)| l)
-        } else {
-            p.model.base_loss_db(&link, d)
+        // The receiver cell's clutter loss, as the radial engine adds it.
+        let clutter_db = match (rx_class, receiver_clutter_db(terrain, p, &link)) {
+            (Some(code), Some(db)) => db[code as usize] as f64,
+            _ => 0.0,
         };
+        let l = clutter_db
+            + if with_terrain {
+                p.model
+                    .profile_loss_db(&link, &profile)
+                    .map_or(f64::NAN, |(l, _)| l)
+            } else {
+                p.model.base_loss_db(&link, d)
+            };
         if l.is_nan() {
             continue;
         }

@@ -19,6 +19,7 @@ pub mod itm;
 pub mod knife_edge;
 pub mod models;
 pub mod p1812;
+pub mod p2108;
 pub mod radial;
 pub mod reliability;
 pub mod tr38901;

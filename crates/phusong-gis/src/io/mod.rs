@@ -1,6 +1,7 @@
 //! Reading inputs and writing outputs, all through GDAL/OGR.
 
 pub mod atomic;
+pub mod clutter_in;
 pub mod gpkg;
 pub mod layer;
 pub mod opencellid;

@@ -50,6 +50,9 @@ pub enum RasterStyle {
     /// Integer ids (e.g. best server, commune): one distinct colour per id present in the file,
     /// each listed in the legend.
     Paletted,
+    /// Integer classes with given colours and legend labels (value, "#rrggbb", label), e.g. land
+    /// cover with its class names.
+    Palette { entries: Vec<(i64, String, String)> },
     /// Integer ids drawn in one distinct colour each, but as an interpolated ramp with a stop at
     /// every id, so the legend is a single ramp rather than one entry per id (thousands of sites).
     IdColours,
@@ -326,6 +329,24 @@ fn raster_renderer(project: &Path, r: &RasterLayer, info: &RasterInfo) -> Result
                 let _ = writeln!(
                     out,
                     r#"            <paletteEntry value="{id}" color="{c}" alpha="255" label="{label}"/>"#
+                );
+            }
+            out.push_str("          </colorPalette>\n");
+            out
+        }
+        RasterStyle::Palette { entries } => {
+            let mut out = format!(
+                "        <rasterrenderer type=\"paletted\" band=\"1\" opacity=\"{}\" alphaBand=\"-1\">\n",
+                r.opacity
+            );
+            out.push_str("          <rasterTransparency/>\n");
+            out.push_str(MINMAX_XML);
+            out.push_str("          <colorPalette>\n");
+            for (v, c, label) in entries {
+                let _ = writeln!(
+                    out,
+                    r#"            <paletteEntry value="{v}" color="{c}" alpha="255" label="{}"/>"#,
+                    xml_escape(label)
                 );
             }
             out.push_str("          </colorPalette>\n");

@@ -4,6 +4,7 @@
 //! Everything is a pure function of its inputs and a `seed: u64`; results are identical at any thread
 //! count. Outputs are plain library types, written by the caller to files a user can replace with real data.
 
+pub mod clutter;
 pub mod communes;
 pub mod hamlets;
 pub mod noise;

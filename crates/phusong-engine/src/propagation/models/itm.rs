@@ -176,8 +176,15 @@ struct ItmBatch<'a> {
 }
 
 impl RadialBatch for ItmBatch<'_> {
-    fn losses(&self, ground_m: &[f64], wanted: &[bool], warnings: &mut Warnings) -> Vec<f64> {
+    fn losses(
+        &self,
+        points: &[ProfilePoint],
+        wanted: &[bool],
+        warnings: &mut Warnings,
+    ) -> Vec<f64> {
         let t = self.table;
+        // ITM sees the ground only (clutter enters at the receiver, through P.2108).
+        let ground_m: Vec<f64> = points.iter().map(|p| p.ground_m).collect();
         // Samples past the table's end are not computed (as the walker's).
         let n = ground_m
             .len()

@@ -139,11 +139,12 @@ pub trait PathLossModel: Send + Sync {
 
 /// Losses along whole radials of one site and frequency (see [`PathLossModel::radial_batch`]).
 pub trait RadialBatch: Sync {
-    /// Losses (dB) to samples k = 1…n of a radial whose ground heights are `ground_m` (index 0
-    /// the transmitter's ground, k at `k·step_m`), at index k − 1; `wanted[k − 1]` says which are
-    /// needed. NaN where not wanted, where the model refuses the path, or past the table's end.
+    /// Losses (dB) to samples k = 1…n of a radial whose points are `points` (index 0 the
+    /// transmitter's, k at `k·step_m`), at index k − 1; `wanted[k − 1]` says which are needed.
+    /// NaN where not wanted, where the model refuses the path, or past the table's end.
     /// Adds one evaluation per wanted sample, with its warnings and refusals, to `warnings`.
-    fn losses(&self, ground_m: &[f64], wanted: &[bool], warnings: &mut Warnings) -> Vec<f64>;
+    fn losses(&self, points: &[ProfilePoint], wanted: &[bool], warnings: &mut Warnings)
+        -> Vec<f64>;
 }
 
 /// Loss along one radial, sample by sample (k = 1, 2, … at `k·step_m`).

@@ -54,7 +54,7 @@ pub struct P1812 {
     /// Radial engine: a run is bridged only if the excess loss over free space at its ends
     /// differs by at most this many dB.
     pub interp_tolerance_db: f64,
-    /// Radial engine: ... and the ground inside stays within this many metres of the straight
+    /// Radial engine: ... and the surface inside (ground plus clutter) stays within this many metres of the straight
     /// line between the run's ends.
     pub interp_height_tolerance_m: f64,
 }
@@ -300,8 +300,9 @@ struct Branch {
 }
 
 impl P1812Batch<'_> {
-    /// The branch at every sample k = 1…n of `ground_m` (index k − 1).
-    fn branches(&self, ground_m: &[f64], n: usize) -> Vec<Branch> {
+    /// The branch at every sample k = 1…n of `ground_m` (index k − 1); `surface_m` is ground plus
+    /// representative clutter height, what a point presents as an intermediate point (§3.2).
+    fn branches(&self, ground_m: &[f64], surface_m: &[f64], n: usize) -> Vec<Branch> {
         let l = &self.table.link;
         let step = self.table.step_m;
         let hts = ground_m[0] + l.tx_height_m;
@@ -321,7 +322,7 @@ impl P1812Batch<'_> {
                         0
                     },
                 };
-                let e = elevation(k, ground_m[k]);
+                let e = elevation(k, surface_m[k]);
                 if e > best {
                     (best, best_i) = (e, k);
                 }
@@ -332,21 +333,32 @@ impl P1812Batch<'_> {
 }
 
 impl RadialBatch for P1812Batch<'_> {
-    fn losses(&self, ground_m: &[f64], wanted: &[bool], warnings: &mut Warnings) -> Vec<f64> {
+    fn losses(
+        &self,
+        points: &[ProfilePoint],
+        wanted: &[bool],
+        warnings: &mut Warnings,
+    ) -> Vec<f64> {
         let t = self.table;
-        let n = ground_m
+        let n = points
             .len()
             .saturating_sub(1)
             .min(t.len())
             .min(wanted.len());
-        let mut out = vec![f64::NAN; ground_m.len().saturating_sub(1)];
-        let profile: Vec<algo::ProfilePoint> = ground_m[..=n]
+        let mut out = vec![f64::NAN; points.len().saturating_sub(1)];
+        // The points keep their clutter heights: P.1812 adds them at intermediate points (§3.2).
+        let profile: Vec<algo::ProfilePoint> = points[..=n]
             .iter()
             .enumerate()
-            .map(|(k, &z)| point(&ProfilePoint::ground(z), k as f64 * t.step_m))
+            .map(|(k, p)| point(p, k as f64 * t.step_m))
+            .collect();
+        let ground_m: Vec<f64> = points.iter().map(|p| p.ground_m).collect();
+        let surface_m: Vec<f64> = points
+            .iter()
+            .map(|p| p.ground_m + f64::from(p.clutter_height_m))
             .collect();
         let fs = |k: usize| fspl_db(k as f64 * t.step_m, t.link.freq_mhz);
-        let branch = self.branches(ground_m, n);
+        let branch = self.branches(&ground_m, &surface_m, n);
         let want: Vec<usize> = (1..=n).filter(|&k| wanted[k - 1]).collect();
         warnings.evaluations += want.len() as u64;
         for &k in &want {
@@ -377,7 +389,14 @@ impl RadialBatch for P1812Batch<'_> {
             while j + 1 < want.len() && j + 1 - i <= span && want[j + 1] <= a + a / 4 {
                 j += 1;
             }
-            self.bridge(&want[i..=j], &branch, ground_m, &mut excess, &exact, warnings);
+            self.bridge(
+                &want[i..=j],
+                &branch,
+                &surface_m,
+                &mut excess,
+                &exact,
+                warnings,
+            );
             i = j;
         }
         for k in want {
@@ -598,7 +617,7 @@ mod tests {
             let c = config(m, 50.0);
             let t = c.loss_table(&LINK, 90.0, ground.len() - 1);
             let batch = t.radial_batch().unwrap();
-            fast = batch.losses(&ground, &wanted, &mut Warnings::default());
+            fast = batch.losses(&prof.points, &wanted, &mut Warnings::default());
             for k in [1, 2, 5, 40, 72, 80, 133] {
                 let exact = c
                     .profile_loss_db(&LINK, &TerrainProfile::from_ground(90.0, &ground[..=k]))
@@ -620,14 +639,14 @@ mod tests {
         fast = t
             .radial_batch()
             .unwrap()
-            .losses(&ground, &wanted, &mut Warnings::default());
+            .losses(&prof.points, &wanted, &mut Warnings::default());
         // And with interpolation on, every sample stays within the run tolerance of it.
         let c2 = config(P1812::default(), 50.0);
         let t2 = c2.loss_table(&LINK, 90.0, ground.len() - 1);
-        let interp = t2
-            .radial_batch()
-            .unwrap()
-            .losses(&ground, &wanted, &mut Warnings::default());
+        let interp =
+            t2.radial_batch()
+                .unwrap()
+                .losses(&prof.points, &wanted, &mut Warnings::default());
         let worst = fast
             .iter()
             .zip(&interp)
