@@ -215,7 +215,7 @@ fn within_cell_spread(t: &Terrain, s: &Site, p: &CoverageParams, exact: &SiteLos
 const KNOWN_BELOW_BAR: [(Landscape, &str, f64, f64); 4] = [
     (Landscape::Mountain, "hata-deygout", 0.624, 0.7564),
     (Landscape::Mountain, "fspl-deygout", 1.422, 0.6131),
-    (Landscape::Mountain, "itm", 0.529, 0.9068),
+    (Landscape::Mountain, "itm", 0.462, 0.9347),
     (Landscape::Lowland, "fspl-deygout", 0.365, 0.9993),
 ];
 

@@ -101,6 +101,8 @@ pub fn run_site(
         &dem_grid,
         Resample::Bilinear,
     )?);
+    // The land cover of the same window, as the coverage stage uses it.
+    let terrain = crate::study::load_clutter(terrain, &dir, &dem_grid)?;
     let losses = if exact {
         site_losses_exact(index, site, &terrain, p)
     } else {

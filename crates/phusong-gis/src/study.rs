@@ -1270,7 +1270,7 @@ impl Study {
 
 /// The run folder's land cover on `terrain`, if `inputs/` has it (run folders from before clutter
 /// existed have none: no clutter).
-fn load_clutter(terrain: Terrain, dir: &Path, grid: &GridSpec) -> Result<Terrain> {
+pub(crate) fn load_clutter(terrain: Terrain, dir: &Path, grid: &GridSpec) -> Result<Terrain> {
     use crate::io::clutter_in;
     let path = dir.join(files::CLUTTER);
     if !path.is_file() {

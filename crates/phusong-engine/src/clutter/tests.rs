@@ -293,11 +293,11 @@ mod coverage {
         let fast_open = run(&covered(&hills, codes::OPEN, &table), &m, false);
         assert_eq!(bits(&fast_flat), bits(&fast_open));
         let fast_forest = run(&covered(&hills, codes::FOREST, &table), &m, false);
-        // The radial engine against the exact evaluation over forest. Its samples are 0.7 cell
-        // apart (the exact profile's a cell), and P.1812's loss is sensitive to how far the last
-        // 15 m clutter point stands from the 1.5 m receiver, so the agreement is looser than over
-        // bare ground (tests/fast_vs_exact.rs): measured median 1.55 dB, 80 % within 3 dB here
-        // (reported as a limitation).
+        // The radial engine against the exact evaluation over forest. P.1812's loss is sensitive
+        // to how far the last 15 m clutter point stands from the 1.5 m receiver, so the radials
+        // sample it at the exact profile's spacing (one cell) and each cell takes the sample
+        // nearest its centre: measured median 0.55 dB, 96.5 % within 3 dB on this small
+        // uniform forest (0.7-cell steps and the first sample in a cell gave 1.55 dB, 80 %).
         let mut diff: Vec<f64> = deltas(&fast_forest, &forest)
             .iter()
             .map(|v| v.abs())
@@ -310,7 +310,7 @@ mod coverage {
             diff.len()
         );
         assert!(
-            median < 2.0 && close * 100 >= diff.len() * 75,
+            median < 0.7 && close * 100 >= diff.len() * 95,
             "median {median}, {close} of {}",
             diff.len()
         );

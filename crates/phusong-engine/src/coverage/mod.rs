@@ -35,7 +35,8 @@ pub struct CoverageParams {
     pub range_margin_db: f64,
     /// Upper bound on any site's computed radius, metres.
     pub max_radius_m: f64,
-    /// Radial sampling step, in cells (< 1 oversamples so every cell is reached).
+    /// Radial sampling step, in cells (< 1 oversamples so every cell is reached). Models whose
+    /// loss depends on the profile's spacing (P.1812) use their own ([`Self::step_cells`]).
     pub sample_step_cells: f64,
     /// Fraction of time/resources neighbouring cells transmit (interference load), 0–1.
     pub load: f64,
@@ -66,6 +67,18 @@ impl Default for CoverageParams {
 }
 
 impl CoverageParams {
+    /// The radial (and point-to-point) profile step, in cells: the model's own when it has one —
+    /// P.1812 takes profiles at the DEM's resolution, as its exact reference, since the clutter
+    /// heights it adds at every intermediate point make its loss depend on their spacing — else
+    /// `sample_step_cells`.
+    pub fn step_cells(&self) -> f64 {
+        self.model
+            .model
+            .as_dyn()
+            .profile_step_cells()
+            .unwrap_or(self.sample_step_cells)
+    }
+
     /// The RSRP a location needs to count as covered: threshold plus indoor margin.
     pub fn effective_threshold_dbm(&self) -> f64 {
         self.threshold_rsrp_dbm + self.indoor_margin_db

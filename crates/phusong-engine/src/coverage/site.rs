@@ -72,7 +72,7 @@ fn loss_window(
     w: &Window,
 ) -> (Vec<f32>, Warnings) {
     let g = terrain.grid();
-    let step_m = g.cell_m * p.sample_step_cells;
+    let step_m = g.cell_m * p.step_cells();
     let n_max = (w.radius_m / step_m).ceil() as usize + 1;
     let table = p.model.loss_table(&link(site, p, freq_mhz), step_m, n_max);
     let walk = RadialWalk {
@@ -87,32 +87,54 @@ fn loss_window(
     let targets = border_targets(g, site, w.radius_m);
     let mut warnings = Warnings::default();
     if table.is_costly() {
-        // Costly models: the border is cut into a fixed number of arcs computed in parallel, each
-        // first-radial-wins; where arcs overlap, the earlier arc wins. Same result at any thread count.
-        // Models with a whole-radial evaluator (ITM) get each radial's heights at once.
+        // Costly models: the border is cut into a fixed number of arcs computed in parallel. With a
+        // whole-radial evaluator (ITM, P.1812) each arc gives a cell the loss at its sample nearest
+        // the cell's centre, and across arcs the nearest wins (ties: the earlier arc); otherwise
+        // each arc is first-radial-wins and the earlier arc wins. Same result at any thread count.
         use rayon::prelude::*;
         const ARCS: usize = 16;
         let batch = table.radial_batch();
         let chunk = targets.len().div_ceil(ARCS).max(1);
-        let parts: Vec<(Vec<f32>, Warnings)> = targets
+        let parts: Vec<(Vec<f32>, Vec<f32>, Warnings)> = targets
             .par_chunks(chunk)
             .map(|arc| {
                 let mut part = vec![f32::NAN; w.nx * w.ny];
+                let mut dist2 = vec![f32::INFINITY; w.nx * w.ny];
                 let mut warn = Warnings::default();
-                for &t in arc {
-                    match &batch {
-                        Some(b) => walk.radial_batch(t, b.as_ref(), &mut part, &mut warn),
-                        None => walk.radial(t, &mut part, &mut warn),
+                match &batch {
+                    Some(b) => walk.arc_batch(arc, b.as_ref(), &mut part, &mut dist2, &mut warn),
+                    None => {
+                        for &t in arc {
+                            walk.radial(t, &mut part, &mut warn);
+                        }
+                        // First radial wins within the arc, the earlier arc across arcs.
+                        for (d, v) in dist2.iter_mut().zip(&part) {
+                            if !v.is_nan() {
+                                *d = 0.0;
+                            }
+                        }
                     }
                 }
-                (part, warn)
+                (part, dist2, warn)
             })
             .collect();
-        for (part, warn) in parts {
+        // The site's own cell keeps its origin loss.
+        let mut best: Vec<f32> = loss
+            .iter()
+            .map(|v| {
+                if v.is_nan() {
+                    f32::INFINITY
+                } else {
+                    f32::NEG_INFINITY
+                }
+            })
+            .collect();
+        for (part, dist2, warn) in parts {
             warnings.merge(&warn);
-            for (c, v) in loss.iter_mut().zip(part) {
-                if c.is_nan() {
+            for (((c, b), v), d) in loss.iter_mut().zip(best.iter_mut()).zip(part).zip(dist2) {
+                if !v.is_nan() && d < *b {
                     *c = v;
+                    *b = d;
                 }
             }
         }
@@ -243,43 +265,75 @@ impl RadialWalk<'_> {
         inside.then_some((x, y))
     }
 
-    /// One radial towards border cell `target` through a whole-radial evaluator: the heights of
-    /// all its samples at once, a loss wanted at the first sample falling in each cell this arc
-    /// has not computed yet (so each cell is evaluated once, as the walker's skip does).
-    fn radial_batch(
+    /// Centre of window cell `c`.
+    fn centre(&self, c: usize) -> (f64, f64) {
+        let w = self.w;
+        self.terrain
+            .grid()
+            .center(w.ix0 + c % w.nx, w.iy0 + c / w.nx)
+    }
+
+    /// The radials of one arc through a whole-radial evaluator: each cell the arc reaches is
+    /// evaluated once, at the arc's sample nearest its centre (ties: the earlier radial and
+    /// sample), so its loss is the model's on a profile ending as close to the centre as the
+    /// radials pass. `dist2` gets that sample's squared distance to the centre, m².
+    fn arc_batch(
         &self,
-        target: (i64, i64),
+        arc: &[(i64, i64)],
         batch: &dyn RadialBatch,
         loss: &mut [f32],
+        dist2: &mut [f32],
         warnings: &mut Warnings,
     ) {
-        let Some(u) = self.direction(target) else {
-            return;
-        };
-        let mut points = vec![self.terrain.point_at(self.site.x_m, self.site.y_m)];
-        let (mut wanted, mut cells) = (Vec::new(), Vec::new());
-        let mut last_claimed = None;
-        for k in 1.. {
-            let Some((x, y)) = self.sample(u, k) else {
-                break;
-            };
-            points.push(self.terrain.point_at(x, y));
-            let cell = self.cell(x, y);
-            let want = cell.is_some_and(|c| loss[c].is_nan() && last_claimed != Some(c));
-            if want {
-                last_claimed = cell;
+        let dirs: Vec<Option<(f64, f64)>> = arc.iter().map(|&t| self.direction(t)).collect();
+        // The nearest sample per cell: (squared distance, radial, sample).
+        let mut best = vec![(f32::INFINITY, 0u32, 0u32); loss.len()];
+        for (r, u) in dirs.iter().enumerate() {
+            let Some(u) = *u else { continue };
+            for k in 1.. {
+                let Some((x, y)) = self.sample(u, k) else {
+                    break;
+                };
+                if let Some(c) = self.cell(x, y) {
+                    let (cx, cy) = self.centre(c);
+                    let d2 = ((x - cx).powi(2) + (y - cy).powi(2)) as f32;
+                    if d2 < best[c].0 {
+                        best[c] = (d2, r as u32, k as u32);
+                    }
+                }
             }
-            wanted.push(want);
-            cells.push(cell);
         }
-        // Samples past the last wanted one only lengthen the profile: not passed on.
-        let Some(n) = wanted.iter().rposition(|&w| w).map(|i| i + 1) else {
-            return;
-        };
-        let losses = batch.losses(&points[..=n], &wanted[..n], warnings);
-        for ((l, c), w) in losses.iter().zip(&cells).zip(&wanted) {
-            if let (true, Some(c)) = (*w && !l.is_nan(), *c) {
-                self.put_cell(c, *l, loss);
+        let mut wanted: Vec<Vec<usize>> = vec![Vec::new(); arc.len()];
+        for &(d2, r, k) in &best {
+            if d2.is_finite() {
+                wanted[r as usize].push(k as usize);
+            }
+        }
+        for (r, u) in dirs.iter().enumerate() {
+            let (Some(u), Some(&n)) = (*u, wanted[r].iter().max()) else {
+                continue;
+            };
+            // Samples past the last wanted one only lengthen the profile: not passed on.
+            let mut points = vec![self.terrain.point_at(self.site.x_m, self.site.y_m)];
+            let mut cells = vec![None];
+            for k in 1..=n {
+                let xy = self.sample(u, k);
+                let (x, y) = xy.unwrap_or((self.site.x_m, self.site.y_m));
+                points.push(self.terrain.point_at(x, y));
+                cells.push(xy.and_then(|(x, y)| self.cell(x, y)));
+            }
+            let mut mask = vec![false; n];
+            for &k in &wanted[r] {
+                mask[k - 1] = true;
+            }
+            let losses = batch.losses(&points, &mask, warnings);
+            for &k in &wanted[r] {
+                if let (Some(c), l) = (cells[k], losses[k - 1]) {
+                    if !l.is_nan() {
+                        loss[c] = l as f32;
+                        dist2[c] = best[c].0;
+                    }
+                }
             }
         }
     }
@@ -556,7 +610,7 @@ pub fn point_rsrp_dbm(
     let azimuth = dx.atan2(dy).to_degrees();
     let depression = (tx_z - rx_ground - p.rx_height_m).atan2(d).to_degrees();
     // The direct path in n equal steps no longer than the engine's sampling step.
-    let profile = direct_profile(site, terrain, (x, y), d, g.cell_m * p.sample_step_cells);
+    let profile = direct_profile(site, terrain, (x, y), d, g.cell_m * p.step_cells());
     let mut best = f64::NEG_INFINITY;
     let rx_class = terrain
         .clutter
@@ -616,7 +670,7 @@ pub fn point_links(
     let rx_ground = terrain.height_at(x, y) as f64;
     let azimuth = dx.atan2(dy).to_degrees();
     let depression = (tx_z - rx_ground - p.rx_height_m).atan2(d).to_degrees();
-    let profile = direct_profile(site, terrain, (x, y), d, g.cell_m * p.sample_step_cells);
+    let profile = direct_profile(site, terrain, (x, y), d, g.cell_m * p.step_cells());
     let mut by_freq: Vec<(f64, f64)> = Vec::new();
     let mut loss_db = Vec::with_capacity(site.sectors.len());
     for s in &site.sectors {

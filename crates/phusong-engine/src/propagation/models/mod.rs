@@ -119,6 +119,11 @@ pub trait PathLossModel: Send + Sync {
     fn is_costly(&self) -> bool {
         false
     }
+    /// The profile step the model is evaluated at, in grid cells, when it has its own (its loss
+    /// depends on the profile's spacing); `None`: the study's `sample_step_cells`.
+    fn profile_step_cells(&self) -> Option<f64> {
+        None
+    }
     /// Loss at the transmitter's own cell, dB.
     fn origin_db(&self, table: &LossTable) -> f64 {
         table.nlos_db[0]

@@ -220,6 +220,11 @@ impl PathLossModel for P1812 {
     fn is_costly(&self) -> bool {
         true
     }
+    /// One profile point per DEM cell, as the exact per-cell reference: P.1812 adds clutter
+    /// heights at every intermediate point (§3.2), so its loss depends on their spacing.
+    fn profile_step_cells(&self) -> Option<f64> {
+        Some(1.0)
+    }
     /// The site's own cell gets free space at half a step.
     fn origin_db(&self, table: &LossTable) -> f64 {
         fspl_db(0.5 * table.step_m, table.link.freq_mhz) + table.config.extra_loss_db
@@ -607,7 +612,7 @@ mod tests {
         let prof = hills();
         let ground: Vec<f64> = prof.points.iter().map(|p| p.ground_m).collect();
         let wanted = vec![true; ground.len() - 1];
-        let mut fast = Vec::new();
+        let mut fast: Vec<f64>;
         for time_pct in [50.0, 10.0] {
             let m = P1812 {
                 interp_max_span: 1,
