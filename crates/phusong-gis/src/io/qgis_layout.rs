@@ -146,8 +146,8 @@ fn legend(layers: &[[&str; 5]]) -> String {
 /// The summary table as HTML (rendered by the label item), then the notes.
 fn table_html(l: &PrintLayout) -> String {
     let mut h = String::from(
-        "<style>table{border-collapse:collapse;font-family:'DejaVu Sans';font-size:9pt;width:100%}\
-         td,th{border-bottom:1px solid #999;padding:2px 4px;text-align:right;white-space:nowrap}\
+        "<style>table{border-collapse:collapse;font-family:'DejaVu Sans';font-size:7pt;width:100%}\
+         td,th{border-bottom:1px solid #999;padding:1px 2px;text-align:right;white-space:nowrap}\
          td:first-child,th:first-child{text-align:left}p{font-family:'DejaVu Sans';font-size:7pt;color:#333}</style><table>",
     );
     for (i, row) in l.table.iter().enumerate() {

@@ -71,6 +71,23 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
     }
 }
 
+/// The calibration status: the `[coverage.model.calibration]` terms when the scenario has them
+/// (pasted from `phusong calibrate`), else "uncalibrated".
+fn calibration_cell(r: &ReportInputs) -> String {
+    let c = &r.scenario.coverage.model.calibration;
+    if c.is_zero() {
+        return "<td id=\"calibration\" class=\"uncalibrated\">uncalibrated: the scenario gives no \
+                drive-test calibration; the model runs with the parameters below</td>"
+            .into();
+    }
+    format!(
+        "<td id=\"calibration\" class=\"calibrated\">calibrated ([coverage.model.calibration], from \
+         <code>phusong calibrate</code>): offset {:+.2} dB, {:+.2} dB/decade of distance, {:+.2} \
+         dB/decade of antenna height</td>",
+        c.offset_db, c.log_distance_db_per_decade, c.log_height_db_per_decade
+    )
+}
+
 /// "UTM zone 48N (WGS 84)" for EPSG:326xx / 327xx, else the EPSG code.
 pub fn crs_name(epsg: u32) -> String {
     match epsg {
@@ -119,13 +136,7 @@ pub fn assumptions(r: &ReportInputs) -> String {
         "A village is covered when this share of its cells is",
         fig(&sv, "village_covered_share"),
     );
-    row(
-        &mut h,
-        "Calibration",
-        "<td id=\"calibration\" class=\"uncalibrated\">uncalibrated: the scenario gives no drive-test \
-         calibration; the model runs with the parameters below</td>"
-            .into(),
-    );
+    row(&mut h, "Calibration", calibration_cell(r));
     h.push_str("</table>\n");
     h.push_str(&layers(s));
     h.push_str(&parameters(r));
