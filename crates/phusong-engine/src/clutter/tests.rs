@@ -317,6 +317,36 @@ mod coverage {
     }
 
     #[test]
+    fn point_links_carry_the_receiver_clutter_as_point_rsrp_does() {
+        // Calibration predicts through `point_links`; gap analysis through `point_rsrp_dbm`:
+        // over forest both must add the same P.2108 loss (ITM) or class offset (Hata).
+        let hills = analytic_hills(4.0, 100.0);
+        let forest = covered(&hills, codes::FOREST, &forest_offset_table(6.0));
+        let s = site(&forest);
+        for m in [
+            Model::Itm(Itm::default()),
+            Model::HataDeygout(HataDeygout::default()),
+        ] {
+            let p = params(m);
+            let (x, y) = (s.x_m + 700.0, s.y_m - 450.0);
+            let links = crate::coverage::point_links(&s, &forest, &p, x, y);
+            let best = s
+                .sectors
+                .iter()
+                .enumerate()
+                .map(|(k, sec)| sec.rs_eirp_dbm() + links.gain_db[k] - links.loss_db[k])
+                .fold(f64::NEG_INFINITY, f64::max);
+            let point = crate::coverage::point_rsrp_dbm(&s, &forest, &p, x, y, true);
+            assert!((best - point).abs() < 1e-9, "{best} vs {point}");
+            let open = crate::coverage::point_links(&s, &hills, &p, x, y);
+            assert!(
+                links.loss_db[0] > open.loss_db[0] + 5.0,
+                "clutter adds to the loss"
+            );
+        }
+    }
+
+    #[test]
     fn receiver_clutter_is_the_same_at_any_thread_count() {
         let hills = analytic_hills(4.0, 100.0);
         let mut r = Raster::filled(hills.grid().clone(), codes::OPEN, Some(0));

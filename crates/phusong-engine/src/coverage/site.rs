@@ -671,16 +671,27 @@ pub fn point_links(
     let azimuth = dx.atan2(dy).to_degrees();
     let depression = (tx_z - rx_ground - p.rx_height_m).atan2(d).to_degrees();
     let profile = direct_profile(site, terrain, (x, y), d, g.cell_m * p.step_cells());
+    let rx_class = terrain
+        .clutter
+        .as_ref()
+        .and_then(|m| m.class_at(x, y))
+        .map(|c| c.code);
     let mut by_freq: Vec<(f64, f64)> = Vec::new();
     let mut loss_db = Vec::with_capacity(site.sectors.len());
     for s in &site.sectors {
         let l = match by_freq.iter().find(|(f, _)| *f == s.freq_mhz) {
             Some(&(_, l)) => l,
             None => {
-                let l = p
-                    .model
-                    .profile_loss_db(&link(site, p, s.freq_mhz), &profile)
-                    .map_or(f64::NAN, |(l, _)| l);
+                let link = link(site, p, s.freq_mhz);
+                // The receiver cell's clutter loss, as the radial engine adds it.
+                let clutter_db = match (rx_class, receiver_clutter_db(terrain, p, &link)) {
+                    (Some(code), Some(db)) => db[code as usize] as f64,
+                    _ => 0.0,
+                };
+                let l = clutter_db
+                    + p.model
+                        .profile_loss_db(&link, &profile)
+                        .map_or(f64::NAN, |(l, _)| l);
                 by_freq.push((s.freq_mhz, l));
                 l
             }

@@ -35,7 +35,7 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// Reads the grid, the DEM and the sites of `run_dir` (written by `phusong synth`).
+    /// Reads the grid, the DEM, the land cover and the sites of `run_dir` (written by `phusong synth`).
     pub fn load(run_dir: &Path) -> Result<Inputs> {
         let info = StudyInfo::load(run_dir)?;
         let dir = run_dir.join(inputs::DIR);
@@ -45,6 +45,8 @@ impl Inputs {
             &info.grid,
             Resample::Bilinear,
         )?);
+        // The land cover, so predictions are the coverage stage's (P.2108, class offsets, P.1812).
+        let terrain = crate::study::load_clutter(terrain, &dir, &info.grid)?;
         let sites_path = dir.join(inputs::SITES);
         let sites = sites_csv::read_sites_csv(&sites_path, &proj)?;
         Ok(Inputs {
