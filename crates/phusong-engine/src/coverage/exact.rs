@@ -97,6 +97,6 @@ fn exact_window(
         loss.extend(row);
         warnings.merge(&warn);
     }
-    add_receiver_clutter(&mut loss, w, terrain, p, &link);
+    add_receiver_clutter(&mut loss, w, terrain, p, site, &link);
     (loss, warnings)
 }

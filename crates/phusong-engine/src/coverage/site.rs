@@ -144,27 +144,85 @@ fn loss_window(
         }
     }
     fill_holes(&mut loss, w, g, site);
-    add_receiver_clutter(&mut loss, w, terrain, p, &link(site, p, freq_mhz));
+    add_receiver_clutter(&mut loss, w, terrain, p, site, &link(site, p, freq_mhz));
     (loss, warnings)
 }
 
-/// Receiver-cell clutter loss per class code, dB, for the model's family ([`ClutterUse`]);
-/// `None` without a clutter map or for P.1812 (which has the clutter on its profile).
-pub(crate) fn receiver_clutter_db(
-    terrain: &Terrain,
-    p: &CoverageParams,
-    link: &LinkSpec,
-) -> Option<[f32; 256]> {
-    let map = terrain.clutter.as_ref()?;
-    let usage = ClutterUse::of(&p.model.model);
-    if usage == ClutterUse::ProfileHeights {
-        return None;
+/// The loss the receiver cell's land cover adds, for the model's family ([`ClutterUse`]): the
+/// class offset (Hata family), or ITU-R P.2108-1 §3.1's A_h (ITM, 3GPP). P.2108's A_h is to be
+/// added to a path computed to the representative clutter height R, not to the handset height
+/// h, so the model's own height gain from h to R over average ground at that distance is taken
+/// off (clamped at 0): L(h) − [L_area(h) − L_area(R)] + A_h. Distances are rounded to whole
+/// cells so windows and single points agree. `None` without a clutter map or for P.1812.
+pub(crate) struct ReceiverClutter<'a> {
+    map: &'a crate::clutter::ClutterMap,
+    p: &'a CoverageParams,
+    link: LinkSpec,
+    /// Offset or A_h per class code, dB.
+    db: [f32; 256],
+    /// Representative height R per class code where the height gain applies (P.2108, R > h).
+    raise_to_m: [Option<f64>; 256],
+    cell_m: f64,
+}
+
+impl<'a> ReceiverClutter<'a> {
+    pub(crate) fn new(
+        terrain: &'a Terrain,
+        p: &'a CoverageParams,
+        link: &LinkSpec,
+    ) -> Option<Self> {
+        let map = terrain.clutter.as_ref()?;
+        let usage = ClutterUse::of(&p.model.model);
+        if usage == ClutterUse::ProfileHeights {
+            return None;
+        }
+        let (mut db, mut raise_to_m) = ([0f32; 256], [None; 256]);
+        for c in &map.table.classes {
+            db[c.code as usize] = usage.receiver_db(link, c, map.table.street_width_m) as f32;
+            if usage == ClutterUse::P2108Terminal
+                && c.p2108.is_some()
+                && c.height_m > link.rx_height_m
+            {
+                raise_to_m[c.code as usize] = Some(c.height_m);
+            }
+        }
+        Some(ReceiverClutter {
+            map,
+            p,
+            link: *link,
+            db,
+            raise_to_m,
+            cell_m: terrain.grid().cell_m,
+        })
     }
-    let mut db = [0f32; 256];
-    for c in &map.table.classes {
-        db[c.code as usize] = usage.receiver_db(link, c, map.table.street_width_m) as f32;
+
+    /// The model's gain, over average ground, from raising the receiver to `r_m` at `d_m`
+    /// (rounded to whole cells), dB ≥ 0.
+    fn height_gain_db(&self, r_m: f64, d_m: f64) -> f64 {
+        let d = ((d_m / self.cell_m).round().max(1.0)) * self.cell_m;
+        let raised = LinkSpec {
+            rx_height_m: r_m,
+            ..self.link
+        };
+        let m = &self.p.model;
+        (m.base_loss_db(&self.link, d) - m.base_loss_db(&raised, d)).max(0.0)
     }
-    Some(db)
+
+    /// The loss added for a receiver of class `code` at `d_m` from the site, dB.
+    pub(crate) fn loss_db(&self, code: u8, d_m: f64) -> f64 {
+        let base = f64::from(self.db[code as usize]);
+        match self.raise_to_m[code as usize] {
+            Some(r) => base - self.height_gain_db(r, d_m),
+            None => base,
+        }
+    }
+
+    /// The loss added at a point (its cell's class), dB; 0 outside the map or with no class.
+    pub(crate) fn at(&self, x: f64, y: f64, d_m: f64) -> f64 {
+        self.map
+            .class_at(x, y)
+            .map_or(0.0, |c| self.loss_db(c.code, d_m))
+    }
 }
 
 /// Adds the receiver-cell clutter loss to every computed cell of a window: the one place the
@@ -174,17 +232,40 @@ pub(crate) fn add_receiver_clutter(
     w: &Window,
     terrain: &Terrain,
     p: &CoverageParams,
+    site: &Site,
     link: &LinkSpec,
 ) {
-    let (Some(db), Some(map)) = (receiver_clutter_db(terrain, p, link), &terrain.clutter) else {
+    let Some(rc) = ReceiverClutter::new(terrain, p, link) else {
         return;
     };
+    let g = terrain.grid();
+    // Height gains per class and whole-cell distance, computed once per window.
+    let n_bins = (w.radius_m / g.cell_m).ceil() as usize + 2;
+    let mut table: Vec<Option<Vec<f32>>> = vec![None; 256];
+    for (code, r) in rc.raise_to_m.iter().enumerate() {
+        if let Some(r) = *r {
+            table[code] = Some(
+                (0..n_bins)
+                    .map(|k| rc.height_gain_db(r, k as f64 * g.cell_m) as f32)
+                    .collect(),
+            );
+        }
+    }
     for j in 0..w.ny {
         for i in 0..w.nx {
             let v = &mut loss[j * w.nx + i];
-            if !v.is_nan() {
-                *v += db[map.classes.get(w.ix0 + i, w.iy0 + j) as usize];
+            if v.is_nan() {
+                continue;
             }
+            let code = rc.map.classes.get(w.ix0 + i, w.iy0 + j);
+            let mut add = rc.db[code as usize];
+            if let Some(t) = &table[code as usize] {
+                let (x, y) = g.center(w.ix0 + i, w.iy0 + j);
+                let d = (x - site.x_m).hypot(y - site.y_m);
+                let k = ((d / g.cell_m).round().max(1.0) as usize).min(t.len() - 1);
+                add -= t[k];
+            }
+            *v += add;
         }
     }
 }
@@ -612,18 +693,10 @@ pub fn point_rsrp_dbm(
     // The direct path in n equal steps no longer than the engine's sampling step.
     let profile = direct_profile(site, terrain, (x, y), d, g.cell_m * p.step_cells());
     let mut best = f64::NEG_INFINITY;
-    let rx_class = terrain
-        .clutter
-        .as_ref()
-        .and_then(|m| m.class_at(x, y))
-        .map(|c| c.code);
     for s in &site.sectors {
         let link = link(site, p, s.freq_mhz);
         // The receiver cell's clutter loss, as the radial engine adds it.
-        let clutter_db = match (rx_class, receiver_clutter_db(terrain, p, &link)) {
-            (Some(code), Some(db)) => db[code as usize] as f64,
-            _ => 0.0,
-        };
+        let clutter_db = ReceiverClutter::new(terrain, p, &link).map_or(0.0, |rc| rc.at(x, y, d));
         let l = clutter_db
             + if with_terrain {
                 p.model
@@ -671,11 +744,6 @@ pub fn point_links(
     let azimuth = dx.atan2(dy).to_degrees();
     let depression = (tx_z - rx_ground - p.rx_height_m).atan2(d).to_degrees();
     let profile = direct_profile(site, terrain, (x, y), d, g.cell_m * p.step_cells());
-    let rx_class = terrain
-        .clutter
-        .as_ref()
-        .and_then(|m| m.class_at(x, y))
-        .map(|c| c.code);
     let mut by_freq: Vec<(f64, f64)> = Vec::new();
     let mut loss_db = Vec::with_capacity(site.sectors.len());
     for s in &site.sectors {
@@ -684,10 +752,8 @@ pub fn point_links(
             None => {
                 let link = link(site, p, s.freq_mhz);
                 // The receiver cell's clutter loss, as the radial engine adds it.
-                let clutter_db = match (rx_class, receiver_clutter_db(terrain, p, &link)) {
-                    (Some(code), Some(db)) => db[code as usize] as f64,
-                    _ => 0.0,
-                };
+                let clutter_db =
+                    ReceiverClutter::new(terrain, p, &link).map_or(0.0, |rc| rc.at(x, y, d));
                 let l = clutter_db
                     + p.model
                         .profile_loss_db(&link, &profile)
