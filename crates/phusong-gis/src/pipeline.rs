@@ -543,12 +543,20 @@ fn write_report(tx: &mut StageTx, inputs: &crate::report::ReportInputs) -> Resul
     Ok(sheets.len())
 }
 
+/// Reads the study back from `run_dir/inputs/` with the scenario's choice of existing sites
+/// (one operator's or all; see [`Scenario::existing_sites`]).
+pub fn load_study(s: &Scenario, run_dir: &Path) -> Result<Study> {
+    let mut study = Study::load(run_dir)?;
+    study.sites = s.existing_sites(std::mem::take(&mut study.sites))?;
+    Ok(study)
+}
+
 /// Runs every stage in order.
 pub fn run_all(s: &Scenario, run_dir: &Path, r: &dyn Reporter) -> Result<Summary> {
     let run = Run::open(run_dir)?;
     stage_synth(s, &run, r)?;
     // Later stages read the inputs back from files, exactly as the stage subcommands do.
-    let study = Study::load(run_dir)?;
+    let study = load_study(s, run_dir)?;
     stage_coverage(s, &study, &run, r)?;
     stage_gaps(s, &study, &run, r)?;
     stage_plan(s, &study, &run, r)?;

@@ -1,0 +1,179 @@
+//! `--threshold-dbm`, `--operator` and `--budget` on `run` and the stages (issue 12), through the
+//! `phusong` binary on a small synthesised study: each override reaches the outputs, coverage is
+//! monotone in them (one operator never covers more than all sharing, a stricter threshold never
+//! covers more), and bad values are refused naming the flag and its unit.
+
+use gdal::vector::LayerAccess;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/nghe-an")
+}
+
+/// The 15 × 15 km window at 250 m of tests/issue_cases.rs (60 synthetic sites of 3 operators).
+fn scenario(dir: &Path) -> PathBuf {
+    let d = data();
+    let text = format!(
+        "name = \"overrides\"\nresolution_m = 250.0\nseed = 7\n\
+         clip_m = [505000.0, 2085000.0, 520000.0, 2100000.0]\n\
+         [synth]\np1511 = \"{}\"\nlandmask = \"{}\"\nplaces = \"{}\"\nsites = 60\nhamlets = 80\n\
+         unpowered_hamlets = 3\nunderserved_hamlets = 5\npopulation = 60000\ncommunes = 4\n\
+         [plan]\nbudget = 5\ngrid_spacing_m = 4000.0\n",
+        d.join("dem/p1511_topo_5arcmin.asc").display(),
+        d.join("coast/landmask_3s.tif").display(),
+        d.join("places/geonames_places.tsv").display(),
+    );
+    let path = dir.join("scenario.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn phusong(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_phusong"))
+        .args(args)
+        .arg("--quiet")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Hamlets and land covered before the plan, %.
+fn before(run: &Path) -> (f64, f64) {
+    let s = json(&run.join("summary.json"));
+    (
+        s["before"]["hamlets_covered_pct"].as_f64().unwrap(),
+        s["before"]["land_area_covered_pct"].as_f64().unwrap(),
+    )
+}
+
+/// (site id, operator) of every row of the run folder's inputs/sites.csv, distinct.
+fn site_operators(run: &Path) -> BTreeSet<(u32, String)> {
+    let text = std::fs::read_to_string(run.join("inputs/sites.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let (id, op) = (col("site_id"), col("operator"));
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[id].parse().unwrap(), f[op].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn operator_threshold_and_budget_reach_the_outputs_and_coverage_is_monotone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = scenario(tmp.path());
+    let sc = sc.to_str().unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let dir = tmp.path().join(name);
+        let mut args = vec!["run", sc, "--out", dir.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        ok(&phusong(&args));
+        dir
+    };
+    let all = run("all", &[]);
+    let sites = site_operators(&all);
+    let operators: BTreeSet<&str> = sites.iter().map(|(_, o)| o.as_str()).collect();
+    assert!(operators.len() >= 2, "{operators:?}");
+    let (all_hamlets, all_land) = before(&all);
+    for op in &operators {
+        // Lower case: the match ignores case.
+        let lower = op.to_lowercase();
+        let alone = run(&format!("alone-{lower}"), &["--operator", &lower]);
+        let s = json(&alone.join("summary.json"));
+        let want = sites.iter().filter(|(_, o)| o == op).count() as u64;
+        assert_eq!(s["sites_existing"].as_u64(), Some(want), "{op}");
+        let (h, l) = before(&alone);
+        assert!(
+            h <= all_hamlets && l <= all_land,
+            "{op}: {h} {l} > {all_hamlets} {all_land}"
+        );
+        // The GeoPackage's existing-site layer holds only that operator's sites.
+        let ds = gdal::Dataset::open(alone.join("phusong.gpkg")).unwrap();
+        let n = ds
+            .layer_by_name("sites_existing")
+            .unwrap()
+            .features()
+            .count() as u64;
+        assert_eq!(n, want, "{op}: sites_existing layer");
+    }
+    // A stricter threshold never covers more, and the plan keeps to the budget given.
+    let strict = run("strict", &["--threshold-dbm", "-100", "--budget", "2"]);
+    let (h, l) = before(&strict);
+    assert!(h <= all_hamlets && l <= all_land);
+    assert!(l < all_land, "−100 dBm covers as much land as −110 dBm");
+    let s = json(&strict.join("summary.json"));
+    assert_eq!(s["threshold_rsrp_dbm"].as_f64(), Some(-100.0));
+    let plan = json(&strict.join("plan.json"));
+    assert_eq!(plan["budget"].as_u64(), Some(2));
+    assert!(plan["towers"].as_u64().unwrap() <= 2);
+    assert_eq!(json(&all.join("plan.json"))["budget"].as_u64(), Some(5));
+}
+
+#[test]
+fn unknown_operators_and_bad_values_are_refused_with_names_and_units() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = scenario(tmp.path());
+    let sc = sc.to_str().unwrap();
+    let out = tmp.path().join("run");
+    let out = out.to_str().unwrap();
+    ok(&phusong(&["synth", sc, "--out", out]));
+    let operators: BTreeSet<String> = site_operators(Path::new(out))
+        .into_iter()
+        .map(|(_, o)| o)
+        .collect();
+    let r = phusong(&["coverage", sc, "--out", out, "--operator", "Nobody"]);
+    assert!(!r.status.success());
+    let e = String::from_utf8_lossy(&r.stderr);
+    assert!(e.contains("Nobody"), "{e}");
+    for o in &operators {
+        assert!(e.contains(o.as_str()), "{e} does not name {o}");
+    }
+    for (args, want) in [
+        (vec!["--threshold-dbm", "nan"], ["--threshold-dbm", "dBm"]),
+        (vec!["--threshold-dbm", "-20"], ["--threshold-dbm", "dBm"]),
+        (vec!["--threshold-dbm", "inf"], ["--threshold-dbm", "dBm"]),
+        (vec!["--budget", "100001"], ["--budget", "towers"]),
+        (vec!["--operator", " "], ["operator", "name"]),
+    ] {
+        let mut a = vec!["plan", sc, "--out", out];
+        a.extend_from_slice(&args);
+        let r = phusong(&a);
+        assert!(!r.status.success(), "{args:?} accepted");
+        let e = String::from_utf8_lossy(&r.stderr);
+        for w in want {
+            assert!(e.contains(w), "{args:?}: {e} lacks {w}");
+        }
+    }
+    // Every override carries its unit in --help, on demo, run and plan.
+    for cmd in ["demo", "run", "plan"] {
+        let h = Command::new(env!("CARGO_BIN_EXE_phusong"))
+            .args([cmd, "--help"])
+            .output()
+            .unwrap();
+        let h = String::from_utf8_lossy(&h.stdout);
+        for (flag, unit) in [
+            ("--threshold-dbm", "dBm"),
+            ("--budget", "towers"),
+            ("--operator", "operator"),
+        ] {
+            let line = h.lines().find(|l| l.contains(flag)).unwrap_or("");
+            assert!(line.contains(unit), "{cmd} --help: {flag}: {line:?}");
+        }
+    }
+}
