@@ -177,3 +177,135 @@ fn unknown_operators_and_bad_values_are_refused_with_names_and_units() {
         }
     }
 }
+
+/// Column `name` of a CSV file, by row.
+fn csv_column(path: &Path, name: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let i = header.iter().position(|h| *h == name).unwrap();
+    lines
+        .map(|l| l.split(',').nth(i).unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn every_proposed_tower_is_costed_by_its_parts_and_costs_leave_the_plan_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = scenario(tmp.path());
+    // A shorter reach of the grid than the default 2 km, so that some towers are solar.
+    let base = std::fs::read_to_string(&sc).unwrap().replace(
+        "grid_spacing_m = 4000.0\n",
+        "grid_spacing_m = 4000.0\ngrid_power_reach_m = 800.0\n",
+    );
+    // Unusual unit costs, so each part is told apart.
+    let costed = tmp.path().join("costed.toml");
+    std::fs::write(
+        &costed,
+        format!(
+            "{base}[plan.costs]\ncurrency = \"VND\"\ntower = 1000000.0\ntower_per_m_above_30m = \
+             7000.0\ngrid_connection_per_km = 300000.0\nsolar_kit = 555000.0\n\
+             yearly_operating = 20000.0\n"
+        ),
+    )
+    .unwrap();
+    let plain = tmp.path().join("plain");
+    let with = tmp.path().join("with");
+    for (s, out) in [(&sc, &plain), (&costed, &with)] {
+        ok(&phusong(&[
+            "run",
+            s.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]));
+    }
+    // Costs only describe the plan: the same towers in the same order either way.
+    let towers = |dir: &Path| -> Vec<serde_json::Value> {
+        json(&dir.join("plan.json"))["proposed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| serde_json::json!([t["site_id"], t["x_m"], t["y_m"], t["height_m"]]))
+            .collect()
+    };
+    assert_eq!(towers(&plain), towers(&with));
+    let plan = json(&with.join("plan.json"));
+    let proposed = plan["proposed"].as_array().unwrap();
+    assert!(!proposed.is_empty());
+    let reach_m = 800.0;
+    let mut sum = 0.0;
+    let solar = proposed
+        .iter()
+        .filter(|t| t["grid_powered"] == false)
+        .count();
+    assert!(
+        0 < solar && solar < proposed.len(),
+        "{solar} of {}",
+        proposed.len()
+    );
+    for (k, t) in proposed.iter().enumerate() {
+        let c = &t["cost"];
+        let f = |v: &serde_json::Value| v.as_f64().unwrap();
+        let h = f(&t["height_m"]);
+        assert_eq!(f(&c["tower"]), 1e6 + 7000.0 * (h - 30.0).max(0.0));
+        assert_eq!(f(&c["backhaul"]), 0.0);
+        if t["grid_powered"].as_bool().unwrap() {
+            let d = f(&t["grid_distance_m"]);
+            assert!((0.0..=reach_m).contains(&d), "{d}");
+            // The distance is written to 0.1 m, the cost rounded to whole units.
+            assert!(
+                (f(&c["power"]) - 300.0 * d).abs() <= 0.5 + 300.0 * 0.05,
+                "{t}"
+            );
+        } else {
+            assert!(t["grid_distance_m"].is_null());
+            assert_eq!(f(&c["power"]), 555000.0);
+        }
+        assert_eq!(
+            f(&c["total"]),
+            f(&c["tower"]) + f(&c["power"]) + f(&c["backhaul"])
+        );
+        assert_eq!(f(&c["yearly_operating"]), 20000.0);
+        sum += f(&c["total"]);
+        // The cumulative curve, aligned with the coverage curve.
+        assert_eq!(plan["cost"]["cumulative"][k + 1].as_f64(), Some(sum));
+    }
+    let cost = &plan["cost"];
+    assert_eq!(cost["currency"], "VND");
+    assert_eq!(cost["total"].as_f64(), Some(sum));
+    assert_eq!(cost["cumulative"][0].as_f64(), Some(0.0));
+    assert_eq!(
+        cost["cumulative"].as_array().unwrap().len(),
+        plan["curve"].as_array().unwrap().len()
+    );
+    // proposed_sites.csv (three sector rows per tower) and the GeoPackage carry the same costs.
+    let csv = with.join("proposed_sites.csv");
+    let ids = csv_column(&csv, "site_id");
+    let totals = csv_column(&csv, "cost_total");
+    assert!(csv_column(&csv, "currency").iter().all(|c| c == "VND"));
+    let ds = gdal::Dataset::open(with.join("phusong.gpkg")).unwrap();
+    let mut layer = ds.layer_by_name("sites_proposed").unwrap();
+    let mut in_gpkg = 0;
+    for feature in layer.features() {
+        let value = |n: &str| {
+            feature
+                .field(feature.field_index(n).unwrap())
+                .unwrap()
+                .unwrap()
+        };
+        let id = value("site_id").into_int64().unwrap();
+        let total = value("cost_total").into_real().unwrap();
+        let t = proposed
+            .iter()
+            .find(|t| t["site_id"].as_i64() == Some(id))
+            .unwrap();
+        assert_eq!(t["cost"]["total"].as_f64(), Some(total));
+        for (i, csv_id) in ids.iter().enumerate() {
+            if csv_id.parse::<i64>().unwrap() == id {
+                assert_eq!(totals[i].parse::<f64>().unwrap(), total);
+            }
+        }
+        in_gpkg += 1;
+    }
+    assert_eq!(in_gpkg, proposed.len());
+}

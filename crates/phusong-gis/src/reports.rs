@@ -11,6 +11,7 @@ use phusong_engine::plan::build::{CandidateCounts, CurvePoint, UnreachableHamlet
 use phusong_engine::plan::candidates::PlannedTower;
 use phusong_engine::plan::exclusions::ExclusionCounts;
 use phusong_engine::plan::solve::{BudgetResult, TargetResult};
+use phusong_engine::plan::CostSummary;
 use phusong_engine::propagation::models::Warnings;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -120,6 +121,10 @@ pub struct PlanReport {
     pub unreachable: Vec<UnreachableHamlet>,
     pub after: AreaCoverageJson,
     pub curve: Vec<CurvePoint>,
+    /// Capital and yearly costs of the proposed towers (`[plan.costs]`), with the cumulative
+    /// capital cost in rank order aligned with `curve`.
+    #[serde(default)]
+    pub cost: CostSummary,
     pub proposed: Vec<PlannedTower>,
 }
 

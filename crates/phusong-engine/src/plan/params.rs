@@ -1,6 +1,7 @@
 //! The new-tower design and optimiser settings (`[plan]` in a study file).
 
 use crate::error::{check_range, ParamError};
+use crate::plan::costs::Costs;
 use serde::{Deserialize, Serialize};
 
 /// The new-tower design and optimiser settings.
@@ -44,6 +45,8 @@ pub struct PlanParams {
     /// Branch-and-bound nodes per MILP before the best plan found is kept and its gap reported (a
     /// deterministic work limit; there is no wall-clock limit).
     pub milp_max_nodes: u32,
+    /// Unit costs of new towers (`[plan.costs]`); the defaults are illustrative.
+    pub costs: Costs,
 }
 
 /// Tower heights tried when `[plan]` gives none, metres.
@@ -69,6 +72,7 @@ impl Default for PlanParams {
             targets_pct: vec![95.0, 99.0, 100.0],
             milp: true,
             milp_max_nodes: 2000,
+            costs: Costs::default(),
         }
     }
 }
@@ -190,6 +194,7 @@ impl PlanParams {
         }
         check_range("eirp_dbm", self.eirp_dbm, 20.0, 80.0, "20–80 dBm").map_err(k)?;
         check_range("tilt_deg", self.tilt_deg, -10.0, 20.0, "−10–20°").map_err(k)?;
+        self.costs.validate().map_err(k)?;
         for &t in &self.targets_pct {
             check_range("targets_pct", t, 0.0, 100.0, "percentages 0–100").map_err(k)?;
         }
