@@ -127,6 +127,10 @@ pub struct StudyOverrides {
     /// Most new towers to propose, towers (0–100000; replaces `[plan] budget`).
     #[arg(long, value_name = "N")]
     pub budget: Option<usize>,
+    /// Money budget in the scenario's currency (`[plan.costs] currency`, default USD; 0–1e15):
+    /// the plan maximises coverage for at most this capital cost instead of a tower count.
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub budget_money: Option<f64>,
 }
 
 impl StudyOverrides {
@@ -146,6 +150,20 @@ impl StudyOverrides {
                 return Err(ParamError::new("--budget", b, "0–100000 towers"));
             }
             s.plan.budget = b;
+        }
+        if let Some(m) = self.budget_money {
+            let max = phusong_engine::plan::params::MAX_BUDGET_MONEY;
+            if !(m.is_finite() && (0.0..=max).contains(&m)) {
+                return Err(ParamError::new(
+                    "--budget-money",
+                    m,
+                    format!(
+                        "0–1e15 {} (the scenario's [plan.costs] currency)",
+                        s.plan.costs.currency
+                    ),
+                ));
+            }
+            s.plan.budget_money = Some(m);
         }
         Ok(())
     }

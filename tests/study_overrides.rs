@@ -171,6 +171,7 @@ fn unknown_operators_and_bad_values_are_refused_with_names_and_units() {
             ("--threshold-dbm", "dBm"),
             ("--budget", "towers"),
             ("--operator", "operator"),
+            ("--budget-money", "currency"),
         ] {
             let line = h.lines().find(|l| l.contains(flag)).unwrap_or("");
             assert!(line.contains(unit), "{cmd} --help: {flag}: {line:?}");
@@ -308,4 +309,68 @@ fn every_proposed_tower_is_costed_by_its_parts_and_costs_leave_the_plan_unchange
         in_gpkg += 1;
     }
     assert_eq!(in_gpkg, proposed.len());
+}
+
+#[test]
+fn a_money_budget_is_kept_and_least_cost_targets_never_cost_more_than_fewest_tower_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = scenario(tmp.path());
+    let base = std::fs::read_to_string(&sc).unwrap();
+    let cost_sc = tmp.path().join("least-cost.toml");
+    std::fs::write(
+        &cost_sc,
+        base.replace(
+            "grid_spacing_m = 4000.0\n",
+            "grid_spacing_m = 4000.0\nobjective = \"cost\"\n",
+        ),
+    )
+    .unwrap();
+    let run = |s: &Path, name: &str, extra: &[&str]| {
+        let dir = tmp.path().join(name);
+        let mut args = vec!["run", s.to_str().unwrap(), "--out", dir.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        ok(&phusong(&args));
+        json(&dir.join("plan.json"))
+    };
+    let towers = run(&sc, "towers", &[]);
+    let least = run(&cost_sc, "cost", &[]);
+    let mut compared = 0;
+    for (measure, per) in towers["targets"].as_object().unwrap() {
+        for (pct, t) in per.as_object().unwrap() {
+            let c = &least["targets"][measure][pct];
+            let proven = |r: &serde_json::Value| r["solve"]["proven_optimal"] == true;
+            if t["towers"].is_null() || !proven(t) || !proven(c) {
+                continue;
+            }
+            // Both reach the same target; the cheapest plan costs no more and needs no fewer
+            // towers than the plan with the fewest towers.
+            let (tc, cc) = (t["cost"].as_f64().unwrap(), c["cost"].as_f64().unwrap());
+            assert!(cc <= tc, "{measure} {pct}: {cc} > {tc}");
+            assert!(
+                c["towers"].as_u64() >= t["towers"].as_u64(),
+                "{measure} {pct}"
+            );
+            assert_eq!(c["needed"], t["needed"]);
+            compared += 1;
+        }
+    }
+    assert!(compared >= 3, "{compared}");
+    // A money budget of 40 % of the tower-budget plan's cost: kept, and it covers less.
+    let full_cost = towers["cost"]["total"].as_f64().unwrap();
+    let money = (0.4 * full_cost).round();
+    let m = run(&sc, "money", &["--budget-money", &money.to_string()]);
+    assert_eq!(m["budget_plan"]["budget_money"].as_f64(), Some(money));
+    let spent = m["cost"]["total"].as_f64().unwrap();
+    assert!(spent <= money, "{spent} > {money}");
+    let covered = |p: &serde_json::Value| p["budget_plan"]["objective_covered"].as_f64().unwrap();
+    assert!(covered(&m) < covered(&towers));
+    // Bad money budgets name the flag and the currency.
+    for bad in ["-5", "nan", "1e16"] {
+        let r = phusong(&["plan", sc.to_str().unwrap(), "--budget-money", bad]);
+        let e = String::from_utf8_lossy(&r.stderr);
+        assert!(
+            !r.status.success() && e.contains("--budget-money") && e.contains("USD"),
+            "{e}"
+        );
+    }
 }

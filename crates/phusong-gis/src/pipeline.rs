@@ -390,6 +390,7 @@ fn plan_report(s: &Scenario, plan: &build::Plan, after: &Rollup) -> PlanReport {
         after: (&after.total).into(),
         curve: plan.curve.clone(),
         cost: plan.cost.clone(),
+        least_cost: s.plan.objective == phusong_engine::plan::params::Objective::Cost,
         proposed: plan.proposed.clone(),
     }
 }

@@ -296,9 +296,15 @@ pub fn plan(
         .collect();
     let counts = candidate_counts(cands, sets, &kept, p);
     let unreachable = unreachable_hamlets(inputs, demand, cands, sets, &kept, cov, p);
-    let problem = solve::Problem::new(demand, sets, &kept);
+    let problem = solve::Problem::new(demand, sets, &kept, |v| {
+        let var = &sets.variants[v];
+        let place = &cands.places[var.place];
+        p.costs
+            .tower_cost(var.height_m, place.grid_distance_m)
+            .total
+    });
     let limits = solve::limits(p);
-    let (budget, chosen) = solve::budget_plan(&problem, p.budget, &limits)?;
+    let (budget, chosen) = solve::budget_plan(&problem, p, &limits)?;
     let chosen = solve::lower_heights(&problem, chosen);
     let order = solve::rank(&problem, &chosen);
     let (curve, proposed) = walk_picks(inputs, demand, cands, sets, &order, &p.costs);
@@ -306,7 +312,7 @@ pub fn plan(
         &p.costs.currency,
         &proposed.iter().map(|t| &t.cost).collect::<Vec<_>>(),
     );
-    let targets = solve::targets(&problem, inputs, &p.targets_pct, &limits)?;
+    let targets = solve::targets(&problem, inputs, p, &limits)?;
     let reachable_pct = solve::reachable_pct(&problem, inputs);
     let sites: Vec<Site> = proposed
         .iter()
