@@ -12,7 +12,7 @@ use phusong_gis::reports::{human_summary, Summary};
 use phusong_gis::scenario::Scenario;
 use phusong_gis::study::Study;
 use phusong_gis::{Error, Result};
-use settings::ModelArgs;
+use settings::{ModelArgs, StudyOverrides};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -44,6 +44,8 @@ struct StudyArgs {
     real_layers: Option<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
+    #[command(flatten)]
+    study: StudyOverrides,
 }
 
 /// `phusong site`: one site of a study over its own window.
@@ -277,6 +279,8 @@ enum Command {
         resolution_m: Option<f64>,
         #[command(flatten)]
         model: ModelArgs,
+        #[command(flatten)]
+        study: StudyOverrides,
     },
     /// Every stage of a study: synth → coverage → gaps → plan → export.
     Run(StudyArgs),
@@ -353,6 +357,7 @@ fn load(a: &StudyArgs) -> Result<(Scenario, PathBuf)> {
         s.inputs.real_layers = Some(std::path::absolute(r).unwrap_or_else(|_| r.clone()));
     }
     a.model.apply(&mut s.coverage.model)?;
+    a.study.apply(&mut s)?;
     s.validate()?;
     let out = match &a.out {
         Some(o) => o.clone(),
@@ -389,6 +394,7 @@ fn run_link(a: &LinkArgs) -> Result<()> {
                 out: a.out.clone(),
                 real_layers: None,
                 model: ModelArgs::default(),
+                study: StudyOverrides::default(),
             })?;
             params.epsg = s.crs_epsg;
             params.model = s.coverage.model;
@@ -439,12 +445,14 @@ fn run(cli: Cli) -> Result<()> {
             out,
             resolution_m,
             model,
+            study,
         } => {
             let args = StudyArgs {
                 scenario: demo_scenario(),
                 out: out.clone(),
                 real_layers: real_layers.clone(),
                 model: model.clone(),
+                study: study.clone(),
             };
             let (mut s, out) = load(&args)?;
             if let Some(m) = resolution_m {
@@ -471,17 +479,17 @@ fn run(cli: Cli) -> Result<()> {
         Command::Coverage(a) => {
             let (s, out) = load(a)?;
             let run = pipeline::Run::open(&out)?;
-            pipeline::stage_coverage(&s, &Study::load(&out)?, &run, r)?;
+            pipeline::stage_coverage(&s, &pipeline::load_study(&s, &out)?, &run, r)?;
         }
         Command::Gaps(a) => {
             let (s, out) = load(a)?;
             let run = pipeline::Run::open(&out)?;
-            pipeline::stage_gaps(&s, &Study::load(&out)?, &run, r)?;
+            pipeline::stage_gaps(&s, &pipeline::load_study(&s, &out)?, &run, r)?;
         }
         Command::Plan(a) => {
             let (s, out) = load(a)?;
             let run = pipeline::Run::open(&out)?;
-            pipeline::stage_plan(&s, &Study::load(&out)?, &run, r)?;
+            pipeline::stage_plan(&s, &pipeline::load_study(&s, &out)?, &run, r)?;
         }
         Command::Bench {
             iterations,
@@ -493,7 +501,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Export(a) => {
             let (s, out) = load(a)?;
             let run = pipeline::Run::open(&out)?;
-            let summary = pipeline::stage_export(&s, &Study::load(&out)?, &run, r)?;
+            let summary = pipeline::stage_export(&s, &pipeline::load_study(&s, &out)?, &run, r)?;
             print_summary(&summary, &out);
         }
     }
@@ -559,6 +567,7 @@ fn run_site(a: &SiteArgs) -> Result<()> {
         out: a.run_dir.clone(),
         real_layers: None,
         model: a.model.clone(),
+        study: StudyOverrides::default(),
     })?;
     let out = a
         .out
@@ -601,6 +610,7 @@ fn run_drive_test(a: &DriveTestArgs) -> Result<()> {
         out: a.run.clone(),
         real_layers: None,
         model: ModelArgs::default(),
+        study: StudyOverrides::default(),
     })?;
     let mut truth = match a.truth_model {
         None => default_truth(&s.coverage.model),
@@ -663,6 +673,7 @@ fn run_calibrate(a: &CalibrateArgs) -> Result<()> {
         out: a.run.clone(),
         real_layers: None,
         model: a.model.clone(),
+        study: StudyOverrides::default(),
     })?;
     let o = Options {
         sensitivity_dbm: a.sensitivity_dbm,
@@ -725,6 +736,7 @@ fn run_bench(
             out,
             real_layers: None,
             model: ModelArgs::default(),
+            study: StudyOverrides::default(),
         })?;
         let study = Study::load(&dir)?;
         let t = std::time::Instant::now();

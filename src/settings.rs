@@ -2,9 +2,11 @@
 //! `[coverage.model]`, for every command that evaluates a model (demo, run, stages, link).
 
 use clap::{Args, ValueEnum};
+use phusong_engine::error::check_range;
 use phusong_engine::propagation::hata::Environment;
 use phusong_engine::propagation::models::{Model, ModelConfig};
 use phusong_engine::ParamError;
+use phusong_gis::scenario::Scenario;
 
 /// Path-loss model kinds (`kind` in `[coverage.model]`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -108,6 +110,62 @@ impl ModelArgs {
             }
         }
         cfg.validate()
+    }
+}
+
+/// Overrides of a scenario's study choices: coverage threshold, operator, tower budget.
+#[derive(Args, Clone, Debug, Default)]
+pub struct StudyOverrides {
+    /// Outdoor coverage threshold on RSRP, dBm (−160 to −30; replaces `[coverage]
+    /// threshold_rsrp_dbm`).
+    #[arg(long, value_name = "DBM", allow_hyphen_values = true)]
+    pub threshold_dbm: Option<f64>,
+    /// Keep only this operator's existing sites (name as in the sites' `operator` column,
+    /// case-insensitive); default: every operator's sites.
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+    /// Most new towers to propose, towers (0–100000; replaces `[plan] budget`).
+    #[arg(long, value_name = "N")]
+    pub budget: Option<usize>,
+    /// Money budget in the scenario's currency (`[plan.costs] currency`, default USD; 0–1e15):
+    /// the plan maximises coverage for at most this capital cost instead of a tower count.
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub budget_money: Option<f64>,
+}
+
+impl StudyOverrides {
+    /// Applies the overrides to the scenario's settings, each checked under its flag's name (the
+    /// caller validates the whole scenario afterwards).
+    pub fn apply(&self, s: &mut Scenario) -> Result<(), ParamError> {
+        if let Some(t) = self.threshold_dbm {
+            // Checked here too so the message names the flag.
+            check_range("--threshold-dbm", t, -160.0, -30.0, "−160 to −30 dBm")?;
+            s.coverage.threshold_rsrp_dbm = t;
+        }
+        if let Some(op) = &self.operator {
+            s.operator = Some(op.clone());
+        }
+        if let Some(b) = self.budget {
+            if b > phusong_engine::plan::params::MAX_BUDGET {
+                return Err(ParamError::new("--budget", b, "0–100000 towers"));
+            }
+            s.plan.budget = b;
+        }
+        if let Some(m) = self.budget_money {
+            let max = phusong_engine::plan::params::MAX_BUDGET_MONEY;
+            if !(m.is_finite() && (0.0..=max).contains(&m)) {
+                return Err(ParamError::new(
+                    "--budget-money",
+                    m,
+                    format!(
+                        "0–1e15 {} (the scenario's [plan.costs] currency)",
+                        s.plan.costs.currency
+                    ),
+                ));
+            }
+            s.plan.budget_money = Some(m);
+        }
+        Ok(())
     }
 }
 

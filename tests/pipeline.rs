@@ -309,11 +309,10 @@ fn protected_areas_keep_towers_out_and_towers_carry_commune_and_hamlets() {
     }
     // proposed_sites.csv: the extra columns are there, and the file reads back as sites.
     let csv = std::fs::read_to_string(out.join("proposed_sites.csv")).unwrap();
-    assert!(csv
-        .lines()
-        .next()
-        .unwrap()
-        .ends_with(",rank,commune,new_hamlet_ids"));
+    assert!(csv.lines().next().unwrap().ends_with(
+        ",rank,commune,new_hamlet_ids,power,grid_distance_m,currency,cost_tower,cost_power,\
+             cost_backhaul,cost_total,cost_yearly_operating"
+    ));
     let proj = phusong_gis::crs::Projector::new(32648).unwrap();
     let back =
         phusong_gis::io::sites_csv::read_sites_csv(&out.join("proposed_sites.csv"), &proj).unwrap();
@@ -322,7 +321,13 @@ fn protected_areas_keep_towers_out_and_towers_carry_commune_and_hamlets() {
     let ds = gdal::Dataset::open(out.join("phusong.gpkg")).unwrap();
     let layer = ds.layer_by_name("sites_proposed").unwrap();
     let fields: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
-    for f in ["commune", "new_hamlet_ids", "height_m"] {
+    for f in [
+        "commune",
+        "new_hamlet_ids",
+        "height_m",
+        "cost_total",
+        "grid_distance_m",
+    ] {
         assert!(fields.iter().any(|n| n == f), "{f} not in {fields:?}");
     }
 }

@@ -209,8 +209,9 @@ pub fn sites_layer(sites: &[Site], epsg: u32) -> Layer {
 }
 
 /// Proposed towers: large stars, black on grid power, white on solar (black outline), so they
-/// cannot be taken for existing sites (small triangles) nor for a coverage class.
-pub fn proposed_layer(p: &[PlannedTower], epsg: u32) -> Layer {
+/// cannot be taken for existing sites (small triangles) nor for a coverage class. Costs are in
+/// `currency` (`[plan.costs]`; backhaul 0 until backhaul is planned).
+pub fn proposed_layer(p: &[PlannedTower], currency: &str, epsg: u32) -> Layer {
     let fields = [
         ("rank", K::Integer),
         ("site_id", K::Integer),
@@ -223,6 +224,13 @@ pub fn proposed_layer(p: &[PlannedTower], epsg: u32) -> Layer {
         ("new_hamlets", K::Integer),
         ("new_population", K::Integer),
         ("new_hamlet_ids", K::Text),
+        ("grid_distance_m", K::Real),
+        ("currency", K::Text),
+        ("cost_tower", K::Real),
+        ("cost_power", K::Real),
+        ("cost_backhaul", K::Real),
+        ("cost_total", K::Real),
+        ("cost_yearly_operating", K::Real),
     ];
     let style = Style::Categorized {
         field: "power".into(),
@@ -263,6 +271,13 @@ pub fn proposed_layer(p: &[PlannedTower], epsg: u32) -> Layer {
                         .collect::<Vec<_>>()
                         .join(";"),
                 ),
+                q.grid_distance_m.map_or(V::Null, V::Real),
+                V::Text(currency.into()),
+                V::Real(q.cost.tower),
+                V::Real(q.cost.power),
+                V::Real(q.cost.backhaul),
+                V::Real(q.cost.total),
+                V::Real(q.cost.yearly_operating),
             ],
         ));
     }
@@ -652,7 +667,7 @@ mod tests {
             .map(|r| r.name)
             .collect();
         names.push(gaps_layer(&[], &[], 32648).name);
-        names.push(proposed_layer(&[], 32648).name);
+        names.push(proposed_layer(&[], "USD", 32648).name);
         names.push(sites_layer(&[], 32648).name);
         for shown in SHOWN_ON_OPENING {
             assert!(names.iter().any(|n| n == shown), "{shown} not in {names:?}");

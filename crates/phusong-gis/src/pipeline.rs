@@ -353,7 +353,7 @@ pub fn stage_plan(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) -> R
         &plan.rsrp_after_dbm,
         "rsrp_after_plan_dbm",
     )?;
-    let extra = proposed_columns(&report.proposed);
+    let extra = proposed_columns(&report.proposed, &report.cost.currency);
     sites_csv::write_sites_csv_with(&tx.output_path(files::PROPOSED)?, &plan.sites, &extra)?;
     tx.write(files::PLAN, json.as_bytes())?;
     commit(tx, s)?;
@@ -389,13 +389,43 @@ fn plan_report(s: &Scenario, plan: &build::Plan, after: &Rollup) -> PlanReport {
         unreachable: plan.unreachable.clone(),
         after: (&after.total).into(),
         curve: plan.curve.clone(),
+        cost: plan.cost.clone(),
+        least_cost: s.plan.objective == phusong_engine::plan::params::Objective::Cost,
         proposed: plan.proposed.clone(),
     }
 }
 
 /// The extra columns of `proposed_sites.csv` (the site CSV reader ignores them): rank, commune,
-/// and the ids of the hamlets each tower covers first (`;`-separated).
-fn proposed_columns(towers: &[PlannedTower]) -> Vec<(&'static str, Vec<String>)> {
+/// the ids of the hamlets each tower covers first (`;`-separated), its power, the length of its
+/// grid connection (m, empty for solar) and its costs in `currency` (backhaul 0 until backhaul is
+/// planned).
+fn proposed_columns(towers: &[PlannedTower], currency: &str) -> Vec<(&'static str, Vec<String>)> {
+    let col = |f: &dyn Fn(&PlannedTower) -> String| towers.iter().map(f).collect::<Vec<_>>();
+    let mut cols = proposed_id_columns(towers);
+    cols.extend([
+        (
+            "power",
+            col(&|t| if t.grid_powered { "grid" } else { "solar" }.into()),
+        ),
+        (
+            "grid_distance_m",
+            col(&|t| t.grid_distance_m.map_or(String::new(), |d| d.to_string())),
+        ),
+        ("currency", col(&|_| currency.to_string())),
+        ("cost_tower", col(&|t| t.cost.tower.to_string())),
+        ("cost_power", col(&|t| t.cost.power.to_string())),
+        ("cost_backhaul", col(&|t| t.cost.backhaul.to_string())),
+        ("cost_total", col(&|t| t.cost.total.to_string())),
+        (
+            "cost_yearly_operating",
+            col(&|t| t.cost.yearly_operating.to_string()),
+        ),
+    ]);
+    cols
+}
+
+/// Rank, commune and the hamlets each tower covers first.
+fn proposed_id_columns(towers: &[PlannedTower]) -> Vec<(&'static str, Vec<String>)> {
     vec![
         ("rank", towers.iter().map(|t| t.rank.to_string()).collect()),
         (
@@ -436,7 +466,7 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
     // Drawing order, top first: what a planner acts on (gaps, proposed towers), then context.
     let layers = vec![
         ex::gaps_layer(&gaps, &study.hamlets, epsg),
-        ex::proposed_layer(&plan.proposed, epsg),
+        ex::proposed_layer(&plan.proposed, &plan.cost.currency, epsg),
         ex::hamlets_layer(
             &study.hamlets,
             epsg,
@@ -453,7 +483,7 @@ pub fn stage_export(s: &Scenario, study: &Study, run: &Run, r: &dyn Reporter) ->
     // The proposed towers for field teams, named by their rank in the plan.
     crate::io::gpkg::write_kml(
         &tx.output_path(files::PROPOSED_KML)?,
-        &ex::proposed_layer(&plan.proposed, epsg),
+        &ex::proposed_layer(&plan.proposed, &plan.cost.currency, epsg),
         "rank",
     )?;
     let summary = Summary::new(s, study, &cov, &gaps, &plan, &before, &after);
@@ -543,12 +573,20 @@ fn write_report(tx: &mut StageTx, inputs: &crate::report::ReportInputs) -> Resul
     Ok(sheets.len())
 }
 
+/// Reads the study back from `run_dir/inputs/` with the scenario's choice of existing sites
+/// (one operator's or all; see [`Scenario::existing_sites`]).
+pub fn load_study(s: &Scenario, run_dir: &Path) -> Result<Study> {
+    let mut study = Study::load(run_dir)?;
+    study.sites = s.existing_sites(std::mem::take(&mut study.sites))?;
+    Ok(study)
+}
+
 /// Runs every stage in order.
 pub fn run_all(s: &Scenario, run_dir: &Path, r: &dyn Reporter) -> Result<Summary> {
     let run = Run::open(run_dir)?;
     stage_synth(s, &run, r)?;
     // Later stages read the inputs back from files, exactly as the stage subcommands do.
-    let study = Study::load(run_dir)?;
+    let study = load_study(s, run_dir)?;
     stage_coverage(s, &study, &run, r)?;
     stage_gaps(s, &study, &run, r)?;
     stage_plan(s, &study, &run, r)?;

@@ -11,6 +11,7 @@ use phusong_engine::plan::build::{CandidateCounts, CurvePoint, UnreachableHamlet
 use phusong_engine::plan::candidates::PlannedTower;
 use phusong_engine::plan::exclusions::ExclusionCounts;
 use phusong_engine::plan::solve::{BudgetResult, TargetResult};
+use phusong_engine::plan::CostSummary;
 use phusong_engine::propagation::models::Warnings;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -120,6 +121,14 @@ pub struct PlanReport {
     pub unreachable: Vec<UnreachableHamlet>,
     pub after: AreaCoverageJson,
     pub curve: Vec<CurvePoint>,
+    /// Plans minimise capital cost (`[plan] objective = "cost"`) rather than towers: then
+    /// `towers_for_target` gives the towers of the least-cost plans.
+    #[serde(default)]
+    pub least_cost: bool,
+    /// Capital and yearly costs of the proposed towers (`[plan.costs]`), with the cumulative
+    /// capital cost in rank order aligned with `curve`.
+    #[serde(default)]
+    pub cost: CostSummary,
     pub proposed: Vec<PlannedTower>,
 }
 
@@ -308,6 +317,16 @@ pub struct PlanSummary {
     pub fewest_towers_lp_bound: Option<f64>,
     /// Uncovered hamlets no in-village tower covers.
     pub unreachable_hamlets: usize,
+    /// The money budget (replacing `budget`), the plan's capital cost and their currency.
+    #[serde(default)]
+    pub budget_money: Option<f64>,
+    #[serde(default)]
+    pub cost_total: f64,
+    #[serde(default)]
+    pub currency: String,
+    /// Whether `fewest_towers_lp_bound` bounds towers (`false`) or capital cost (`true`).
+    #[serde(default)]
+    pub least_cost: bool,
 }
 
 impl PlanSummary {
@@ -328,6 +347,10 @@ impl PlanSummary {
                 && b.fewest_towers.as_ref().is_none_or(|f| f.proven_optimal),
             fewest_towers_lp_bound: b.fewest_towers.as_ref().and_then(|f| f.lp_bound),
             unreachable_hamlets: plan.unreachable.len(),
+            budget_money: b.budget_money,
+            cost_total: plan.cost.total,
+            currency: plan.cost.currency.clone(),
+            least_cost: plan.least_cost,
         }
     }
 }
@@ -423,23 +446,31 @@ fn plan_lines(s: &Summary) -> Vec<String> {
         ),
         _ => "no LP bound".into(),
     };
+    let budget = match p.budget_money {
+        Some(m) => format!("{m:.0} {}", p.currency),
+        None => p.budget.to_string(),
+    };
+    let fewest = |b: f64| match p.least_cost {
+        true => format!("; the least cost doing so (LP bound {b:.0} {})", p.currency),
+        false => format!("; the fewest towers doing so (LP bound {b:.2} towers)"),
+    };
     vec![
         format!(
-            "plan:   {} new towers ({} solar; {}) from {} candidates at {} places, budget {}",
+            "plan:   {} new towers ({} solar; {}) from {} candidates at {} places, budget {budget}; \
+             capital cost {:.0} {}",
             p.towers,
             p.towers_solar,
             if heights.is_empty() { "none".into() } else { heights.join(", ") },
             p.candidates,
             p.candidate_places,
-            p.budget
+            p.cost_total,
+            p.currency
         ),
         format!(
             "        covers {:.0} of the {:.0} people + area weight the candidates can reach: {quality}{}",
             p.objective_covered,
             p.objective_coverable,
-            p.fewest_towers_lp_bound.map_or(String::new(), |b| format!(
-                "; the fewest towers doing so (LP bound {b:.2} towers)"
-            ))
+            p.fewest_towers_lp_bound.map_or(String::new(), fewest)
         ),
     ]
 }

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use phusong_engine::coverage::CoverageParams;
 use phusong_engine::error::{check_range, ParamError};
 use phusong_engine::plan::PlanParams;
+use phusong_engine::radio::Site;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -125,6 +126,9 @@ pub struct Scenario {
     /// Accept input layers (DEM, land mask, places, communes) that cover only part of the study
     /// area, with a warning naming the layer and the missing share, instead of an error.
     pub allow_partial_inputs: bool,
+    /// Only this operator's existing sites are the network the study assumes (case-insensitive
+    /// match on the sites' `operator`); absent: every operator's sites (shared towers).
+    pub operator: Option<String>,
     /// Folder the relative paths are resolved against (the scenario file's folder).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -144,6 +148,7 @@ impl Default for Scenario {
             clip_m: None,
             extent_m: None,
             allow_partial_inputs: false,
+            operator: None,
             base_dir: PathBuf::from("."),
         }
     }
@@ -195,12 +200,49 @@ impl Scenario {
                 }
             }
         }
+        if let Some(op) = &self.operator {
+            if op.trim().is_empty() {
+                return Err(
+                    ParamError::new("operator", "\"\"", "an operator name, e.g. Viettel").into(),
+                );
+            }
+        }
         if self.inputs.sites_csv.is_some() && self.inputs.opencellid_csv.is_some() {
             return Err(Error::Config(
                 "inputs: give sites_csv or opencellid_csv, not both".into(),
             ));
         }
         Ok(())
+    }
+}
+
+impl Scenario {
+    /// The existing sites the study assumes: only [`Scenario::operator`]'s when it is set, else
+    /// all. An operator none of the sites belongs to is an error naming the operators present.
+    pub fn existing_sites(&self, sites: Vec<Site>) -> Result<Vec<Site>> {
+        let Some(op) = &self.operator else {
+            return Ok(sites);
+        };
+        let wanted = op.trim().to_lowercase();
+        let kept: Vec<Site> = sites
+            .iter()
+            .filter(|s| s.operator.trim().to_lowercase() == wanted)
+            .cloned()
+            .collect();
+        if kept.is_empty() {
+            let present: std::collections::BTreeSet<&str> =
+                sites.iter().map(|s| s.operator.as_str()).collect();
+            let present: Vec<&str> = present.into_iter().collect();
+            return Err(Error::Config(format!(
+                "operator {op:?}: no existing site belongs to it; operators present: {}",
+                if present.is_empty() {
+                    "none (no sites)".to_string()
+                } else {
+                    present.join(", ")
+                }
+            )));
+        }
+        Ok(kept)
     }
 }
 

@@ -12,7 +12,7 @@ use crate::plan::candidates::{self, Candidates, PlannedTower};
 use crate::plan::cover::CoverSets;
 use crate::plan::exclusions::{self, ExclusionCounts, Exclusions};
 use crate::plan::solve::{self, BudgetResult, TargetResult};
-use crate::plan::PlanParams;
+use crate::plan::{CostSummary, Costs, PlanParams};
 use crate::radio::Site;
 use crate::terrain::Terrain;
 use serde::{Deserialize, Serialize};
@@ -249,6 +249,8 @@ pub struct Plan {
     /// The proposed towers as sites (ids after the existing ones), in rank order.
     pub sites: Vec<Site>,
     pub curve: Vec<CurvePoint>,
+    /// Capital and operating costs of the proposed towers, cumulative in rank order.
+    pub cost: CostSummary,
     /// The plan for the budget (maximum budget-objective coverage, then fewest towers).
     pub budget: BudgetResult,
     /// Fewest towers for each target: measure (`hamlets`, `population`, `land_area`) → target % →
@@ -294,13 +296,23 @@ pub fn plan(
         .collect();
     let counts = candidate_counts(cands, sets, &kept, p);
     let unreachable = unreachable_hamlets(inputs, demand, cands, sets, &kept, cov, p);
-    let problem = solve::Problem::new(demand, sets, &kept);
+    let problem = solve::Problem::new(demand, sets, &kept, |v| {
+        let var = &sets.variants[v];
+        let place = &cands.places[var.place];
+        p.costs
+            .tower_cost(var.height_m, place.grid_distance_m)
+            .total
+    });
     let limits = solve::limits(p);
-    let (budget, chosen) = solve::budget_plan(&problem, p.budget, &limits)?;
+    let (budget, chosen) = solve::budget_plan(&problem, p, &limits)?;
     let chosen = solve::lower_heights(&problem, chosen);
     let order = solve::rank(&problem, &chosen);
-    let (curve, proposed) = walk_picks(inputs, demand, cands, sets, &order);
-    let targets = solve::targets(&problem, inputs, &p.targets_pct, &limits)?;
+    let (curve, proposed) = walk_picks(inputs, demand, cands, sets, &order, &p.costs);
+    let cost = CostSummary::new(
+        &p.costs.currency,
+        &proposed.iter().map(|t| &t.cost).collect::<Vec<_>>(),
+    );
+    let targets = solve::targets(&problem, inputs, p, &limits)?;
     let reachable_pct = solve::reachable_pct(&problem, inputs);
     let sites: Vec<Site> = proposed
         .iter()
@@ -318,6 +330,7 @@ pub fn plan(
         proposed,
         sites,
         curve,
+        cost,
         budget,
         targets,
         reachable_pct,
@@ -421,6 +434,7 @@ fn walk_picks(
     cands: &Candidates,
     sets: &CoverSets,
     order: &[usize],
+    costs: &Costs,
 ) -> (Vec<CurvePoint>, Vec<PlannedTower>) {
     let before = &inputs.before.total;
     let n_h = inputs.hamlets.len() as f64;
@@ -478,6 +492,8 @@ fn walk_picks(
             height_m: var.height_m,
             kind: c.kind.as_str().into(),
             grid_powered: c.grid_powered,
+            grid_distance_m: c.grid_distance_m.map(|d| (d * 10.0).round() / 10.0),
+            cost: costs.tower_cost(var.height_m, c.grid_distance_m),
             commune,
             gain_weight: gain,
             new_hamlets: ids.len() as u64,

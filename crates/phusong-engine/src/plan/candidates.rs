@@ -3,7 +3,7 @@
 
 use crate::demand::Hamlet;
 use crate::grid::Raster;
-use crate::plan::PlanParams;
+use crate::plan::{PlanParams, TowerCost};
 use crate::radio::{Sector, Site};
 use crate::terrain::Terrain;
 use rstar::primitives::GeomWithData;
@@ -44,8 +44,12 @@ pub struct Candidate {
     pub y_m: f64,
     pub ground_m: f32,
     pub kind: CandidateKind,
-    /// Near a grid-powered hamlet (else the tower needs solar power).
+    /// Within `grid_power_reach_m` of a grid-powered hamlet (else the tower needs solar power;
+    /// a village without grid power never powers a tower).
     pub grid_powered: bool,
+    /// Straight-line distance to the nearest grid-powered hamlet when within reach, metres (the
+    /// grid connection's length); `None` for solar.
+    pub grid_distance_m: Option<f64>,
 }
 
 /// The candidate places, and for every uncovered hamlet the places inside it.
@@ -105,17 +109,18 @@ impl Placer<'_> {
             return i;
         }
         let (x, y) = g.center(cell.0, cell.1);
-        let reach2 = self.reach_m * self.reach_m;
-        let grid_powered = self
+        let grid_distance_m = self
             .powered
             .nearest_neighbor(&[x, y])
-            .is_some_and(|n| (n.geom()[0] - x).powi(2) + (n.geom()[1] - y).powi(2) <= reach2);
+            .map(|n| (n.geom()[0] - x).hypot(n.geom()[1] - y))
+            .filter(|&d| d <= self.reach_m);
         self.places.push(Candidate {
             x_m: x,
             y_m: y,
             ground_m: self.terrain.height_m.get(cell.0, cell.1),
             kind,
-            grid_powered,
+            grid_powered: grid_distance_m.is_some(),
+            grid_distance_m,
         });
         self.index_of_cell.insert(key, self.places.len() - 1);
         self.places.len() - 1
@@ -262,6 +267,13 @@ pub struct PlannedTower {
     pub height_m: f64,
     pub kind: String,
     pub grid_powered: bool,
+    /// Length of the grid connection (straight line to the grid-powered hamlet that powers it),
+    /// metres; `None` for solar.
+    #[serde(default)]
+    pub grid_distance_m: Option<f64>,
+    /// Capital cost by part and yearly operating cost (`[plan.costs]`).
+    #[serde(default)]
+    pub cost: TowerCost,
     /// Name of the commune the tower stands in (`None`: outside every commune).
     pub commune: Option<String>,
     /// Budget-objective weight (people + area) this tower adds after the towers ranked before it.
@@ -271,4 +283,85 @@ pub struct PlannedTower {
     pub new_population: u64,
     /// Ids of the hamlets this tower covers first (in rank order).
     pub new_hamlet_ids: Vec<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::GridSpec;
+
+    fn hamlet(id: u32, x_m: f64, y_m: f64, grid_power: bool) -> Hamlet {
+        Hamlet {
+            id,
+            name: format!("h{id}"),
+            commune: None,
+            x_m,
+            y_m,
+            lon: 0.0,
+            lat: 0.0,
+            population: 100,
+            grid_power,
+            area: geo::MultiPolygon(vec![]),
+        }
+    }
+
+    /// Brute force: the nearest grid-powered hamlet within reach, over every hamlet.
+    fn nearest_powered(hamlets: &[Hamlet], x: f64, y: f64, reach_m: f64) -> Option<f64> {
+        hamlets
+            .iter()
+            .filter(|h| h.grid_power)
+            .map(|h| (h.x_m - x).hypot(h.y_m - y))
+            .filter(|&d| d <= reach_m)
+            .min_by(f64::total_cmp)
+    }
+
+    #[test]
+    fn only_grid_powered_hamlets_within_reach_power_a_tower() {
+        let g = GridSpec::covering(32648, 0.0, 0.0, 9000.0, 9000.0, 100.0);
+        let terrain = Terrain::new(Raster::filled(g.clone(), 100f32, None)).0;
+        let allowed = Raster::filled(g.clone(), 1u8, None);
+        // An unpowered village on a cell centre, a powered one 1.5 km east, another 3.2 km west.
+        let hamlets = vec![
+            hamlet(1, 4550.0, 4550.0, false),
+            hamlet(2, 6050.0, 4550.0, true),
+            hamlet(3, 1350.0, 4550.0, true),
+        ];
+        let cell = g.cell_of(4550.0, 4550.0).unwrap();
+        let uncovered = vec![(0, vec![g.index(cell.0, cell.1)])];
+        for reach_m in [0.0, 1000.0, 1500.0, 2000.0, 3500.0] {
+            let p = PlanParams {
+                grid_power_reach_m: reach_m,
+                grid_spacing_m: 2000.0,
+                ..Default::default()
+            };
+            let c = generate(
+                &terrain,
+                &allowed,
+                &hamlets,
+                &uncovered,
+                &[[4550.0, 4550.0]],
+                4000.0,
+                &p,
+            );
+            assert!(c.places.len() > 3, "{}", c.places.len());
+            // The village's own candidate stands on the unpowered village: never powered by it.
+            let own = &c.places[c.in_village[0][0]];
+            assert_eq!((own.x_m, own.y_m), (4550.0, 4550.0));
+            let want = if reach_m >= 1500.0 {
+                Some(1500.0)
+            } else {
+                None
+            };
+            assert_eq!(own.grid_distance_m, want, "reach {reach_m}");
+            for q in &c.places {
+                let want = nearest_powered(&hamlets, q.x_m, q.y_m, reach_m);
+                assert_eq!(
+                    q.grid_distance_m, want,
+                    "({}, {}) reach {reach_m}",
+                    q.x_m, q.y_m
+                );
+                assert_eq!(q.grid_powered, want.is_some());
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@
 
 pub mod build;
 pub mod candidates;
+pub mod costs;
 pub mod cover;
 pub mod curve;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod params;
 mod reduce;
 pub mod solve;
 
+pub use costs::{CostSummary, Costs, TowerCost};
 pub use curve::{coverage_curve, CoverageCurve, CurvePoint};
 pub use error::PlanError;
 pub use instance::{merge_items, Instance, MergedItems, REL_TOL};

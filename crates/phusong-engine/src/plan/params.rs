@@ -1,6 +1,7 @@
 //! The new-tower design and optimiser settings (`[plan]` in a study file).
 
 use crate::error::{check_range, ParamError};
+use crate::plan::costs::Costs;
 use serde::{Deserialize, Serialize};
 
 /// The new-tower design and optimiser settings.
@@ -44,6 +45,25 @@ pub struct PlanParams {
     /// Branch-and-bound nodes per MILP before the best plan found is kept and its gap reported (a
     /// deterministic work limit; there is no wall-clock limit).
     pub milp_max_nodes: u32,
+    /// Unit costs of new towers (`[plan.costs]`); the defaults are illustrative.
+    pub costs: Costs,
+    /// Money budget: the budget plan maximises coverage for at most this capital cost (in
+    /// `costs.currency`) instead of `budget` towers.
+    pub budget_money: Option<f64>,
+    /// What the target plans (and the budget plan once it covers all it can) minimise: `towers`
+    /// (default) or capital `cost`.
+    pub objective: Objective,
+}
+
+/// What plans minimise.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Objective {
+    /// Number of new towers.
+    #[default]
+    Towers,
+    /// Capital cost (`[plan.costs]`).
+    Cost,
 }
 
 /// Tower heights tried when `[plan]` gives none, metres.
@@ -69,12 +89,18 @@ impl Default for PlanParams {
             targets_pct: vec![95.0, 99.0, 100.0],
             milp: true,
             milp_max_nodes: 2000,
+            costs: Costs::default(),
+            budget_money: None,
+            objective: Objective::Towers,
         }
     }
 }
 
 /// Largest budget accepted (towers).
 pub const MAX_BUDGET: usize = 100_000;
+
+/// Largest money budget accepted (any currency; 1e15 VND is about 40 billion USD).
+pub const MAX_BUDGET_MONEY: f64 = 1e15;
 
 impl PlanParams {
     /// The tower heights a candidate place is tried at, metres, ascending and distinct.
@@ -190,6 +216,17 @@ impl PlanParams {
         }
         check_range("eirp_dbm", self.eirp_dbm, 20.0, 80.0, "20–80 dBm").map_err(k)?;
         check_range("tilt_deg", self.tilt_deg, -10.0, 20.0, "−10–20°").map_err(k)?;
+        self.costs.validate().map_err(k)?;
+        if let Some(b) = self.budget_money {
+            check_range(
+                "budget_money",
+                b,
+                0.0,
+                MAX_BUDGET_MONEY,
+                "0–1e15 in the currency of plan.costs",
+            )
+            .map_err(k)?;
+        }
         for &t in &self.targets_pct {
             check_range("targets_pct", t, 0.0, 100.0, "percentages 0–100").map_err(k)?;
         }
