@@ -611,6 +611,17 @@ fn report_html_holds_summary_json_and_communes_csv() {
         .collect();
     assert_eq!(flagged.len(), summary.synthetic_layers.len());
     assert!(html.contains("uncalibrated"));
+    // Cost: the total shown equals plan.json's, and the cost curve is drawn.
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    let total = plan["cost"]["total"].as_f64().unwrap();
+    let shown: Vec<&Tag> = all
+        .iter()
+        .filter(|t| t.attrs.get("id").map(String::as_str) == Some("cost-total"))
+        .collect();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].text.replace(',', ""), format!("{}", total as u64));
+    assert!(total > 0.0 && html.contains("id=\"cost-curve\""));
     // Communes: the rows of communes.csv, cell for cell, in order.
     let mut rdr = csv::Reader::from_path(out.join("communes.csv")).unwrap();
     let header = rdr.headers().unwrap().clone();

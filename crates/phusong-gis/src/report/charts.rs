@@ -51,16 +51,40 @@ fn decimals(step: f64) -> usize {
 
 /// The curve of coverage against new towers; an explanatory paragraph when there is no curve.
 pub fn curve_svg(curve: &[CurvePoint]) -> String {
+    let towers: Vec<f64> = curve.iter().map(|p| p.towers as f64).collect();
+    curve_svg_over(
+        curve,
+        &towers,
+        "curve",
+        "new towers (in the plan's build order)",
+    )
+}
+
+/// The same curve against the cumulative capital cost of the towers (`cumulative[k]` for the
+/// first k towers), in thousands of `currency`.
+pub fn cost_curve_svg(curve: &[CurvePoint], cumulative: &[f64], currency: &str) -> String {
+    if cumulative.len() != curve.len() {
+        return "<p>No cost curve: plan.json's cumulative cost does not line up with its curve.</p>"
+            .into();
+    }
+    let thousands: Vec<f64> = cumulative.iter().map(|c| c / 1000.0).collect();
+    let label = format!("capital cost of the new towers, thousand {currency}");
+    curve_svg_over(curve, &thousands, "cost-curve", &label)
+}
+
+/// Coverage (villages, people, land, %) against `x` (one value per curve point), as SVG with id
+/// `id` and x-axis label `x_label`.
+fn curve_svg_over(curve: &[CurvePoint], x: &[f64], id: &str, x_label: &str) -> String {
     if curve.len() < 2 {
         return "<p>No curve: the plan proposes no tower.</p>".into();
     }
-    let max_t = curve.iter().map(|p| p.towers).max().unwrap_or(1).max(1) as f64;
+    let max_t = x.iter().copied().fold(0.0, f64::max).max(1.0);
     let (y0, y1, ystep) = y_range(curve);
     let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
     let sx = |t: f64| LEFT + t / max_t * pw;
     let sy = |v: f64| TOP + (y1 - v) / (y1 - y0) * ph;
     let mut s = format!(
-        "<svg id=\"curve\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" \
+        "<svg id=\"{id}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" \
          height=\"{H}\" font-family=\"sans-serif\" font-size=\"12\">\n"
     );
     let d = decimals(ystep);
@@ -76,13 +100,13 @@ pub fn curve_svg(curve: &[CurvePoint]) -> String {
         );
         v += ystep;
     }
-    let tstep = nice_step(max_t, 8.0).max(1.0);
+    let tstep = nice_step(max_t, 8.0);
     let mut t = 0.0;
     while t <= max_t + 1e-9 {
         let x = sx(t);
         let _ = write!(
             s,
-            "<path d=\"M{x:.1} {:.1}v5\" stroke=\"#000\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{t:.0}</text>",
+            "<path d=\"M{x:.1} {:.1}v5\" stroke=\"#000\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{t}</text>",
             TOP + ph,
             TOP + ph + 18.0
         );
@@ -91,16 +115,18 @@ pub fn curve_svg(curve: &[CurvePoint]) -> String {
     let _ = write!(
         s,
         "<path d=\"M{LEFT} {TOP}V{:.1}H{:.1}\" fill=\"none\" stroke=\"#000\"/>\
-         <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">new towers (in the plan's build order)</text>",
+         <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
         TOP + ph,
         LEFT + pw,
         LEFT + pw / 2.0,
-        H - 6.0
+        H - 6.0,
+        esc(x_label)
     );
     for (k, (label, colour, f)) in SERIES.iter().enumerate() {
         let pts: Vec<String> = curve
             .iter()
-            .map(|p| format!("{:.1},{:.1}", sx(p.towers as f64), sy(f(p))))
+            .zip(x)
+            .map(|(p, &xv)| format!("{:.1},{:.1}", sx(xv), sy(f(p))))
             .collect();
         let _ = write!(
             s,

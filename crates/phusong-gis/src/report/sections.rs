@@ -319,10 +319,33 @@ pub fn curves(r: &ReportInputs) -> String {
     let sv = serde_json::to_value(r.summary).unwrap_or(Value::Null);
     let mut h = String::from("<section id=\"curves\"><h2>Coverage against new towers</h2>\n");
     h.push_str(&curve_svg(&r.plan.curve));
-    h.push_str(
-        "<p class=\"note\">Coverage after the first n proposed towers in build order (plan.json: curve). \
-         Cost: plan.json carries no cost figures for this scenario, so no cost curve is drawn.</p>\n",
-    );
+    let c = &r.plan.cost;
+    if c.total > 0.0 {
+        h.push_str(&super::charts::cost_curve_svg(
+            &r.plan.curve,
+            &c.cumulative,
+            &c.currency,
+        ));
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">Coverage after the first n proposed towers in build order, against their \
+             number and their cumulative capital cost (plan.json: curve, cost.cumulative): \
+             <span id=\"cost-total\">{}</span> {} in all ({} for power, {} for backhaul), {} {} a year \
+             to operate. Costs are the scenario's <code>[plan.costs]</code>, illustrative unless set \
+             from real quotes.</p>",
+            int(c.total as u64),
+            esc(&c.currency),
+            int(c.power as u64),
+            int(c.backhaul as u64),
+            int(c.yearly_operating as u64),
+            esc(&c.currency)
+        );
+    } else {
+        h.push_str(
+            "<p class=\"note\">Coverage after the first n proposed towers in build order (plan.json: curve). \
+             Cost: plan.json carries no cost figures for this scenario, so no cost curve is drawn.</p>\n",
+        );
+    }
     let s = r.summary;
     let keys: Vec<String> = s
         .towers_for_target
@@ -580,6 +603,7 @@ pub fn proposed(r: &ReportInputs) -> String {
                     Cell::text(&t.kind),
                     Cell::num(t.new_hamlets.to_string(), t.new_hamlets as f64),
                     Cell::num(int(t.new_population), t.new_population as f64),
+                    Cell::num(int(t.cost.total as u64), t.cost.total),
                     Cell::text(villages.join(", ")),
                     Cell::html(link),
                 ],
@@ -597,13 +621,15 @@ pub fn proposed(r: &ReportInputs) -> String {
         "candidate kind",
         "villages brought to coverage",
         "their people",
+        "capital cost",
         "villages",
         "datasheet",
     ];
     format!(
         "<section id=\"proposed\"><h2>Proposed towers ({})</h2>\n<p class=\"note\">In build order: each adds \
          the most given the ones before it; the villages listed are those it brings to coverage first. \
-         Backhaul and cost: not in plan.json for this scenario.</p>\n<div class=\"scroll\">{}</div>\n</section>\n",
+         Capital cost: tower by height plus grid connection or solar kit ([plan.costs]); backhaul is not \
+         planned yet.</p>\n<div class=\"scroll\">{}</div>\n</section>\n",
         r.plan.proposed.len(),
         table("proposed-table", &headers, rows)
     )
