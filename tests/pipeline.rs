@@ -727,6 +727,13 @@ fn check_datasheets(out: &Path, summary: &Summary) {
         }
         let h: f64 = value("height_m").parse().unwrap();
         assert_eq!(h, t["height_m"].as_f64().unwrap());
+        // The capital cost leads with plan.json's total for this tower.
+        let total = t["cost"]["total"].as_f64().unwrap() as u64;
+        let shown = value("cost").replace(',', "");
+        assert!(
+            shown.starts_with(&format!("{total} ")),
+            "{name}: {shown} vs {total}"
+        );
         assert_eq!(
             value("commune"),
             t["commune"].as_str().unwrap_or("outside every commune")

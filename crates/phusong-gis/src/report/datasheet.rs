@@ -135,11 +135,29 @@ fn sheet(r: &ReportInputs, t: &PlannedTower, site: Option<&Site>) -> String {
         "Backhaul",
         "not computed in this plan".into(),
     );
+    row(
+        &mut h,
+        "cost",
+        "Capital cost",
+        cost_text(&t.cost, &r.plan.cost.currency),
+    );
     h.push_str("</table>\n");
     h.push_str(&sectors(site));
     h.push_str(&villages(r, t));
     h.push_str("</body>\n</html>\n");
     h
+}
+
+/// "N CUR (tower …, power …, backhaul …); … CUR a year to operate" from `[plan.costs]`.
+fn cost_text(c: &phusong_engine::plan::costs::TowerCost, currency: &str) -> String {
+    format!(
+        "{} {currency} (tower {}, power {}, backhaul {}); {} {currency} a year to operate",
+        int(c.total as u64),
+        int(c.tower as u64),
+        int(c.power as u64),
+        int(c.backhaul as u64),
+        int(c.yearly_operating as u64)
+    )
 }
 
 fn sectors(site: Option<&Site>) -> String {
