@@ -131,4 +131,15 @@ fn a_real_geotiff_replaces_the_synthetic_clutter() {
         .unwrap()
         .to_string();
     assert!(e.contains("lc.tif") && e.contains("class code 7"), "{e}");
+
+    // A raster leaving half the study without a class is refused, naming the layer and the share.
+    write_classes(&tif, 0, 12);
+    let e = Study::prepare(&s, &tmp.path().join("run3"), &|_| {})
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("lc.tif") && e.contains("land cover (inputs.clutter) covers only"),
+        "{e}"
+    );
 }

@@ -524,6 +524,7 @@ impl Prep<'_> {
         &mut self,
         terrain: &Terrain,
         land: &Raster<f32>,
+        area: &Raster<u8>,
         towns: &[Town],
         hamlets: &[Hamlet],
     ) -> Result<phusong_engine::clutter::ClutterMap> {
@@ -542,7 +543,11 @@ impl Prep<'_> {
             Some(p) => {
                 let p = s.resolve(p);
                 self.real.push(format!("clutter: {}", p.display()));
-                (clutter_in::read_clutter_raster(&p, grid)?, p)
+                let r = clutter_in::read_clutter_raster(&p, grid)?;
+                // Cells the raster leaves without a class (0) would silently get no clutter.
+                let covered = count_in_area(area, |i| r.data[i] != 0);
+                self.check_cover("land cover (inputs.clutter)", &p, covered, area)?;
+                (r, p)
             }
             None => {
                 if s.inputs.clutter_classes.is_some() {
@@ -1110,7 +1115,7 @@ impl Study {
         prep.warnings.extend(outside_warnings(&mask, &sites));
         let village_cells = VillageCells::new(&mask, &hamlets);
         prep.warnings.extend(village_cells.warnings(&hamlets));
-        let clutter = prep.clutter(&terrain, &land, &towns, &hamlets)?;
+        let clutter = prep.clutter(&terrain, &land, &area, &towns, &hamlets)?;
         log(&format!(
             "clutter: {}",
             crate::io::clutter_in::shares_text(&clutter)
