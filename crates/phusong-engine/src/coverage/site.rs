@@ -239,17 +239,21 @@ pub(crate) fn add_receiver_clutter(
         return;
     };
     let g = terrain.grid();
-    // Height gains per class and whole-cell distance, computed once per window.
+    // Height gains per clutter height and whole-cell distance, computed once per window (classes
+    // sharing a height share the row).
     let n_bins = (w.radius_m / g.cell_m).ceil() as usize + 2;
-    let mut table: Vec<Option<Vec<f32>>> = vec![None; 256];
+    let mut rows: Vec<(f64, Vec<f32>)> = Vec::new();
+    let mut table: Vec<Option<usize>> = vec![None; 256];
     for (code, r) in rc.raise_to_m.iter().enumerate() {
-        if let Some(r) = *r {
-            table[code] = Some(
-                (0..n_bins)
-                    .map(|k| rc.height_gain_db(r, k as f64 * g.cell_m) as f32)
-                    .collect(),
-            );
-        }
+        let Some(r) = *r else { continue };
+        let row = rows.iter().position(|(h, _)| *h == r).unwrap_or_else(|| {
+            let gains = (0..n_bins)
+                .map(|k| rc.height_gain_db(r, k as f64 * g.cell_m) as f32)
+                .collect();
+            rows.push((r, gains));
+            rows.len() - 1
+        });
+        table[code] = Some(row);
     }
     for j in 0..w.ny {
         for i in 0..w.nx {
@@ -259,7 +263,7 @@ pub(crate) fn add_receiver_clutter(
             }
             let code = rc.map.classes.get(w.ix0 + i, w.iy0 + j);
             let mut add = rc.db[code as usize];
-            if let Some(t) = &table[code as usize] {
+            if let Some(t) = table[code as usize].map(|r| &rows[r].1) {
                 let (x, y) = g.center(w.ix0 + i, w.iy0 + j);
                 let d = (x - site.x_m).hypot(y - site.y_m);
                 let k = ((d / g.cell_m).round().max(1.0) as usize).min(t.len() - 1);

@@ -186,11 +186,7 @@ impl RadialBatch for ItmBatch<'_> {
         // ITM sees the ground only (clutter enters at the receiver, through P.2108).
         let ground_m: Vec<f64> = points.iter().map(|p| p.ground_m).collect();
         // Samples past the table's end are not computed (as the walker's).
-        let n = ground_m
-            .len()
-            .saturating_sub(1)
-            .min(t.len())
-            .min(wanted.len());
+        let n = t.batch_samples(ground_m.len(), wanted.len());
         let mut out = vec![f64::NAN; ground_m.len().saturating_sub(1)];
         let asked = wanted[..n].iter().filter(|&&w| w).count() as u64;
         warnings.evaluations += asked;

@@ -501,6 +501,11 @@ impl LossTable {
     pub fn step_m(&self) -> f64 {
         self.step_m
     }
+    /// Samples k = 1…n a whole-radial evaluator computes for a radial of `points` points (the
+    /// transmitter's first) and a mask of `wanted` samples: none past the table's end.
+    pub fn batch_samples(&self, points: usize, wanted: usize) -> usize {
+        points.saturating_sub(1).min(self.len()).min(wanted)
+    }
     /// Loss at the origin sample (the site's own cell), dB.
     pub fn origin_db(&self) -> f64 {
         self.config.model.as_dyn().origin_db(self)

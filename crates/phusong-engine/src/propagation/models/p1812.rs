@@ -319,13 +319,10 @@ impl P1812Batch<'_> {
         (1..=n)
             .map(|k| {
                 let theta_td = elevation(k, ground_m[k] + l.rx_height_m);
+                let trans_horizon = best_i > 0 && best > theta_td;
                 let b = Branch {
-                    trans_horizon: best_i > 0 && best > theta_td,
-                    tx_horizon: if best_i > 0 && best > theta_td {
-                        best_i
-                    } else {
-                        0
-                    },
+                    trans_horizon,
+                    tx_horizon: if trans_horizon { best_i } else { 0 },
                 };
                 let e = elevation(k, surface_m[k]);
                 if e > best {
@@ -345,11 +342,7 @@ impl RadialBatch for P1812Batch<'_> {
         warnings: &mut Warnings,
     ) -> Vec<f64> {
         let t = self.table;
-        let n = points
-            .len()
-            .saturating_sub(1)
-            .min(t.len())
-            .min(wanted.len());
+        let n = t.batch_samples(points.len(), wanted.len());
         let mut out = vec![f64::NAN; points.len().saturating_sub(1)];
         // The points keep their clutter heights: P.1812 adds them at intermediate points (§3.2).
         let profile: Vec<algo::ProfilePoint> = points[..=n]
